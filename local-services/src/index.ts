@@ -1,0 +1,5 @@
+export * from './processes';
+export * from './ferretdb';
+export * from './mongo';
+export * from './redis';
+export * from './test-env';

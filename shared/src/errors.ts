@@ -1,0 +1,54 @@
+/**
+ * The one error shape of the system (DESIGN.md decision 9), for REST bodies and
+ * socket acknowledgements alike.
+ */
+export const ERROR_STATUS = {
+  VALIDATION_FAILED: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  WRONG_SERVER: 421,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorDetail {
+  code: ErrorCode;
+  message: string;
+}
+
+export interface ErrorBody {
+  error: ErrorDetail;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+
+  readonly status: number;
+
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+  }
+
+  toBody(): ErrorBody {
+    return { error: { code: this.code, message: this.message } };
+  }
+}
+
+export const isErrorCode = (value: unknown): value is ErrorCode => (
+  typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_STATUS, value)
+);
+
+export const errorCodeForStatus = (status: number): ErrorCode => {
+  const found = (Object.keys(ERROR_STATUS) as ErrorCode[]).find((code) => ERROR_STATUS[code] === status);
+  if (found) return found;
+  return status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED';
+};

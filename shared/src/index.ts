@@ -1,0 +1,7 @@
+export * from './errors';
+export * from './models';
+export * from './events';
+export * from './config';
+export * from './logging';
+export * from './http';
+export * from './metrics';
