@@ -5,3 +5,4 @@ export * from './config';
 export * from './logging';
 export * from './http';
 export * from './metrics';
+export * from './placement';
