@@ -35,8 +35,9 @@ export function userDigits(up: Up): string {
   if (/^[0-9]+$/.test(up)) return up;
   let hash = FNV_OFFSET;
   for (let i = 0; i < up.length; i += 1) {
-    hash ^= up.charCodeAt(i);
-    hash = Math.imul(hash, FNV_PRIME) >>> 0;
+    // FNV-1a is defined by xor and 32-bit multiply; it must agree in Node and the browser.
+    // eslint-disable-next-line no-bitwise
+    hash = Math.imul(hash ^ up.charCodeAt(i), FNV_PRIME) >>> 0;
   }
   return hash.toString().padStart(10, '0');
 }
