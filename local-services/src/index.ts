@@ -3,3 +3,4 @@ export * from './ferretdb';
 export * from './mongo';
 export * from './redis';
 export * from './test-env';
+export * from './service-process';

@@ -1,0 +1,149 @@
+/**
+ * `npm start`: the whole system on one machine with embedded defaults — the
+ * MongoDB-compatible server, Redis when `redis-server` exists (then two chat
+ * servers, so cross-server delivery is live) or one chat server on the
+ * in-memory adapter, the data service, the dispatcher and the test client.
+ * Ctrl-C stops everything.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import express from 'express';
+import {
+  freePort, redisAvailable, startMongo, startRedis, startServiceProcess, withDatabase,
+} from '@chat/local-services';
+import type { RunningMongo, RunningRedis, ServiceProcess } from '@chat/local-services';
+
+const ROOT = path.resolve(__dirname, '..');
+const say = (line: string) => process.stdout.write(`[start] ${line}\n`);
+
+const portIsFree = (port: number): Promise<boolean> => new Promise((resolve) => {
+  const probe = net.createServer();
+  probe.once('error', () => resolve(false));
+  probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+});
+
+/** The usual port when it is free, so URLs stay familiar; any free port otherwise. */
+const preferPort = async (port: number) => ((await portIsFree(port)) ? port : freePort());
+
+async function buildClient(): Promise<string> {
+  const outDir = path.join(ROOT, 'client', 'dist');
+  const { build } = await import('vite');
+  say('building the chat client...');
+  await build({
+    root: path.join(ROOT, 'client'), logLevel: 'warn', build: { outDir, emptyOutDir: true },
+  });
+  return outDir;
+}
+
+interface ClientConfig { dispatcherUrl: string; apiUrl: string }
+
+function serveClient(dir: string, port: number, config: ClientConfig): Promise<http.Server> {
+  const app = express();
+  app.get('/config.js', (_req, res) => {
+    res.type('application/javascript').send(`window.CHAT_CONFIG = ${JSON.stringify(config)};\n`);
+  });
+  app.use(express.static(dir));
+  return new Promise((resolve) => {
+    const server = app.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+async function main(): Promise<void> {
+  const started: ServiceProcess[] = [];
+  let mongo: RunningMongo | undefined;
+  let redis: RunningRedis | undefined;
+  let clientServer: http.Server | undefined;
+  let stopping = false;
+
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping...');
+    for (const service of [...started].reverse()) await service.stop(10000);
+    clientServer?.close();
+    await redis?.stop();
+    await mongo?.stop();
+    say('stopped.');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => { void stopAll(0); });
+  process.on('SIGTERM', () => { void stopAll(0); });
+
+  try {
+    const dataDir = path.join(ROOT, '.data', 'mongo');
+    mongo = await startMongo({ dataDir, port: await preferPort(27017), log: say });
+    const mongoUrl = mongo.kind === 'external' ? mongo.url : withDatabase(mongo.url, 'chat');
+    say(`database: ${mongo.kind} at ${mongo.url} (data in ${mongo.kind === 'external' ? 'MONGO_URL' : dataDir})`);
+
+    if (redisAvailable()) {
+      redis = await startRedis();
+      say(`redis: ${redis.url}`);
+    } else {
+      say('redis-server not found: one chat server on the in-memory adapter (install redis-server for two).');
+    }
+
+    const secrets = {
+      JWT_SECRET: process.env.JWT_SECRET ?? crypto.randomBytes(32).toString('hex'),
+      INTERNAL_TOKEN: process.env.INTERNAL_TOKEN ?? crypto.randomBytes(24).toString('hex'),
+    };
+    if (!process.env.JWT_SECRET) say('JWT_SECRET not set: generated one for this run (tokens end with it).');
+    const common = { ...secrets, REDIS_URL: redis?.url, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
+
+    const data = await startServiceProcess({
+      service: 'mongo-chat-server', port: await preferPort(3000), env: { ...common, MONGO_URL: mongoUrl },
+    });
+    started.push(data);
+    const dispatcher = await startServiceProcess({
+      service: 'dispatcher', port: await preferPort(5000), env: { ...common, HOST: '127.0.0.1' },
+    });
+    started.push(dispatcher);
+
+    const chatCount = redis ? 2 : 1;
+    for (let i = 0; i < chatCount; i += 1) {
+      const port = await preferPort(4001 + i);
+      const id = `chat-${String.fromCharCode(97 + i)}`;
+      started.push(await startServiceProcess({
+        service: 'chat-server',
+        label: id,
+        port,
+        env: {
+          ...common,
+          HOST: '127.0.0.1',
+          SERVER_ID: id,
+          PUBLIC_URL: `http://localhost:${port}`,
+          DATA_SERVICE_URL: data.url,
+          DISPATCHER_URL: dispatcher.url,
+        },
+      }));
+    }
+    const firstChat = started[2];
+    if (!firstChat) throw new Error('no chat server started');
+
+    const clientDir = fs.existsSync(path.join(ROOT, 'client', 'index.html')) ? await buildClient() : undefined;
+    const clientPort = await preferPort(8080);
+    const localUrl = (url: string) => url.replace('127.0.0.1', 'localhost');
+    if (clientDir) {
+      clientServer = await serveClient(clientDir, clientPort, {
+        dispatcherUrl: localUrl(dispatcher.url), apiUrl: localUrl(firstChat.url),
+      });
+    }
+
+    say('');
+    say('The chat system is running.');
+    if (clientDir) say(`  chat client:      http://localhost:${clientPort}`);
+    say(`  API docs:         ${localUrl(firstChat.url)}/docs`);
+    say(`  chat servers:     ${started.slice(2).map((s) => localUrl(s.url)).join(', ')}`);
+    say(`  dispatcher:       ${localUrl(dispatcher.url)} (GET /chat/location, /docs)`);
+    say(`  data service:     ${localUrl(data.url)} (internal; /docs)`);
+    say('  logs:             logs/<service>/');
+    say('Press Ctrl-C to stop.');
+  } catch (err) {
+    process.stderr.write(`[start] ${(err as Error).message}\n`);
+    await stopAll(1);
+  }
+}
+
+void main();
