@@ -1,0 +1,214 @@
+/**
+ * A chat client as a real app would write it, for tests and benchmarks: it
+ * asks the dispatcher where to connect, follows `relocate` and `WRONG_SERVER`,
+ * reconnects after a crash, catches up every room with `join room {since}`,
+ * de-duplicates by `seq`, and retries sends with the same `clientId`. It keeps
+ * raw counts so a test can report delivered / lost / duplicated.
+ */
+import crypto from 'node:crypto';
+import { io } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import type {
+  Ack, ChatMessagePayload, ClientToServerEvents, JoinRoomResult, SendMessageResult, ServerToClientEvents,
+} from '@chat/shared';
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface Locator {
+  locate: (token: string) => Promise<{ url: string; serverId: string }>;
+}
+
+const sleep = (ms: number) => new Promise((r) => { setTimeout(r, ms); });
+
+export class ResilientClient {
+  socket?: ClientSocket;
+
+  serverId = '';
+
+  /** Messages per room in seq order, each once. */
+  readonly messages = new Map<string, ChatMessagePayload[]>();
+
+  /** Deliveries of a seq already held (live and catch-up overlapping, or a server resending). */
+  duplicates = 0;
+
+  reconnects = 0;
+
+  presenceEvents = 0;
+
+  private readonly rooms = new Set<string>();
+
+  private closed = false;
+
+  private connecting?: Promise<void>;
+
+  constructor(private readonly locator: Locator, readonly up: string, private readonly token: string) {}
+
+  lastSeq(room: string): number {
+    const list = this.messages.get(room);
+    return list && list.length > 0 ? (list[list.length - 1] as ChatMessagePayload).seq : 0;
+  }
+
+  /** Connects (or reconnects) through the dispatcher; resolves once connected and caught up. */
+  connect(): Promise<void> {
+    if (!this.connecting) {
+      this.connecting = this.connectLoop().finally(() => { this.connecting = undefined; });
+    }
+    return this.connecting;
+  }
+
+  private async connectLoop(): Promise<void> {
+    let delay = 100;
+    let url: string | undefined;
+    while (!this.closed) {
+      try {
+        if (!url) {
+          const place = await this.locator.locate(this.token);
+          url = place.url;
+          this.serverId = place.serverId;
+        }
+        await this.open(url);
+        await this.catchUp();
+        return;
+      } catch (err) {
+        const redirect = (err as { data?: { code?: string; url?: string } }).data;
+        url = redirect?.code === 'WRONG_SERVER' && redirect.url ? redirect.url : undefined;
+        await sleep(delay + Math.random() * delay);
+        delay = Math.min(delay * 2, 1000);
+      }
+    }
+  }
+
+  private open(url: string): Promise<void> {
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    const socket: ClientSocket = io(url, {
+      auth: { token: this.token }, transports: ['websocket'], reconnection: false, timeout: 5000, forceNew: true,
+    });
+    this.socket = socket;
+    socket.on('chat message', (m) => this.accept([m]));
+    socket.on('presence', () => { this.presenceEvents += 1; });
+    socket.on('relocate', () => { void this.reconnect(); });
+    socket.on('disconnect', (reason) => {
+      if (!this.closed && reason !== 'io client disconnect') void this.reconnect();
+    });
+    return new Promise((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', (err) => { socket.disconnect(); reject(err); });
+    });
+  }
+
+  private async reconnect(): Promise<void> {
+    if (this.closed) return;
+    this.reconnects += 1;
+    await this.connect();
+  }
+
+  private accept(list: ChatMessagePayload[]): void {
+    list.forEach((m) => {
+      const held = this.messages.get(m.room) ?? [];
+      this.messages.set(m.room, held);
+      const last = held.length > 0 ? (held[held.length - 1] as ChatMessagePayload).seq : 0;
+      if (m.seq <= last) {
+        if (held.some((h) => h.seq === m.seq)) this.duplicates += 1;
+        else held.splice(held.findIndex((h) => h.seq > m.seq), 0, m);
+        return;
+      }
+      held.push(m);
+      // A gap (a live message ahead of what we hold) is filled by a catch-up.
+      if (m.seq > last + 1 && this.rooms.has(m.room)) void this.join(m.room).catch(() => {});
+    });
+  }
+
+  private emitWithAck<T extends object>(
+    send: (socket: ClientSocket, done: (r: Ack<T>) => void) => void,
+    timeoutMs = 5000,
+  ): Promise<Ack<T>> {
+    const { socket } = this;
+    if (!socket?.connected) return Promise.reject(new Error('not connected'));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('ack timeout')), timeoutMs);
+      send(socket, (r) => { clearTimeout(timer); resolve(r); });
+    });
+  }
+
+  /** Joins a room, catching up from the last seq held; pages until nothing is missing. */
+  async join(room: string): Promise<void> {
+    this.rooms.add(room);
+    for (let page = 0; page < 50; page += 1) {
+      const since = this.lastSeq(room);
+      const res = await this.emitWithAck<JoinRoomResult>((s, done) => s.emit('join room', { up: this.up, room, since }, done));
+      if (!res.ok) throw Object.assign(new Error(res.error.message), { code: res.error.code });
+      this.accept(res.messages);
+      if (!res.hasMore || res.messages.length === 0 || this.lastSeq(room) >= res.lastSeq) return;
+    }
+  }
+
+  private async catchUp(): Promise<void> {
+    for (const room of this.rooms) await this.join(room);
+  }
+
+  /** Sends until acknowledged, retrying with the same clientId; rejects after `deadlineMs`. */
+  async send(room: string, message: string, deadlineMs = 20000): Promise<SendMessageResult> {
+    const clientId = crypto.randomUUID();
+    const deadline = Date.now() + deadlineMs;
+    let lastError = 'not sent';
+    while (Date.now() < deadline && !this.closed) {
+      try {
+        if (!this.socket?.connected) await this.connect();
+        const res = await this.emitWithAck<SendMessageResult>((s, done) => s.emit('chat message', {
+          message, up: this.up, room, clientId, timestamp: new Date().toISOString(),
+        }, done));
+        if (res.ok) return { id: res.id, seq: res.seq, timestamp: res.timestamp };
+        lastError = `${res.error.code}: ${res.error.message}`;
+        if (res.error.code !== 'UNAVAILABLE' && res.error.code !== 'RATE_LIMITED') break;
+      } catch (err) {
+        lastError = (err as Error).message;
+      }
+      await sleep(200);
+    }
+    throw new Error(`send failed: ${lastError}`);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+  }
+}
+
+/** What a scenario reports: sent, acked, delivered, lost, duplicated. */
+export interface DeliveryReport {
+  sent: number;
+  acked: number;
+  delivered: number;
+  lost: number;
+  duplicated: number;
+}
+
+/**
+ * Checks every acknowledged message against every member's view: present once,
+ * in seq order with no gap. `acked` maps room → seqs acknowledged there.
+ */
+export function deliveryReport(
+  sent: number,
+  acked: Map<string, number[]>,
+  members: Map<string, ResilientClient[]>,
+): DeliveryReport {
+  let delivered = 0;
+  let lost = 0;
+  let duplicated = 0;
+  let ackedCount = 0;
+  acked.forEach((seqs, room) => {
+    ackedCount += seqs.length;
+    (members.get(room) ?? []).forEach((client) => {
+      const held = new Set((client.messages.get(room) ?? []).map((m) => m.seq));
+      seqs.forEach((seq) => { if (held.has(seq)) delivered += 1; else lost += 1; });
+    });
+  });
+  const everyone = new Set<ResilientClient>();
+  members.forEach((clients) => clients.forEach((c) => everyone.add(c)));
+  everyone.forEach((c) => { duplicated += c.duplicates; });
+  return {
+    sent, acked: ackedCount, delivered, lost, duplicated,
+  };
+}
