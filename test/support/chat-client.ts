@@ -81,8 +81,16 @@ export class ResilientClient {
   private open(url: string): Promise<void> {
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
-    const socket: ClientSocket = io(url, {
-      auth: { token: this.token }, transports: ['websocket'], reconnection: false, timeout: 5000, forceNew: true,
+    // Behind the proxy a server's URL carries a path prefix (/s/<id>): Socket.IO would read it
+    // as a namespace, so it goes into the engine path instead.
+    const target = new URL(url);
+    const socket: ClientSocket = io(target.origin, {
+      path: `${target.pathname.replace(/\/$/, '')}/socket.io`,
+      auth: { token: this.token },
+      transports: ['websocket'],
+      reconnection: false,
+      timeout: 5000,
+      forceNew: true,
     });
     this.socket = socket;
     socket.on('chat message', (m) => this.accept([m]));
