@@ -29,9 +29,14 @@ export interface JoinRoomRequest {
 }
 export interface JoinRoomResult {
   room: string;
+  /** Ascending `seq`: the newest page, or (with `since`) what came after `since`. */
   messages: ChatMessagePayload[];
   lastSeq: number;
-  /** True when older messages exist before the first one returned. */
+  /**
+   * Without `since`: older messages exist before the first one returned.
+   * With `since`: more messages exist after the last one returned (the catch-up
+   * was capped); the client continues with the REST cursor `after=<last seq>`.
+   */
   hasMore: boolean;
 }
 export interface LeaveRoomRequest { room: string }
@@ -46,6 +51,8 @@ export interface SendMessageRequest {
 export interface SendMessageResult { id: string; seq: number; timestamp: string }
 export interface TypingRequest { room: string }
 export interface ReadRequest { room: string; seq: number }
+/** The stored read position: never lower than before (it does not go back). */
+export interface ReadResult { lastReadSeq: number }
 
 export interface ClientToServerEvents {
   online: (payload: OnlineRequest, ack: AckCallback) => void;
@@ -53,7 +60,7 @@ export interface ClientToServerEvents {
   'leave room': (payload: LeaveRoomRequest, ack: AckCallback) => void;
   'chat message': (payload: SendMessageRequest, ack: AckCallback<SendMessageResult>) => void;
   typing: (payload: TypingRequest, ack?: AckCallback) => void;
-  read: (payload: ReadRequest, ack: AckCallback) => void;
+  read: (payload: ReadRequest, ack: AckCallback<ReadResult>) => void;
 }
 
 /** Presence changes of users one shares a group with, batched per interval. */
@@ -77,9 +84,13 @@ export interface ServerToClientEvents {
 }
 
 /** Events between chat servers through the adapter (`serverSideEmit`). */
-export type InterServerEvents = Record<string, never>;
+export interface InterServerEvents {
+  /** Forget cached memberships of `room` (of one user, or of everyone when `up` is null). */
+  'membership revoked': (event: { room: string; up: Up | null }) => void;
+}
 
 /** What a chat server keeps on each authenticated socket. */
 export interface SocketData {
   up: Up;
+  username: string;
 }

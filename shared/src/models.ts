@@ -25,6 +25,21 @@ export interface Group {
   updatedAt: string;
 }
 
+/** A group as one of its members sees it: where they stopped reading. */
+export interface GroupForUser extends Group {
+  /** The newest `seq` this member has read (0: none). */
+  lastReadSeq: number;
+  /** Messages after `lastReadSeq`. */
+  unread: number;
+}
+
+/** One member of one group (`GET /group/:id/members/:up`). */
+export interface GroupMembership {
+  group: string;
+  up: Up;
+  lastReadSeq: number;
+}
+
 export interface StoredMessage {
   id: string;
   group: string;

@@ -7,8 +7,22 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { loadSwagger } from '@chat/shared';
 
+interface ResponseObject {
+  $ref?: string;
+  content?: Record<string, { schema?: object }>;
+}
+
 interface Operation {
-  responses?: Record<string, { content?: Record<string, { schema?: object }> }>;
+  responses?: Record<string, ResponseObject>;
+}
+
+/** Follows `$ref: '#/components/responses/Name'` to the response it names. */
+function resolveResponse(response: ResponseObject | undefined): ResponseObject | undefined {
+  const pointer = response?.$ref;
+  if (!pointer) return response;
+  const doc = loadSwagger() as { components?: { responses?: Record<string, ResponseObject> } };
+  const name = pointer.replace('#/components/responses/', '');
+  return doc.components?.responses?.[name];
 }
 
 const DOC_ID = 'swagger';
@@ -39,7 +53,7 @@ export function assertMatchesSpec(method: string, pathTemplate: string, res: Res
   const op = doc.paths?.[pathTemplate]?.[method.toLowerCase()];
   assert.ok(op, `swagger.yaml has no ${method.toUpperCase()} ${pathTemplate}`);
   const status = String(res.status);
-  const response = op.responses?.[status];
+  const response = resolveResponse(op.responses?.[status]);
   assert.ok(response, `swagger.yaml does not document status ${status} for ${method.toUpperCase()} ${pathTemplate}`);
   const content = response.content?.['application/json'];
   if (!content?.schema) {
@@ -49,7 +63,10 @@ export function assertMatchesSpec(method: string, pathTemplate: string, res: Res
     );
     return;
   }
-  const ref = `${DOC_ID}#/paths/${escapePointer(pathTemplate)}/${method.toLowerCase()}/responses/${status}/content/application~1json/schema`;
+  const schemaRef = (content.schema as { $ref?: string }).$ref;
+  const ref = schemaRef
+    ? `${DOC_ID}${schemaRef}`
+    : `${DOC_ID}#/paths/${escapePointer(pathTemplate)}/${method.toLowerCase()}/responses/${status}/content/application~1json/schema`;
   const check = getAjv().getSchema(ref);
   assert.ok(check, `cannot compile the schema at ${ref}`);
   const valid = check(res.body);

@@ -1,0 +1,133 @@
+/**
+ * A signed-in person's chat: the connection, the state, and the socket events
+ * routed to the parts that handle them.
+ */
+import type { ChatApi, Session } from '../api/chat-api';
+import { Connection } from '../net/connection';
+import type { ChatSocket, ConnectionStatus } from '../net/connection';
+import { announceOnline } from '../net/socket-calls';
+import type { ToastKind } from './context';
+import { Groups } from './groups';
+import { Messages } from './messages';
+import { ChatStore } from './store';
+
+export interface AppCallbacks {
+  toast(message: string, kind?: ToastKind): void;
+  /** The session ended (`reason` null: the person signed out). */
+  signedOut(reason: string | null): void;
+}
+
+export class ChatApp {
+  readonly store: ChatStore;
+
+  readonly messages: Messages;
+
+  readonly groups: Groups;
+
+  private readonly connection: Connection;
+
+  private typingTimer: ReturnType<typeof setTimeout> | null = null;
+
+  private readonly cleanups: (() => void)[] = [];
+
+  constructor(private readonly api: ChatApi, session: Session, private readonly callbacks: AppCallbacks) {
+    api.setToken(session.token);
+    this.store = new ChatStore(session.user);
+    const ctx = {
+      store: this.store,
+      api,
+      liveSocket: () => this.connection.liveSocket,
+      toast: (message: string, kind?: ToastKind) => callbacks.toast(message, kind),
+    };
+    this.messages = new Messages(ctx);
+    this.groups = new Groups(ctx, (room) => this.messages.open(room));
+    this.connection = new Connection({
+      locate: () => api.locate(),
+      bind: (socket) => this.bind(socket),
+      connected: (socket) => this.connected(socket),
+      status: (status) => this.statusChanged(status),
+      unauthorized: () => this.endSession('Your session has ended. Please sign in again.'),
+    }, { token: session.token });
+  }
+
+  start(): void {
+    void this.groups.refresh();
+    this.connection.start();
+    const retry = () => this.connection.retryNow();
+    const visible = () => { if (document.visibilityState === 'visible') this.messages.viewing(true); };
+    window.addEventListener('online', retry);
+    document.addEventListener('visibilitychange', visible);
+    this.cleanups.push(
+      () => window.removeEventListener('online', retry),
+      () => document.removeEventListener('visibilitychange', visible),
+    );
+  }
+
+  retryConnection(): void { this.connection.retryNow(); }
+
+  signOut(): void { this.endSession(null); }
+
+  private endSession(reason: string | null): void {
+    this.connection.stop();
+    this.cleanups.splice(0).forEach((cleanup) => cleanup());
+    if (this.typingTimer) clearTimeout(this.typingTimer);
+    this.callbacks.signedOut(reason);
+  }
+
+  private statusChanged(status: ConnectionStatus): void {
+    this.store.connection = status;
+    // REST follows the socket to its server; while there is none, the configured API server answers.
+    this.api.useChatServer(status.state === 'online' || status.state === 'catching-up' ? status.url ?? undefined : undefined);
+    this.store.notify('connection', 'timeline', 'members');
+  }
+
+  private async connected(socket: ChatSocket): Promise<void> {
+    announceOnline(socket, this.store.me.up).catch(() => { /* presence also follows the connection itself */ });
+    await Promise.all([this.groups.refresh(), this.messages.catchUpAll()]);
+    await this.messages.sendQueued();
+  }
+
+  private bind(socket: ChatSocket): void {
+    socket.on('chat message', (message) => this.messages.receive(message));
+    socket.on('presence', (batch) => this.groups.presence(batch));
+    socket.on('typing', ({ room, up }) => this.someoneTyping(room, up));
+    socket.on('read', ({ room, up, seq }) => this.someoneRead(room, up, seq));
+    socket.on('group created', (group) => this.groups.created(group));
+    socket.on('group updated', (group) => this.groups.updated(group));
+    socket.on('group deleted', ({ room }) => this.groups.deleted(room));
+    socket.on('member joined', ({ room, up }) => this.groups.joined(room, up));
+    socket.on('member left', ({ room, up }) => this.groups.left(room, up));
+  }
+
+  private someoneTyping(room: string, up: string): void {
+    if (up === this.store.me.up) return;
+    this.store.typing.seen(room, up, Date.now());
+    this.store.notify('typing');
+    this.scheduleTypingRefresh();
+  }
+
+  /** Redraws the typing line when the next "is typing" expires. */
+  private scheduleTypingRefresh(): void {
+    if (this.typingTimer) clearTimeout(this.typingTimer);
+    const next = this.store.typing.nextExpiry(Date.now());
+    if (next === null) return;
+    this.typingTimer = setTimeout(() => {
+      this.typingTimer = null;
+      this.store.notify('typing');
+      this.scheduleTypingRefresh();
+    }, next - Date.now() + 20);
+  }
+
+  private someoneRead(room: string, up: string, seq: number): void {
+    if (up !== this.store.me.up) {
+      if (this.store.reads.record(room, up, seq)) this.store.notify('reads', 'timeline');
+      return;
+    }
+    // The person read it on another device or tab.
+    const entry = this.store.groups.get(room);
+    if (!entry || seq <= entry.lastReadSeq) return;
+    entry.lastReadSeq = seq;
+    entry.unread = Math.min(entry.unread, Math.max(0, entry.group.lastSeq - seq));
+    this.store.notify('groups');
+  }
+}

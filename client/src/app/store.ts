@@ -1,0 +1,138 @@
+/**
+ * Everything the page shows, in one place, with change notifications by topic
+ * so each view redraws only what concerns it.
+ */
+import type { GroupListItem } from '../api/chat-api';
+import { ReadReceipts } from '../logic/reads';
+import { Timeline } from '../logic/timeline';
+import { TypingTracker } from '../logic/typing';
+import type { ConnectionStatus } from '../net/connection';
+import type {
+  ChatMessagePayload, Group, Up, User,
+} from '../types';
+
+export interface GroupEntry {
+  group: Group;
+  lastReadSeq: number;
+  unread: number;
+  lastMessage: ChatMessagePayload | null;
+}
+
+export type Topic = 'groups' | 'open' | 'timeline' | 'members' | 'presence' | 'typing' | 'reads' | 'connection';
+
+export interface Presence { online: boolean; lastSeen: string | null }
+
+export class ChatStore {
+  readonly groups = new Map<string, GroupEntry>();
+
+  readonly timelines = new Map<string, Timeline>();
+
+  /** Profiles seen in member lists: names for message authors. */
+  readonly users = new Map<Up, User>();
+
+  readonly presence = new Map<Up, Presence>();
+
+  readonly typing = new TypingTracker();
+
+  readonly reads = new ReadReceipts();
+
+  /** Member profiles of groups whose member list was loaded. */
+  readonly members = new Map<string, Up[]>();
+
+  openGroup: string | null = null;
+
+  /** The person's own read position when the open group was opened: where "new messages" starts. */
+  unreadMarker: number | null = null;
+
+  connection: ConnectionStatus = {
+    state: 'offline', url: null, serverId: null, detail: null, failures: 0,
+  };
+
+  private readonly listeners = new Map<Topic, Set<() => void>>();
+
+  constructor(readonly me: User) {
+    this.users.set(me.up, me);
+  }
+
+  on(topic: Topic, listener: () => void): () => void {
+    const set = this.listeners.get(topic) ?? new Set();
+    set.add(listener);
+    this.listeners.set(topic, set);
+    return () => set.delete(listener);
+  }
+
+  notify(...topics: Topic[]): void {
+    new Set(topics).forEach((topic) => this.listeners.get(topic)?.forEach((listener) => listener()));
+  }
+
+  timeline(room: string): Timeline {
+    const held = this.timelines.get(room);
+    if (held) return held;
+    const created = new Timeline(room);
+    this.timelines.set(room, created);
+    return created;
+  }
+
+  setGroups(items: GroupListItem[]): void {
+    const fresh = new Set(items.map((item) => item.id));
+    [...this.groups.keys()].filter((id) => !fresh.has(id)).forEach((id) => this.forgetGroup(id));
+    items.forEach((item) => {
+      const {
+        lastReadSeq, unread, lastMessage, ...group
+      } = item;
+      const held = this.groups.get(item.id);
+      const newest = [lastMessage, held?.lastMessage].reduce<ChatMessagePayload | null>(
+        (best, m) => (m && (!best || m.seq > best.seq) ? m : best),
+        null,
+      );
+      this.groups.set(item.id, {
+        group, lastReadSeq, unread, lastMessage: newest,
+      });
+    });
+  }
+
+  upsertGroup(group: Group): GroupEntry {
+    const held = this.groups.get(group.id);
+    const entry: GroupEntry = held
+      ? { ...held, group: { ...group, lastSeq: Math.max(group.lastSeq, held.group.lastSeq) } }
+      : {
+        group, lastReadSeq: 0, unread: group.lastSeq, lastMessage: null,
+      };
+    this.groups.set(group.id, entry);
+    return entry;
+  }
+
+  forgetGroup(id: string): void {
+    this.groups.delete(id);
+    this.timelines.delete(id);
+    this.members.delete(id);
+    this.reads.forget(id);
+    if (this.openGroup === id) this.openGroup = null;
+  }
+
+  /** Newest activity first: what a chat app's list looks like. */
+  sortedGroups(): GroupEntry[] {
+    const activity = (e: GroupEntry) => e.lastMessage?.timestamp ?? e.group.updatedAt ?? e.group.createdAt;
+    return [...this.groups.values()].sort((a, b) => activity(b).localeCompare(activity(a)));
+  }
+
+  displayName(up: Up): string {
+    return this.users.get(up)?.name || up;
+  }
+
+  isOnline(up: Up): boolean {
+    if (up === this.me.up) return this.connection.state === 'online';
+    return this.presence.get(up)?.online ?? this.users.get(up)?.online ?? false;
+  }
+
+  lastSeen(up: Up): string | null {
+    return this.presence.get(up)?.lastSeen ?? this.users.get(up)?.lastSeen ?? null;
+  }
+
+  rememberUsers(users: User[]): void {
+    users.forEach((user) => {
+      this.users.set(user.up, user);
+      this.presence.set(user.up, { online: user.online, lastSeen: user.lastSeen });
+    });
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * The socket's life: ask where to connect (GET /chat/location), connect there,
+ * follow `WRONG_SERVER` refusals and `relocate` events, reconnect after a lost
+ * connection (asking the dispatcher again each time, since the server may be
+ * gone), and let the app catch up before the state says online.
+ * Socket.IO's own reconnection is off: it would retry the same dead URL.
+ */
+import { io } from 'socket.io-client';
+import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
+import { ApiError } from '../api/api-error';
+import { describeError } from '../api/describe-error';
+import type { Placement } from '../api/chat-api';
+import type { ClientToServerEvents, ServerToClientEvents } from '../types';
+
+export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export type ConnectionState = 'connecting' | 'catching-up' | 'online' | 'reconnecting' | 'offline';
+
+export interface ConnectionStatus {
+  state: ConnectionState;
+  url: string | null;
+  serverId: string | null;
+  /** Why it is not (yet) online, in plain words. */
+  detail: string | null;
+  /** Failed attempts since the last successful connection. */
+  failures: number;
+}
+
+export interface ConnectionHooks {
+  locate(): Promise<Placement>;
+  /** Attach the app's event handlers to a new socket, before it connects. */
+  bind(socket: ChatSocket): void;
+  /** Connected: catch up. The state stays 'catching-up' until this settles. */
+  connected(socket: ChatSocket): Promise<void>;
+  status(status: ConnectionStatus): void;
+  /** The token was refused: the person has to sign in again. */
+  unauthorized(message: string): void;
+}
+
+export interface ConnectionOptions {
+  token: string;
+  connectTimeoutMs?: number;
+  minRetryMs?: number;
+  maxRetryMs?: number;
+  /** Spread of the reconnects after `relocate`, so a moved suffix does not arrive all at once. */
+  relocateSpreadMs?: number;
+  createSocket?: (url: string, options: Partial<ManagerOptions & SocketOptions>) => ChatSocket;
+}
+
+interface RefusalData { code?: unknown; url?: unknown }
+
+const refusalOf = (err: unknown): RefusalData => {
+  const data = typeof err === 'object' && err !== null ? (err as { data?: unknown }).data : undefined;
+  return typeof data === 'object' && data !== null ? data as RefusalData : {};
+};
+
+export class Connection {
+  private socket: ChatSocket | null = null;
+
+  /** Bumped by every attempt and by stop(): events of older sockets are ignored. */
+  private generation = 0;
+
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  private stopped = true;
+
+  private everConnected = false;
+
+  /** A server refused us with WRONG_SERVER and named the right one. */
+  private redirect: { from: string; to: string } | null = null;
+
+  private current: ConnectionStatus = {
+    state: 'offline', url: null, serverId: null, detail: null, failures: 0,
+  };
+
+  private readonly options: Required<Omit<ConnectionOptions, 'token'>> & { token: string };
+
+  constructor(private readonly hooks: ConnectionHooks, options: ConnectionOptions) {
+    this.options = {
+      connectTimeoutMs: 8000,
+      minRetryMs: 300,
+      maxRetryMs: 8000,
+      relocateSpreadMs: 500,
+      // Behind the proxy a server's URL carries a path prefix (/s/<id>); Socket.IO would read it
+      // as a namespace, so it goes into the engine path instead.
+      createSocket: (url, socketOptions) => {
+        const target = new URL(url);
+        return io(target.origin, { ...socketOptions, path: `${target.pathname.replace(/\/$/, '')}/socket.io` });
+      },
+      ...options,
+    };
+  }
+
+  get status(): ConnectionStatus { return this.current; }
+
+  /** The socket, when it is connected and caught up enough to use. */
+  get liveSocket(): ChatSocket | null {
+    return this.socket?.connected && !this.stopped ? this.socket : null;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0, null);
+  }
+
+  /** Skip the wait before the next attempt (a "retry now" button, the browser coming back online). */
+  retryNow(): void {
+    if (this.stopped || this.timer === null) return;
+    this.schedule(0, this.current.detail);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.generation += 1;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.dropSocket();
+    this.update({ state: 'offline', detail: null });
+  }
+
+  private update(change: Partial<ConnectionStatus>): void {
+    this.current = { ...this.current, ...change };
+    this.hooks.status(this.current);
+  }
+
+  private dropSocket(): void {
+    const { socket } = this;
+    this.socket = null;
+    if (!socket) return;
+    socket.removeAllListeners();
+    socket.disconnect();
+  }
+
+  private schedule(delayMs: number, detail: string | null): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.update({ state: this.everConnected ? 'reconnecting' : 'connecting', detail });
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.attempt();
+    }, delayMs);
+  }
+
+  private retry(detail: string, delayMs?: number): void {
+    if (this.stopped) return;
+    this.generation += 1;
+    this.dropSocket();
+    const failures = this.current.failures + 1;
+    const backoff = Math.min(this.options.maxRetryMs, this.options.minRetryMs * 2 ** (failures - 1));
+    this.current = { ...this.current, failures };
+    this.schedule(delayMs ?? backoff * (0.5 + Math.random() / 2), detail);
+  }
+
+  private async attempt(): Promise<void> {
+    this.generation += 1;
+    const { generation } = this;
+    this.dropSocket();
+    let placement: Placement;
+    try {
+      placement = await this.hooks.locate();
+    } catch (err) {
+      if (generation !== this.generation || this.stopped) return;
+      if (err instanceof ApiError && err.code === 'UNAUTHORIZED') {
+        this.refuse(describeError(err));
+        return;
+      }
+      this.retry(describeError(err));
+      return;
+    }
+    if (generation !== this.generation || this.stopped) return;
+    // The map may not have caught up with the move yet: trust the server that refused us.
+    if (this.redirect && placement.url === this.redirect.from) placement = { url: this.redirect.to, serverId: '' };
+    this.redirect = null;
+    this.open(placement, generation);
+  }
+
+  private open(placement: Placement, generation: number): void {
+    this.update({ url: placement.url, serverId: placement.serverId || null });
+    const socket = this.options.createSocket(placement.url, {
+      auth: { token: this.options.token },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      timeout: this.options.connectTimeoutMs,
+    });
+    this.socket = socket;
+    const mine = () => generation === this.generation && !this.stopped;
+    this.hooks.bind(socket);
+    socket.on('connect', () => { if (mine()) void this.caughtUp(socket, mine); });
+    socket.on('connect_error', (err) => { if (mine()) this.refused(err, placement.url); });
+    socket.on('disconnect', (reason) => {
+      if (mine() && reason !== 'io client disconnect') this.retry(`Connection lost (${reason}). Reconnecting…`, 150 + Math.random() * 350);
+    });
+    socket.on('relocate', () => {
+      if (mine()) this.retry('Moving to another chat server…', Math.random() * this.options.relocateSpreadMs);
+    });
+  }
+
+  private async caughtUp(socket: ChatSocket, mine: () => boolean): Promise<void> {
+    this.everConnected = true;
+    this.update({ state: 'catching-up', detail: null, failures: 0 });
+    await this.hooks.connected(socket);
+    if (mine() && socket.connected) this.update({ state: 'online', detail: null });
+  }
+
+  private refused(err: Error, url: string): void {
+    const data = refusalOf(err);
+    if (data.code === 'WRONG_SERVER' && typeof data.url === 'string' && data.url !== url) {
+      this.redirect = { from: url, to: data.url };
+      this.retry('Redirected to another chat server…', Math.random() * 200);
+      return;
+    }
+    if (data.code === 'UNAUTHORIZED') {
+      this.refuse(err.message);
+      return;
+    }
+    this.retry(`Cannot connect to ${url}. Retrying…`);
+  }
+
+  private refuse(message: string): void {
+    this.stop();
+    this.hooks.unauthorized(message);
+  }
+}

@@ -1,0 +1,60 @@
+/** The client → server events that expect an answer, as promises that settle once. */
+import { ApiError, errorFromAck } from '../api/api-error';
+import type {
+  Ack, JoinRoomResult, ReadResult, SendMessageResult, Up,
+} from '../types';
+import type { ChatSocket } from './connection';
+
+const ACK_TIMEOUT_MS = 10000;
+
+/** Rejects on an error ack, on silence, and as soon as the socket drops (an ack will never come then). */
+function withAck<T extends object>(
+  socket: ChatSocket,
+  emit: (done: (response: Ack<T>) => void) => void,
+  timeoutMs = ACK_TIMEOUT_MS,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    function onDisconnect() {
+      finish();
+      reject(new ApiError('UNAVAILABLE', 'the connection was lost'));
+    }
+    function finish() {
+      clearTimeout(timer);
+      socket.off('disconnect', onDisconnect);
+    }
+    timer = setTimeout(() => {
+      finish();
+      reject(new ApiError('UNAVAILABLE', 'no answer from the chat server'));
+    }, timeoutMs);
+    socket.on('disconnect', onDisconnect);
+    if (!socket.connected) {
+      onDisconnect();
+      return;
+    }
+    emit((response) => {
+      finish();
+      if (response.ok) resolve(response);
+      else reject(errorFromAck(response.error));
+    });
+  });
+}
+
+export const joinRoom = (socket: ChatSocket, up: Up, room: string, since?: number) => withAck<JoinRoomResult>(
+  socket,
+  (done) => socket.emit('join room', since === undefined ? { up, room } : { up, room, since }, done),
+);
+
+interface Outgoing { up: Up; room: string; message: string; clientId: string }
+
+export const sendChatMessage = (socket: ChatSocket, payload: Outgoing) => withAck<SendMessageResult>(
+  socket,
+  (done) => socket.emit('chat message', { ...payload, timestamp: new Date().toISOString() }, done),
+);
+
+export const markRead = (socket: ChatSocket, room: string, seq: number) => withAck<ReadResult>(
+  socket,
+  (done) => socket.emit('read', { room, seq }, done),
+);
+
+export const announceOnline = (socket: ChatSocket, up: Up) => withAck<object>(socket, (done) => socket.emit('online', { up }, done));

@@ -1,0 +1,88 @@
+/** Writing a message: Enter sends, Shift+Enter starts a new line; typing is announced, throttled. */
+import type { ChatApp } from '../app/chat-app';
+import { MESSAGE_MAX_LENGTH } from '../app/messages';
+import { h, uid } from './dom';
+import { icon } from './icons';
+
+const COUNTER_FROM = MESSAGE_MAX_LENGTH - 500;
+const MAX_ROWS_PX = 180;
+
+export interface ComposerView {
+  element: HTMLElement;
+  focus(): void;
+  /** Enables it for the open group (or disables it when none is open). */
+  setRoom(room: string | null): void;
+}
+
+export function createComposer(app: ChatApp, beforeSend: () => void): ComposerView {
+  const id = uid('composer');
+  const input = h('textarea', {
+    id,
+    rows: 1,
+    testid: 'composer-input',
+    placeholder: 'Write a message…',
+    maxlength: MESSAGE_MAX_LENGTH,
+    'aria-describedby': `${id}-help`,
+  });
+  const send = h('button', {
+    type: 'submit', class: 'send', testid: 'composer-send', 'aria-label': 'Send message', title: 'Send (Enter)',
+  }, icon('send'));
+  const counter = h('span', { class: 'counter', testid: 'composer-counter', 'aria-live': 'polite' });
+  const form = h(
+    'form',
+    { class: 'composer', testid: 'composer', 'aria-label': 'Send a message' },
+    h('label', { for: id, class: 'visually-hidden', text: 'Message' }),
+    input,
+    send,
+    h('p', { id: `${id}-help`, class: 'visually-hidden', text: 'Enter sends. Shift and Enter starts a new line.' }),
+    counter,
+  );
+  let room: string | null = null;
+
+  const resize = () => {
+    input.style.height = 'auto';
+    input.style.height = `${Math.min(input.scrollHeight, MAX_ROWS_PX)}px`;
+  };
+  const refresh = () => {
+    const { length } = [...input.value];
+    counter.textContent = length >= COUNTER_FROM ? `${length} / ${MESSAGE_MAX_LENGTH}` : '';
+    send.disabled = room === null || input.value.trim() === '';
+    resize();
+  };
+  const submit = () => {
+    if (!room || input.value.trim() === '') return;
+    beforeSend();
+    if (app.messages.send(room, input.value) !== null) {
+      input.value = '';
+      refresh();
+    }
+    input.focus();
+  };
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submit();
+  });
+  input.addEventListener('keydown', (event) => {
+    // While an input method composes a word, Enter confirms the word, not the message.
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      submit();
+    }
+  });
+  input.addEventListener('input', () => {
+    refresh();
+    if (room && input.value.trim() !== '') app.messages.typing(room);
+  });
+
+  return {
+    element: form,
+    focus: () => input.focus(),
+    setRoom: (next) => {
+      if (next !== room) input.value = '';
+      room = next;
+      input.disabled = next === null;
+      refresh();
+    },
+  };
+}

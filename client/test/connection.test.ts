@@ -1,0 +1,170 @@
+/**
+ * The connection manager against real Socket.IO servers in this process
+ * (stand-ins for chat servers: they only accept, refuse or relocate): it
+ * follows WRONG_SERVER and `relocate`, survives a server going away by asking
+ * for a location again, and stops on a refused token.
+ */
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import { ApiError } from '../src/api/api-error';
+import type { Placement } from '../src/api/chat-api';
+import { Connection } from '../src/net/connection';
+import type { ConnectionState } from '../src/net/connection';
+
+interface StandIn {
+  id: string;
+  url: string;
+  io: Server;
+  /** What the next handshakes are refused with (null: accepted). */
+  refuseWith: { code: string; url?: string } | null;
+  close(): Promise<void>;
+}
+
+async function standIn(id: string): Promise<StandIn> {
+  const httpServer = http.createServer();
+  const io = new Server(httpServer, { transports: ['websocket'] });
+  const server: StandIn = {
+    id, url: '', io, refuseWith: null, close: async () => {},
+  };
+  io.use((socket, next) => {
+    const { token } = (socket.handshake.auth as { token?: unknown });
+    if (token !== 'good-token') {
+      next(Object.assign(new Error('invalid token'), { data: { code: 'UNAUTHORIZED' } }));
+      return;
+    }
+    if (server.refuseWith) {
+      next(Object.assign(new Error('not this server'), { data: server.refuseWith }));
+      return;
+    }
+    next();
+  });
+  await new Promise<void>((resolve) => { httpServer.listen(0, '127.0.0.1', resolve); });
+  server.url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+  server.close = () => new Promise((resolve) => {
+    io.disconnectSockets(true);
+    void io.close(() => resolve());
+  });
+  return server;
+}
+
+const waitFor = async (check: () => boolean, what: string, timeoutMs = 5000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => { setTimeout(r, 10); });
+  }
+};
+
+describe('client: connection manager', function () {
+  this.timeout(15000);
+  let a: StandIn;
+  let b: StandIn;
+  let connection: Connection | undefined;
+  let placement: Placement | Error;
+  let states: ConnectionState[];
+  let urls: (string | null)[];
+  let connectedTo: string[];
+  let unauthorized: string[];
+
+  const start = (token = 'good-token') => {
+    connection = new Connection({
+      locate: async () => {
+        if (placement instanceof Error) throw placement;
+        return placement;
+      },
+      bind: () => {},
+      connected: async (socket) => {
+        connectedTo.push((socket.io as unknown as { uri: string }).uri);
+      },
+      status: (status) => {
+        if (states[states.length - 1] !== status.state) states.push(status.state);
+        urls.push(status.url);
+      },
+      unauthorized: (message) => { unauthorized.push(message); },
+    }, {
+      token, minRetryMs: 20, maxRetryMs: 100, relocateSpreadMs: 20, connectTimeoutMs: 2000,
+    });
+    connection.start();
+    return connection;
+  };
+  const online = () => connection?.status.state === 'online';
+
+  beforeEach(async () => {
+    a = await standIn('chat-a');
+    b = await standIn('chat-b');
+    placement = { url: a.url, serverId: a.id };
+    states = [];
+    urls = [];
+    connectedTo = [];
+    unauthorized = [];
+  });
+
+  afterEach(async () => {
+    connection?.stop();
+    connection = undefined;
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('connects where the dispatcher says and reports connecting → catching up → online', async () => {
+    const conn = start();
+    await waitFor(online, 'online');
+    assert.deepEqual(states, ['connecting', 'catching-up', 'online']);
+    assert.equal(conn.status.url, a.url);
+    assert.equal(conn.status.serverId, 'chat-a');
+    assert.ok(conn.liveSocket?.connected);
+    assert.deepEqual(connectedTo.map((u) => u.replace(/\/$/, '')), [a.url]);
+  });
+
+  it('follows a WRONG_SERVER refusal to the server it names when the map is stale', async () => {
+    a.refuseWith = { code: 'WRONG_SERVER', url: b.url };
+    const conn = start();
+    await waitFor(online, 'online');
+    assert.equal(conn.status.url, b.url);
+    assert.equal(b.io.of('/').sockets.size, 1);
+    assert.equal(a.io.of('/').sockets.size, 0);
+  });
+
+  it('on relocate asks for its location again, moves there and catches up again', async () => {
+    const conn = start();
+    await waitFor(online, 'online on A');
+    placement = { url: b.url, serverId: b.id };
+    a.io.emit('relocate', { url: b.url, reason: 'rebalance' });
+    await waitFor(() => online() && conn.status.url === b.url, 'online on B');
+    assert.ok(states.includes('reconnecting'));
+    assert.equal(connectedTo.length, 2, 'catch-up ran after each connect');
+    await waitFor(() => a.io.of('/').sockets.size === 0, 'the old socket to close');
+  });
+
+  it('when its server dies, keeps asking where to go until a server takes it', async () => {
+    const conn = start();
+    await waitFor(online, 'online on A');
+    placement = new ApiError('UNAVAILABLE', 'no chat server is alive');
+    await a.close();
+    await waitFor(() => conn.status.state === 'reconnecting' && conn.status.failures >= 2, 'failed attempts');
+    assert.equal(conn.liveSocket, null);
+    placement = { url: b.url, serverId: b.id };
+    await waitFor(() => online() && conn.status.url === b.url, 'online on B');
+    assert.equal(conn.status.failures, 0);
+  });
+
+  it('stops and asks for a new sign-in when the token is refused', async () => {
+    const conn = start('expired-token');
+    await waitFor(() => unauthorized.length === 1, 'the unauthorized hook');
+    assert.equal(conn.status.state, 'offline');
+    await new Promise((r) => { setTimeout(r, 150); });
+    assert.equal(unauthorized.length, 1, 'no retry loop');
+    assert.equal(a.io.of('/').sockets.size, 0);
+  });
+
+  it('stops for good when told to', async () => {
+    const conn = start();
+    await waitFor(online, 'online');
+    conn.stop();
+    await waitFor(() => a.io.of('/').sockets.size === 0, 'the socket to close');
+    await new Promise((r) => { setTimeout(r, 150); });
+    assert.equal(conn.status.state, 'offline');
+    assert.equal(a.io.of('/').sockets.size, 0, 'no reconnect after stop');
+  });
+});

@@ -1,0 +1,294 @@
+/**
+ * An in-memory stand-in for one chat server, shaped exactly by the contracts
+ * (REST routes, socket events, acks), so the page can be driven in a browser
+ * before and apart from the real system. It is not the system under test: the
+ * real chat server, dispatcher and data service are tested in their own parts
+ * and end to end. Also answers GET /chat/location (for itself), as a chat
+ * server without a dispatcher does.
+ */
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { Request, Response } from 'express';
+import { Server } from 'socket.io';
+import type {
+  ChatMessagePayload, ClientToServerEvents, Group, ServerToClientEvents, User,
+} from '../../src/types';
+
+type Io = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { up: string }>;
+
+export interface StandIn {
+  url: string;
+  serverId: string;
+  io: Io;
+  register(up: string, name: string, password?: string): User;
+  createGroup(name: string, users: string[], createdBy: string): Group;
+  /** Stores a message as if `from` had sent it (and delivers it live). */
+  post(group: string, from: string, message: string, clientId?: string): ChatMessagePayload;
+  messages(group: string): ChatMessagePayload[];
+  /** While true, handshakes are refused as if the server were restarting. */
+  refuseConnections: boolean;
+  /** clientIds of every `chat message` received, retries included. */
+  sendAttempts: string[];
+  /** The next `chat message` is answered with this error instead of being stored. */
+  failNextSend: { code: 'UNAVAILABLE' | 'FORBIDDEN'; message: string } | null;
+  close(): Promise<void>;
+}
+
+const fail = (res: Response, status: number, code: string, message: string) => {
+  res.status(status).json({ error: { code, message } });
+};
+
+export async function startStandIn(serverId = 'stand-in-chat'): Promise<StandIn> {
+  const users = new Map<string, { user: User; password: string }>();
+  const groups = new Map<string, Group>();
+  const history = new Map<string, ChatMessagePayload[]>();
+  const reads = new Map<string, number>();
+  const app = express();
+  const httpServer = http.createServer(app);
+  const io: Io = new Server(httpServer, { cors: { origin: true }, transports: ['websocket'] });
+  let url = '';
+
+  const tokenOf = (up: string) => `token-${up}`;
+  const caller = (req: Request): User | undefined => {
+    const up = /^Bearer token-(.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    return up ? users.get(up)?.user : undefined;
+  };
+  const groupFor = (req: Request, res: Response, me: User): Group | undefined => {
+    const group = groups.get(String(req.params.group));
+    if (!group) fail(res, 404, 'NOT_FOUND', 'group not found');
+    else if (!group.users.includes(me.up)) fail(res, 403, 'FORBIDDEN', 'not a member of this group');
+    else return group;
+    return undefined;
+  };
+  const touch = (group: Group) => { group.updatedAt = new Date().toISOString(); };
+  const emitToMembers = (group: Group, emit: (room: ReturnType<Io['to']>) => void) => {
+    emit(io.to(group.users.map((up) => `user:${up}`)));
+  };
+
+  const standIn: StandIn = {
+    url: '',
+    serverId,
+    io,
+    register(up, name, password = 'password-123') {
+      const user: User = {
+        up, username: `user${up}`, name, online: false, lastSeen: null, createdAt: new Date().toISOString(),
+      };
+      users.set(up, { user, password });
+      return user;
+    },
+    createGroup(name, members, createdBy) {
+      const now = new Date().toISOString();
+      const group: Group = {
+        id: crypto.randomBytes(12).toString('hex'),
+        name,
+        users: [...new Set([...members, createdBy])],
+        createdBy,
+        lastSeq: 0,
+        createdAt: now,
+        updatedAt: now,
+      };
+      groups.set(group.id, group);
+      history.set(group.id, []);
+      group.users.forEach((up) => io.in(`user:${up}`).socketsJoin(group.id));
+      emitToMembers(group, (to) => to.emit('group created', group));
+      return group;
+    },
+    post(groupId, from, message, clientId = crypto.randomUUID()) {
+      const list = history.get(groupId) as ChatMessagePayload[];
+      const group = groups.get(groupId) as Group;
+      const stored: ChatMessagePayload = {
+        id: crypto.randomBytes(12).toString('hex'),
+        seq: list.length + 1,
+        message,
+        up: from,
+        room: groupId,
+        timestamp: new Date().toISOString(),
+        clientId,
+      };
+      list.push(stored);
+      group.lastSeq = stored.seq;
+      io.to(groupId).emit('chat message', stored);
+      return stored;
+    },
+    messages: (groupId) => history.get(groupId) ?? [],
+    refuseConnections: false,
+    sendAttempts: [],
+    failNextSend: null,
+    close: () => new Promise((resolve) => {
+      io.disconnectSockets(true);
+      void io.close(() => resolve());
+    }),
+  };
+
+  app.use((req, res, next) => {
+    res.setHeader('access-control-allow-origin', req.headers.origin ?? '*');
+    res.setHeader('access-control-allow-headers', 'authorization, content-type');
+    res.setHeader('access-control-allow-methods', 'GET, POST, PATCH, PUT, DELETE');
+    if (req.method === 'OPTIONS') res.status(204).end();
+    else next();
+  });
+  app.use(express.json());
+
+  app.post('/auth/register', (req, res) => {
+    const { up, name, username } = req.body as Record<string, string>;
+    if (!up || users.has(up)) {
+      fail(res, 409, 'CONFLICT', 'user number already registered');
+      return;
+    }
+    const user = standIn.register(up, name ?? up, (req.body as Record<string, string>).password);
+    user.username = username ?? user.username;
+    res.status(201).json({ token: tokenOf(up), user });
+  });
+  app.post('/auth/login', (req, res) => {
+    const { up, username, password } = req.body as Record<string, string>;
+    const found = [...users.values()].find((u) => (up ? u.user.up === up : u.user.username === username));
+    if (!found || found.password !== password) {
+      fail(res, 401, 'UNAUTHORIZED', 'wrong user number or password');
+      return;
+    }
+    res.json({ token: tokenOf(found.user.up), user: found.user });
+  });
+  app.use((req, res, next) => {
+    if (caller(req)) next();
+    else fail(res, 401, 'UNAUTHORIZED', 'sign in first');
+  });
+  app.get('/auth/me', (req, res) => { res.json({ user: caller(req) }); });
+  app.get('/chat/location', (_req, res) => { res.json({ url, serverId, mapVersion: 1 }); });
+  app.get('/chat/groups', (req, res) => {
+    const me = caller(req) as User;
+    const items = [...groups.values()].filter((g) => g.users.includes(me.up)).map((g) => {
+      const lastReadSeq = reads.get(`${g.id}:${me.up}`) ?? 0;
+      const list = history.get(g.id) ?? [];
+      return {
+        ...g, lastReadSeq, unread: Math.max(0, g.lastSeq - lastReadSeq), lastMessage: list[list.length - 1] ?? null,
+      };
+    });
+    res.json({ items });
+  });
+  app.post('/chat/groups', (req, res) => {
+    const me = caller(req) as User;
+    const { name, users: members } = req.body as { name?: string; users?: string[] };
+    const unknown = (members ?? []).filter((up) => !users.has(up));
+    if (!name || unknown.length > 0) {
+      fail(res, 400, 'VALIDATION_FAILED', unknown.length > 0 ? `unknown users: ${unknown.join(', ')}` : 'name is required');
+      return;
+    }
+    res.status(201).json(standIn.createGroup(name, members ?? [], me.up));
+  });
+  app.patch('/chat/groups/:group', (req, res) => {
+    const group = groupFor(req, res, caller(req) as User);
+    if (!group) return;
+    group.name = String((req.body as { name?: string }).name);
+    touch(group);
+    emitToMembers(group, (to) => to.emit('group updated', group));
+    res.json(group);
+  });
+  app.get('/chat/groups/:group/members', (req, res) => {
+    const group = groupFor(req, res, caller(req) as User);
+    if (group) res.json({ items: group.users.map((up) => users.get(up)?.user).filter(Boolean) });
+  });
+  app.post('/chat/groups/:group/members', (req, res) => {
+    const group = groupFor(req, res, caller(req) as User);
+    if (!group) return;
+    const added = ((req.body as { users?: string[] }).users ?? []).filter((up) => !group.users.includes(up));
+    group.users.push(...added);
+    added.forEach((up) => {
+      io.in(`user:${up}`).socketsJoin(group.id);
+      io.to(group.id).emit('member joined', { room: group.id, up });
+    });
+    res.json(group);
+  });
+  app.delete('/chat/groups/:group/members/:up', (req, res) => {
+    const group = groupFor(req, res, caller(req) as User);
+    if (!group) return;
+    const up = String(req.params.up);
+    io.to(group.id).emit('member left', { room: group.id, up });
+    group.users = group.users.filter((u) => u !== up);
+    io.in(`user:${up}`).socketsLeave(group.id);
+    res.json(group);
+  });
+  app.get('/chat/:group/message', (req, res) => {
+    const group = groupFor(req, res, caller(req) as User);
+    if (!group) return;
+    const list = history.get(group.id) ?? [];
+    const limit = Number(req.query.limit ?? 50);
+    const before = Number(req.query.before);
+    const older = list.filter((m) => m.seq < before);
+    res.json({ items: older.slice(-limit), hasMore: older.length > limit });
+  });
+
+  io.use((socket, next) => {
+    const { token } = socket.handshake.auth as { token?: unknown };
+    const up = typeof token === 'string' ? token.replace(/^token-/, '') : '';
+    if (!users.has(up)) {
+      next(Object.assign(new Error('invalid token'), { data: { code: 'UNAUTHORIZED' } }));
+      return;
+    }
+    if (standIn.refuseConnections) {
+      next(Object.assign(new Error('restarting'), { data: { code: 'UNAVAILABLE' } }));
+      return;
+    }
+    socket.data.up = up;
+    next();
+  });
+  io.on('connection', (socket) => {
+    const { up } = socket.data;
+    void socket.join([`user:${up}`, ...[...groups.values()].filter((g) => g.users.includes(up)).map((g) => g.id)]);
+    const user = users.get(up)?.user as User;
+    user.online = true;
+    socket.broadcast.emit('presence', { online: [up], offline: [] });
+    socket.on('online', (_payload, ack) => ack({ ok: true }));
+    socket.on('join room', ({ room, since }, ack) => {
+      const group = groups.get(room);
+      if (!group?.users.includes(up)) {
+        ack({ ok: false, error: { code: 'FORBIDDEN', message: 'not a member of this group' } });
+        return;
+      }
+      void socket.join(room);
+      const list = history.get(room) ?? [];
+      const messages = since === undefined ? list.slice(-50) : list.filter((m) => m.seq > since).slice(0, 100);
+      const hasMore = since === undefined ? list.length > 50 : list.length - since > 100;
+      ack({
+        ok: true, room, messages, lastSeq: group.lastSeq, hasMore,
+      });
+    });
+    socket.on('chat message', ({ room, message, clientId }, ack) => {
+      standIn.sendAttempts.push(clientId);
+      if (standIn.failNextSend) {
+        ack({ ok: false, error: standIn.failNextSend });
+        standIn.failNextSend = null;
+        return;
+      }
+      const group = groups.get(room);
+      if (!group?.users.includes(up)) {
+        ack({ ok: false, error: { code: 'FORBIDDEN', message: 'not a member of this group' } });
+        return;
+      }
+      const earlier = (history.get(room) ?? []).find((m) => m.clientId === clientId);
+      const stored = earlier ?? standIn.post(room, up, message, clientId);
+      ack({
+        ok: true, id: stored.id, seq: stored.seq, timestamp: stored.timestamp,
+      });
+    });
+    socket.on('typing', ({ room }) => { socket.to(room).emit('typing', { room, up }); });
+    socket.on('read', ({ room, seq }, ack) => {
+      const key = `${room}:${up}`;
+      const lastReadSeq = Math.max(reads.get(key) ?? 0, seq);
+      reads.set(key, lastReadSeq);
+      io.to(room).emit('read', { room, up, seq: lastReadSeq });
+      ack({ ok: true, lastReadSeq });
+    });
+    socket.on('disconnect', () => {
+      user.online = false;
+      user.lastSeen = new Date().toISOString();
+      io.emit('presence', { online: [], offline: [{ up, lastSeen: user.lastSeen }] });
+    });
+  });
+
+  await new Promise<void>((resolve) => { httpServer.listen(0, '127.0.0.1', resolve); });
+  url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+  standIn.url = url;
+  return standIn;
+}

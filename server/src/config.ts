@@ -1,0 +1,166 @@
+/**
+ * The chat server's configuration: every environment variable read and
+ * validated here, once, with defaults that start on a bare machine.
+ */
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { z } from 'zod';
+import { port, readEnv } from '@chat/shared';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+const positiveInt = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+const optionalUrl = () => z.string().url().optional().or(z.literal('').transform(() => undefined));
+
+const DURATION_UNITS: Record<string, number> = {
+  s: 1, m: 60, h: 3600, d: 86400,
+};
+
+/** "12h", "30m", "45s", "2d" or plain seconds → seconds. */
+const duration = (fallback: string) => z.string().default(fallback).transform((text, ctx) => {
+  const match = /^(\d+)([smhd]?)$/.exec(text.trim());
+  if (!match || Number(match[1]) === 0) {
+    ctx.addIssue({ code: 'custom', message: 'expected a duration such as 12h, 30m or 3600' });
+    return z.NEVER;
+  }
+  return Number(match[1]) * (DURATION_UNITS[match[2] || 's'] ?? 1);
+});
+
+const ENV_SHAPE = {
+  NODE_ENV: z.string().default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: port(4000),
+  SERVER_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
+  PUBLIC_URL: optionalUrl(),
+  DATA_SERVICE_URL: z.string().url().default('http://127.0.0.1:3000'),
+  INTERNAL_TOKEN: z.string().min(1).optional(),
+  JWT_SECRET: z.string().min(16).optional(),
+  JWT_TTL: duration('12h'),
+  REDIS_URL: optionalUrl(),
+  DISPATCHER_URL: optionalUrl(),
+  CAPACITY: positiveInt(1000),
+  CORS_ORIGINS: z.string().optional(),
+  MAX_CONNECTIONS_PER_IP: positiveInt(500),
+  HEARTBEAT_INTERVAL_MS: positiveInt(2000),
+  LOG_DIR: z.string().optional(),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+  BODY_LIMIT: z.string().default('64kb'),
+  PRESENCE_GRACE_MS: z.coerce.number().int().min(0).default(3000),
+  PRESENCE_FLUSH_MS: positiveInt(1000),
+  SEND_BATCH_MS: z.coerce.number().int().min(0).default(5),
+  SEND_BATCH_MAX: z.coerce.number().int().min(1).max(100)
+    .default(50),
+  SOCKET_MESSAGE_POINTS: positiveInt(20),
+  SOCKET_MESSAGE_WINDOW_S: positiveInt(5),
+  AUTH_RATE_POINTS: positiveInt(20),
+  AUTH_RATE_WINDOW_S: positiveInt(60),
+  RECENT_BUFFER_SIZE: positiveInt(300),
+  CATCH_UP_LIMIT: positiveInt(500),
+  RELOCATE_BATCH_SIZE: positiveInt(50),
+  RELOCATE_BATCH_MS: positiveInt(200),
+  OWNERSHIP_GRACE_MS: z.coerce.number().int().min(0).default(10000),
+};
+
+export interface ChatServerConfig {
+  nodeEnv: string;
+  host: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  /** Default `chat-<port>`; with port 0, the port actually bound. */
+  serverId?: string;
+  /** Where clients reach this server; default `http://localhost:<port>`. */
+  publicUrl?: string;
+  dataServiceUrl: string;
+  internalToken: string;
+  jwtSecret: string;
+  jwtTtlSeconds: number;
+  redisUrl?: string;
+  dispatcherUrl?: string;
+  capacity: number;
+  /** Exact origins allowed; null = any http://localhost:* or http://127.0.0.1:* origin. */
+  corsOrigins: string[] | null;
+  maxConnectionsPerIp: number;
+  heartbeatIntervalMs: number;
+  /** Folder for requests.log, combined.log and error.log; undefined: console errors only. */
+  logDir?: string;
+  logLevel: string;
+  logToConsole: boolean;
+  bodyLimit: string;
+  presenceGraceMs: number;
+  presenceFlushMs: number;
+  sendBatchMs: number;
+  sendBatchMax: number;
+  socketMessagePoints: number;
+  socketMessageWindowS: number;
+  authRatePoints: number;
+  authRateWindowS: number;
+  recentBufferSize: number;
+  catchUpLimit: number;
+  relocateBatchSize: number;
+  relocateBatchMs: number;
+  ownershipGraceMs: number;
+  /** Messages about defaults taken, for the logger once it exists. */
+  warnings: string[];
+}
+
+const DEV_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/;
+
+export function originAllowed(config: Pick<ChatServerConfig, 'corsOrigins'>, origin: string | undefined): boolean {
+  // Non-browser clients send no Origin; CORS cannot protect them anyway, the token does.
+  if (!origin) return true;
+  if (config.corsOrigins === null) return DEV_ORIGIN.test(origin);
+  return config.corsOrigins.includes(origin);
+}
+
+/** The listed origins; none listed: nobody in production, local pages in development. */
+const defaultOrigins = (listed: string[] | undefined, production: boolean): string[] | null => {
+  if (listed && listed.length > 0) return listed;
+  return production ? [] : null;
+};
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): ChatServerConfig {
+  const e = readEnv(ENV_SHAPE, env);
+  const production = e.NODE_ENV === 'production';
+  const warnings: string[] = [];
+  if (production && !e.INTERNAL_TOKEN) throw new Error('invalid configuration: INTERNAL_TOKEN is required in production');
+  if (production && !e.JWT_SECRET) throw new Error('invalid configuration: JWT_SECRET is required in production');
+  if (!e.INTERNAL_TOKEN) warnings.push('INTERNAL_TOKEN not set: using the development default');
+  if (!e.JWT_SECRET) warnings.push('JWT_SECRET not set: generated one for this run (tokens end with the process)');
+  const corsList = e.CORS_ORIGINS?.split(',').map((o) => o.trim()).filter((o) => o.length > 0);
+  const logFolder = e.SERVER_ID ? `chat-server-${e.SERVER_ID}` : 'chat-server';
+  return {
+    nodeEnv: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    serverId: e.SERVER_ID,
+    publicUrl: e.PUBLIC_URL,
+    dataServiceUrl: e.DATA_SERVICE_URL.replace(/\/+$/, ''),
+    internalToken: e.INTERNAL_TOKEN ?? 'dev-internal-token',
+    jwtSecret: e.JWT_SECRET ?? crypto.randomBytes(32).toString('hex'),
+    jwtTtlSeconds: e.JWT_TTL,
+    redisUrl: e.REDIS_URL,
+    dispatcherUrl: e.DISPATCHER_URL?.replace(/\/+$/, ''),
+    capacity: e.CAPACITY,
+    corsOrigins: defaultOrigins(corsList, production),
+    maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+    heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
+    logDir: e.LOG_DIR ?? path.join(REPO_ROOT, 'logs', logFolder),
+    logLevel: e.LOG_LEVEL,
+    logToConsole: !production,
+    bodyLimit: e.BODY_LIMIT,
+    presenceGraceMs: e.PRESENCE_GRACE_MS,
+    presenceFlushMs: e.PRESENCE_FLUSH_MS,
+    sendBatchMs: e.SEND_BATCH_MS,
+    sendBatchMax: e.SEND_BATCH_MAX,
+    socketMessagePoints: e.SOCKET_MESSAGE_POINTS,
+    socketMessageWindowS: e.SOCKET_MESSAGE_WINDOW_S,
+    authRatePoints: e.AUTH_RATE_POINTS,
+    authRateWindowS: e.AUTH_RATE_WINDOW_S,
+    recentBufferSize: e.RECENT_BUFFER_SIZE,
+    catchUpLimit: e.CATCH_UP_LIMIT,
+    relocateBatchSize: e.RELOCATE_BATCH_SIZE,
+    relocateBatchMs: e.RELOCATE_BATCH_MS,
+    ownershipGraceMs: e.OWNERSHIP_GRACE_MS,
+    warnings,
+  };
+}

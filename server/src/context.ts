@@ -1,0 +1,34 @@
+/** Everything a socket handler or route needs, built once per chat server in service.ts. */
+import type winston from 'winston';
+import type { ChatServerConfig } from './config';
+import type { DataClient } from './data/client';
+import type { Membership } from './groups/membership';
+import type { History } from './history/history';
+import type { RecentBuffer } from './history/recent-buffer';
+import type { ChatMetrics } from './metrics';
+import type { Ownership } from './placement/ownership';
+import type { Presence } from './presence/presence';
+import type { Limiter } from './rate-limits';
+import type { SendBatcher } from './send-batcher';
+import type { Tokens } from './auth/tokens';
+import type { ChatIo } from './sockets/types';
+
+export interface ChatContext {
+  config: ChatServerConfig;
+  serverId: string;
+  publicUrl: string;
+  io: ChatIo;
+  data: DataClient;
+  tokens: Tokens;
+  buffer: RecentBuffer;
+  history: History;
+  batcher: SendBatcher;
+  membership: Membership;
+  presence: Presence;
+  ownership: Ownership;
+  limiters: { auth: Limiter; messages: Limiter; events: Limiter };
+  metrics: ChatMetrics;
+  logger: winston.Logger;
+  /** True once close() has begun: new sockets and sends are refused. */
+  isClosing: () => boolean;
+}

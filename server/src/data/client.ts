@@ -1,0 +1,93 @@
+/**
+ * The data service (mongo-chat-server) as typed calls, one per route of its
+ * contract. Errors arrive as AppError with the shared codes.
+ */
+import { z } from 'zod';
+import type {
+  CursorPage, Group, OffsetPage, ReadPosition, StoredMessage, Up, User,
+} from '@chat/shared';
+import { createDataRequest } from './http';
+import type { DataHttpOptions } from './http';
+import {
+  batchResultSchema, cursorPageSchema, groupForUserSchema, groupSchema, membershipSchema,
+  offsetPageSchema, readPositionSchema, storedMessageSchema, userSchema,
+} from './schemas';
+import type { BatchResult, GroupForUser } from './schemas';
+
+export interface NewMessage {
+  group: string;
+  from: Up;
+  message: string;
+  clientId: string;
+}
+
+export interface Cursor {
+  before?: number;
+  after?: number;
+  limit: number;
+}
+
+const enc = encodeURIComponent;
+const userPage = offsetPageSchema(userSchema);
+const groupPage = offsetPageSchema(groupForUserSchema);
+const messagePage = offsetPageSchema(storedMessageSchema);
+const messageCursorPage = cursorPageSchema(storedMessageSchema);
+const healthSchema = z.object({ status: z.string() });
+
+export function createDataClient(options: DataHttpOptions) {
+  const request = createDataRequest(options);
+  return {
+    health: () => request('GET', '/health', healthSchema),
+
+    createUser: (body: { up: Up; username: string; name: string; password: string }): Promise<User> => (
+      request('POST', '/user', userSchema, { body })),
+    login: (body: { up?: Up; username?: string; password: string }): Promise<User> => (
+      request('POST', '/user/login', userSchema, { body, userCredentials: true })),
+    getUser: (up: Up): Promise<User> => request('GET', `/user/${enc(up)}`, userSchema),
+    usersByUp: (ups: Up[]): Promise<OffsetPage<User>> => request('GET', '/user', userPage, {
+      query: { ups: ups.join(','), perPage: Math.max(1, ups.length) },
+    }),
+    setOnline: (up: Up, online: boolean): Promise<User> => (
+      request('POST', `/user/${enc(up)}`, userSchema, { body: { online } })),
+
+    getGroup: (id: string): Promise<Group> => request('GET', `/group/${enc(id)}`, groupSchema),
+    createGroup: (body: { name: string; users: Up[]; createdBy: Up }): Promise<Group> => (
+      request('POST', '/group', groupSchema, { body })),
+    renameGroup: (id: string, name: string): Promise<Group> => (
+      request('PATCH', `/group/${enc(id)}`, groupSchema, { body: { name } })),
+    deleteGroup: (id: string): Promise<undefined> => request('DELETE', `/group/${enc(id)}`, null),
+    addMembers: (id: string, users: Up[]): Promise<Group> => (
+      request('POST', `/group/${enc(id)}/members`, groupSchema, { body: { users } })),
+    removeMember: (id: string, up: Up): Promise<Group> => (
+      request('DELETE', `/group/${enc(id)}/members/${enc(up)}`, groupSchema)),
+    membership: (id: string, up: Up): Promise<{ up: Up; lastReadSeq: number }> => (
+      request('GET', `/group/${enc(id)}/members/${enc(up)}`, membershipSchema)),
+    groupsOfUser: (up: Up, page: number, perPage: number): Promise<OffsetPage<GroupForUser>> => (
+      request('GET', `/group/user/${enc(up)}`, groupPage, { query: { page, perPage } })),
+    markRead: (id: string, up: Up, seq: number): Promise<ReadPosition> => (
+      request('PUT', `/group/${enc(id)}/read/${enc(up)}`, readPositionSchema, { body: { seq } })),
+
+    messagesPage: (group: string, page: number, perPage: number): Promise<OffsetPage<StoredMessage>> => (
+      request('GET', '/group/messages', messagePage, { query: { groupID: group, page, perPage } })),
+    messagesCursor: (group: string, cursor: Cursor): Promise<CursorPage<StoredMessage>> => (
+      request('GET', `/group/${enc(group)}/messages`, messageCursorPage, { query: { ...cursor } })),
+    storeMessages: async (messages: NewMessage[]): Promise<BatchResult[]> => {
+      const { results } = await request('POST', '/message/batch', batchResultSchema, { body: { messages } });
+      return results;
+    },
+  };
+}
+
+export type DataClient = ReturnType<typeof createDataClient>;
+
+/** Every group of a user, page by page (bounded: a user is in at most `maxPages` × 100 groups here). */
+export async function allGroupsOf(data: DataClient, up: Up, maxPages = 20): Promise<GroupForUser[]> {
+  const perPage = 100;
+  const groups: GroupForUser[] = [];
+  for (let page = 0; page < maxPages; page += 1) {
+    const result = await data.groupsOfUser(up, page, perPage);
+    groups.push(...result.items);
+    if (result.items.length < perPage || groups.length >= result.total) break;
+  }
+  return groups;
+}

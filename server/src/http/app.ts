@@ -1,0 +1,39 @@
+/** The chat server's Express app: CORS, logs, metrics, JSON bodies, routes, the shared error shape. */
+import cors from 'cors';
+import express from 'express';
+import type {
+  ErrorRequestHandler, Express, RequestHandler, Router,
+} from 'express';
+import {
+  AppError, errorCodeForStatus, errorHandler, jsonBody, mountDocs, notFound,
+} from '@chat/shared';
+import { originAllowed } from '../config';
+import type { ChatContext } from '../context';
+
+export function createApp(ctx: ChatContext, requestLog: RequestHandler, routers: Router[]): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestLog);
+  app.use(ctx.metrics.httpTimer);
+  app.use(cors({
+    origin: (origin, done) => done(null, originAllowed(ctx.config, origin)),
+    allowedHeaders: ['authorization', 'content-type'],
+    maxAge: 600,
+  }));
+  app.use(jsonBody(ctx.config.bodyLimit));
+  ctx.metrics.mount(app);
+  mountDocs(app);
+  routers.forEach((router) => app.use(router));
+  app.use(notFound);
+  const countErrors: ErrorRequestHandler = (err: unknown, _req, _res, next) => {
+    const { status } = err as { status?: unknown };
+    let code = 'INTERNAL';
+    if (err instanceof AppError) code = err.code;
+    else if (typeof status === 'number' && status < 500) code = errorCodeForStatus(status);
+    ctx.metrics.errors.inc({ code });
+    next(err);
+  };
+  app.use(countErrors);
+  app.use(errorHandler(ctx.logger));
+  return app;
+}

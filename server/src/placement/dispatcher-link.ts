@@ -1,0 +1,87 @@
+/**
+ * This server's side of placement: register with the dispatcher, beat every
+ * interval with the current load (registering again when the dispatcher has
+ * declared us dead), take each new map, and deregister on shutdown.
+ */
+import type winston from 'winston';
+import { AppError } from '@chat/shared';
+import type { PlacementMap } from '@chat/shared';
+import type { DispatcherClient } from './dispatcher-client';
+
+export interface DispatcherLinkOptions {
+  client: DispatcherClient;
+  serverId: string;
+  url: string;
+  capacity: number;
+  intervalMs: number;
+  load: () => number;
+  onMap: (map: PlacementMap) => void;
+  logger: winston.Logger;
+}
+
+export function createDispatcherLink(options: DispatcherLinkOptions) {
+  const { client, logger } = options;
+  let registered = false;
+  let { intervalMs } = options;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let failing = false;
+
+  const state = () => ({
+    id: options.serverId, url: options.url, capacity: options.capacity, load: options.load(),
+  });
+
+  const register = async () => {
+    const reply = await client.register(state());
+    registered = true;
+    if (reply.heartbeatIntervalMs) intervalMs = Math.min(options.intervalMs, reply.heartbeatIntervalMs);
+    options.onMap(reply.map);
+    logger.info('registered with the dispatcher', { serverId: options.serverId, mapVersion: reply.map.version });
+  };
+
+  const beat = async () => {
+    try {
+      if (!registered) {
+        await register();
+      } else {
+        options.onMap(await client.heartbeat(state()));
+      }
+      if (failing) logger.info('dispatcher reachable again');
+      failing = false;
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'NOT_FOUND') {
+        registered = false;
+        logger.warn('the dispatcher forgot this server; registering again');
+        await register().catch(() => undefined);
+        return;
+      }
+      if (!failing) logger.warn('dispatcher heartbeat failed', { error: (err as Error).message });
+      failing = true;
+    }
+  };
+
+  const loop = async () => {
+    await beat();
+    if (!stopped) {
+      timer = setTimeout(() => { void loop(); }, intervalMs);
+      timer.unref();
+    }
+  };
+
+  return {
+    /** Registers (retrying in the background if the dispatcher is not up yet). */
+    start: () => loop(),
+    isRegistered: () => registered,
+    stop: async () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      if (!registered) return;
+      try {
+        await client.deregister(options.serverId);
+        registered = false;
+      } catch (err) {
+        logger.warn('could not deregister from the dispatcher', { error: (err as Error).message });
+      }
+    },
+  };
+}

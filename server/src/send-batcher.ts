@@ -1,0 +1,107 @@
+/**
+ * The send hot path: concurrent sends are gathered and stored with one
+ * `POST /message/batch` per tick (every `intervalMs`, or at once when `maxBatch`
+ * are waiting). One batch is in flight at a time, so a server's results come
+ * back — and are delivered — in seq order per group.
+ */
+import { AppError } from '@chat/shared';
+import type { ErrorDetail, StoredMessage } from '@chat/shared';
+import type { NewMessage } from './data/client';
+
+export interface StoreOutcome {
+  message: StoredMessage;
+  /** False when the data service returned an earlier store of the same clientId (a retry). */
+  created: boolean;
+}
+
+/** Runs after a batch is stored and before any of its senders hear back. */
+export type AfterStore = (outcomes: StoreOutcome[]) => Promise<void>;
+
+interface Pending {
+  item: NewMessage;
+  resolve: (outcome: StoreOutcome) => void;
+  reject: (err: AppError) => void;
+}
+
+export interface SendBatcherOptions {
+  store: (messages: NewMessage[]) => Promise<
+  ({ ok: true; status: number; message: StoredMessage } | { ok: false; error: { code: string; message: string } })[]
+  >;
+  intervalMs: number;
+  maxBatch: number;
+  afterStore: AfterStore;
+}
+
+const toAppError = (error: { code: string; message: string }): AppError => {
+  const known: ErrorDetail['code'][] = ['VALIDATION_FAILED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'UNAVAILABLE'];
+  const code = known.find((c) => c === error.code) ?? 'UNAVAILABLE';
+  return new AppError(code, error.message);
+};
+
+export function createSendBatcher(options: SendBatcherOptions) {
+  let queue: Pending[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> | undefined;
+
+  const settle = async (batch: Pending[]) => {
+    let results: Awaited<ReturnType<SendBatcherOptions['store']>>;
+    try {
+      results = await options.store(batch.map((p) => p.item));
+    } catch (err) {
+      const error = err instanceof AppError ? err : new AppError('UNAVAILABLE', 'the message could not be stored');
+      batch.forEach((p) => p.reject(error.code === 'INTERNAL' ? new AppError('UNAVAILABLE', error.message) : error));
+      return;
+    }
+    const outcomes: { pending: Pending; outcome: StoreOutcome }[] = [];
+    batch.forEach((pending, i) => {
+      const result = results[i];
+      if (!result) {
+        pending.reject(new AppError('UNAVAILABLE', 'the data service did not answer for this message'));
+      } else if (result.ok) {
+        outcomes.push({ pending, outcome: { message: result.message, created: result.status === 201 } });
+      } else {
+        pending.reject(toAppError(result.error));
+      }
+    });
+    // Delivery order within a batch is seq order, whatever order the senders came in.
+    outcomes.sort((a, b) => a.outcome.message.seq - b.outcome.message.seq);
+    // The messages are stored whatever happens after; a failed follow-up never un-acknowledges them.
+    await options.afterStore(outcomes.map((o) => o.outcome)).catch(() => undefined);
+    outcomes.forEach((o) => o.pending.resolve(o.outcome));
+  };
+
+  const flush = () => {
+    if (timer) { clearTimeout(timer); timer = undefined; }
+    if (inFlight || queue.length === 0) return;
+    const batch = queue.slice(0, options.maxBatch);
+    queue = queue.slice(batch.length);
+    inFlight = settle(batch).finally(() => {
+      inFlight = undefined;
+      // What arrived meanwhile has waited at least one round trip already.
+      if (queue.length > 0) flush();
+    });
+  };
+
+  const schedule = () => {
+    if (queue.length >= options.maxBatch) { flush(); return; }
+    if (!timer && !inFlight) timer = setTimeout(flush, options.intervalMs);
+  };
+
+  return {
+    /** Resolves once stored; rejects with the data service's refusal or UNAVAILABLE. */
+    send: (item: NewMessage): Promise<StoreOutcome> => new Promise<StoreOutcome>((resolve, reject) => {
+      queue.push({ item, resolve, reject });
+      schedule();
+    }),
+    /** Stores everything queued and waits for it (shutdown). */
+    drain: async () => {
+      while (inFlight || queue.length > 0) {
+        flush();
+        if (inFlight) await inFlight;
+      }
+    },
+    pending: () => queue.length + (inFlight ? 1 : 0),
+  };
+}
+
+export type SendBatcher = ReturnType<typeof createSendBatcher>;

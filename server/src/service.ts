@@ -1,0 +1,232 @@
+/**
+ * One chat server: HTTP (public REST, docs, metrics) and Socket.IO on one
+ * port, the Redis adapter when REDIS_URL is set (rooms span servers,
+ * DESIGN.md decision 5), and the dispatcher link when DISPATCHER_URL is set.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createShardedAdapter } from '@socket.io/redis-adapter';
+import { Server } from 'socket.io';
+import { createLogging, placeUser } from '@chat/shared';
+import type {
+  ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData,
+} from '@chat/shared';
+import { authRoutes } from './auth/routes';
+import { createTokens } from './auth/tokens';
+import { originAllowed } from './config';
+import type { ChatServerConfig } from './config';
+import type { ChatContext } from './context';
+import { createDataClient } from './data/client';
+import { createMembership } from './groups/membership';
+import { createGroupOperations } from './groups/operations';
+import { createHistory } from './history/history';
+import { createMemoryBuffer } from './history/memory-buffer';
+import { createRedisBuffer } from './history/redis-buffer';
+import { toPayload } from './history/payload';
+import { createApp } from './http/app';
+import { chatRoutes } from './http/chat-routes';
+import { opsRoutes } from './http/ops-routes';
+import { createChatMetrics } from './metrics';
+import { createDispatcherClient } from './placement/dispatcher-client';
+import { createDispatcherLink } from './placement/dispatcher-link';
+import { createOwnership } from './placement/ownership';
+import { createRelocation } from './placement/relocation';
+import { createMemoryCounter, createRedisCounter } from './presence/counter';
+import { createPresence } from './presence/presence';
+import { createAuthLimiter, createSocketLimiters } from './rate-limits';
+import { connectRedis } from './redis';
+import type { RedisConnections } from './redis';
+import { createSendBatcher } from './send-batcher';
+import { onConnection } from './sockets/connection';
+import { createHandshake } from './sockets/handshake';
+import type { ChatIo } from './sockets/types';
+
+export interface RunningChatServer {
+  /** Where this process listens (loopback form), e.g. http://127.0.0.1:4000. */
+  url: string;
+  serverId: string;
+  publicUrl: string;
+  io: ChatIo;
+  close: () => Promise<void>;
+}
+
+/** A socket message is at most 4,000 characters; 16 KB leaves room for multi-byte text and the envelope. */
+const MAX_SOCKET_PAYLOAD = 16 * 1024;
+const JOIN_PAGE_SIZE = 50;
+const MEMBERSHIP_TTL_MS = 30000;
+
+const listen = (server: http.Server, port: number, host: string) => new Promise<void>((resolve, reject) => {
+  server.once('error', reject);
+  server.listen(port, host, () => { server.off('error', reject); resolve(); });
+});
+
+export async function startChatServer(config: ChatServerConfig): Promise<RunningChatServer> {
+  const logging = createLogging({
+    service: 'chat-server', dir: config.logDir, level: config.logLevel, console: config.logToConsole,
+  });
+  const { logger } = logging;
+  config.warnings.forEach((warning) => logger.warn(warning));
+
+  let handle: http.RequestListener = (_req, res) => { res.writeHead(503).end(); };
+  const httpServer = http.createServer((req, res) => handle(req, res));
+  await listen(httpServer, config.port, config.host);
+  const { port } = httpServer.address() as AddressInfo;
+  const serverId = config.serverId ?? `chat-${port}`;
+  const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
+  const localHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+
+  let redis: RedisConnections | undefined;
+  if (config.redisUrl) {
+    try {
+      redis = await connectRedis(config.redisUrl, logger);
+    } catch (err) {
+      httpServer.close();
+      await logging.close();
+      throw new Error(`cannot connect to Redis at REDIS_URL: ${(err as Error).message}`);
+    }
+  }
+
+  const io: ChatIo = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(httpServer, {
+    maxHttpBufferSize: MAX_SOCKET_PAYLOAD,
+    cors: { origin: (origin, done) => done(null, originAllowed(config, origin)) },
+    // CORS only binds browsers on polling; the Origin check covers WebSocket upgrades too.
+    allowRequest: (req, done) => done(null, originAllowed(config, req.headers.origin)),
+    adapter: redis
+      ? createShardedAdapter(redis.commands, redis.subscriber, { subscriptionMode: 'dynamic' })
+      : undefined,
+  });
+
+  let closing = false;
+  const metrics = createChatMetrics();
+  const data = createDataClient({ baseUrl: config.dataServiceUrl, internalToken: config.internalToken });
+  const buffer = redis
+    ? createRedisBuffer(redis.commands, config.recentBufferSize, logger)
+    : createMemoryBuffer(config.recentBufferSize);
+  const history = createHistory({
+    buffer,
+    data,
+    pageSize: JOIN_PAGE_SIZE,
+    catchUpLimit: config.catchUpLimit,
+    onSource: (source) => metrics.historySource.inc({ source }),
+  });
+  const batcher = createSendBatcher({
+    store: (messages) => data.storeMessages(messages),
+    intervalMs: config.sendBatchMs,
+    maxBatch: config.sendBatchMax,
+    afterStore: (outcomes) => buffer.append(outcomes.map((o) => toPayload(o.message))),
+  });
+  const presence = createPresence({
+    counter: redis ? createRedisCounter(redis.commands, serverId) : createMemoryCounter(),
+    data,
+    graceMs: config.presenceGraceMs,
+    flushMs: config.presenceFlushMs,
+    emit: (group, batch) => io.to(group).emit('presence', batch),
+    logger,
+  });
+  const ownership = createOwnership(serverId, config.ownershipGraceMs);
+  const socketLimiters = createSocketLimiters(config);
+
+  const ctx: ChatContext = {
+    config,
+    serverId,
+    publicUrl,
+    io,
+    data,
+    tokens: createTokens(config.jwtSecret, config.jwtTtlSeconds),
+    buffer,
+    history,
+    batcher,
+    membership: createMembership({ data, ttlMs: MEMBERSHIP_TTL_MS }),
+    presence,
+    ownership,
+    limiters: { auth: createAuthLimiter(config, redis?.commands), ...socketLimiters },
+    metrics,
+    logger,
+    isClosing: () => closing,
+  };
+
+  const handshake = createHandshake(ctx);
+  io.use(handshake.middleware);
+  io.on('connection', onConnection(ctx, handshake));
+  io.on('membership revoked', ({ room, up }) => ctx.membership.revoke(room, up));
+
+  const destination = (up: string): string | null => {
+    if (ownership.ownsNow(up)) return null;
+    return ownership.placement(up)?.url ?? null;
+  };
+  const relocation = createRelocation({
+    io, batchSize: config.relocateBatchSize, batchMs: config.relocateBatchMs, destination,
+  });
+  let graceSweep: NodeJS.Timeout | undefined;
+  const dispatcherClient = config.dispatcherUrl
+    ? createDispatcherClient(config.dispatcherUrl, config.internalToken) : undefined;
+  const link = dispatcherClient && createDispatcherLink({
+    client: dispatcherClient,
+    serverId,
+    url: publicUrl,
+    capacity: config.capacity,
+    intervalMs: config.heartbeatIntervalMs,
+    load: () => io.of('/').sockets.size,
+    logger,
+    onMap: (map) => {
+      if (!ownership.update(map) || closing) return;
+      relocation.sweep();
+      // Sockets let in during the grace period are moved once it ends.
+      clearTimeout(graceSweep);
+      graceSweep = setTimeout(() => relocation.sweep(), config.ownershipGraceMs + 50);
+      graceSweep.unref();
+    },
+  });
+
+  const groups = createGroupOperations(ctx);
+  const dispatcherCheck = () => {
+    if (!link) return 'disabled' as const;
+    return link.isRegistered() ? 'ok' as const : 'down' as const;
+  };
+  const app = createApp(ctx, logging.requests, [
+    opsRoutes(ctx, redis?.commands, dispatcherCheck),
+    authRoutes(ctx),
+    chatRoutes(ctx, groups),
+  ]);
+  handle = app;
+
+  await presence.recover().catch((err: Error) => logger.warn('presence recovery failed', { error: err.message }));
+  if (link) await link.start();
+  logger.info('chat server listening', {
+    serverId, port, publicUrl, redis: Boolean(redis), dispatcher: Boolean(link),
+  });
+
+  const close = async () => {
+    if (closing) return;
+    closing = true;
+    clearTimeout(graceSweep);
+    relocation.stop();
+    await batcher.drain();
+    let newMap = null;
+    if (link && dispatcherClient) {
+      await link.stop();
+      newMap = await dispatcherClient.currentMap().catch(() => null);
+    }
+    await presence.close();
+    const hadSockets = io.of('/').sockets.size > 0;
+    relocation.relocateAll((up) => {
+      const placement = newMap ? placeUser(newMap, up) : null;
+      return placement && placement.serverId !== serverId ? placement.url : publicUrl;
+    }, 'server shutting down');
+    // A polling client collects its `relocate` on its next poll.
+    if (hadSockets) await new Promise((resolve) => { setTimeout(resolve, 150); });
+    const httpClosed = new Promise((resolve) => { httpServer.once('close', resolve); });
+    await io.close();
+    httpServer.closeIdleConnections();
+    const forceClose = setTimeout(() => httpServer.closeAllConnections(), 2000);
+    await httpClosed;
+    clearTimeout(forceClose);
+    await redis?.close();
+    logger.info('chat server stopped', { serverId });
+    await logging.close();
+  };
+
+  return {
+    url: `http://${localHost}:${port}`, serverId, publicUrl, io, close,
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * Who may open a socket here: a valid token in `auth.token`, under the
+ * per-IP connection limit, and a user this server serves (else WRONG_SERVER
+ * with the right URL). The user's groups are looked up now, so the socket is
+ * in all its rooms before it can send or receive anything.
+ */
+import type { ExtendedError } from 'socket.io';
+import { AppError } from '@chat/shared';
+import type { ErrorCode } from '@chat/shared';
+import type { ChatContext } from '../context';
+import { allGroupsOf } from '../data/client';
+import type { ChatSocket } from './types';
+
+/** A connect_error the client can act on: `err.message` for people, `err.data.code` for code. */
+const refusal = (code: ErrorCode, message: string, extra: Record<string, string> = {}): ExtendedError => {
+  const err: ExtendedError = new Error(message);
+  err.data = { code, ...extra };
+  return err;
+};
+
+export interface Handshake {
+  middleware: (socket: ChatSocket, next: (err?: ExtendedError) => void) => void;
+  /** The groups found at handshake, handed over once to the connection handler. */
+  takeGroups: (socket: ChatSocket) => string[];
+  connectionOpened: (ip: string) => void;
+  connectionClosed: (ip: string) => void;
+}
+
+export function createHandshake(ctx: ChatContext): Handshake {
+  const perIp = new Map<string, number>();
+  const groupsOf = new WeakMap<ChatSocket, string[]>();
+
+  const admit = async (socket: ChatSocket): Promise<void> => {
+    if (ctx.isClosing()) throw refusal('UNAVAILABLE', 'this server is shutting down; reconnect through GET /chat/location');
+    const auth = socket.handshake.auth as Record<string, unknown> | undefined;
+    let user;
+    try {
+      user = ctx.tokens.verify(auth?.token);
+    } catch (err) {
+      throw refusal('UNAUTHORIZED', err instanceof AppError ? err.message : 'a valid token is required');
+    }
+    if ((perIp.get(socket.handshake.address) ?? 0) >= ctx.config.maxConnectionsPerIp) {
+      throw refusal('RATE_LIMITED', 'too many connections from this address');
+    }
+    if (!ctx.ownership.accepts(user.up)) {
+      const placement = ctx.ownership.placement(user.up);
+      throw refusal('WRONG_SERVER', 'this user is served by another chat server', { url: placement?.url ?? '' });
+    }
+    let groups;
+    try {
+      groups = await allGroupsOf(ctx.data, user.up);
+    } catch (err) {
+      const error = err instanceof AppError ? err : new AppError('UNAVAILABLE', 'groups could not be loaded');
+      throw refusal(error.code === 'INTERNAL' ? 'UNAVAILABLE' : error.code, error.message);
+    }
+    Object.assign(socket.data, { up: user.up, username: user.username });
+    groupsOf.set(socket, groups.map((g) => g.id));
+  };
+
+  return {
+    middleware: (socket, next) => {
+      admit(socket).then(() => next(), (err: ExtendedError) => {
+        const code = (err.data as { code?: string } | undefined)?.code;
+        if (code) ctx.metrics.errors.inc({ code });
+        next(err);
+      });
+    },
+    takeGroups: (socket) => {
+      const groups = groupsOf.get(socket) ?? [];
+      groupsOf.delete(socket);
+      return groups;
+    },
+    connectionOpened: (ip) => { perIp.set(ip, (perIp.get(ip) ?? 0) + 1); },
+    connectionClosed: (ip) => {
+      const left = (perIp.get(ip) ?? 1) - 1;
+      if (left <= 0) perIp.delete(ip); else perIp.set(ip, left);
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import type { Server, Socket } from 'socket.io';
+import type {
+  ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData,
+} from '@chat/shared';
+
+export type ChatIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+/** A user's personal room: every socket of the user, on every chat server. */
+export const userRoom = (up: string) => `user:${up}`;
+
+/** The group rooms a socket is in (its own id and its personal room left out). */
+export const groupRoomsOf = (socket: ChatSocket): string[] => [...socket.rooms]
+  .filter((room) => room !== socket.id && !room.startsWith('user:'));
