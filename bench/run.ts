@@ -1,0 +1,146 @@
+/**
+ * `npm run bench [-- --quick] [-- --only fanout,latency] [-- --out DIR]`:
+ * runs the scenarios in order, each bounded in time, against the real system
+ * and its baselines on 127.0.0.1; writes <out>/<scenario>.json, summary.md and
+ * fanout.svg. Quick mode writes to bench/results/quick unless --out is given.
+ */
+import path from 'node:path';
+import { startMongo } from '@chat/local-services';
+import type { TestSystem } from '../test/support/system';
+import { describeDatabase, describeRun } from './lib/environment';
+import { raiseFileLimit, stopAllChildren } from './lib/processes';
+import { RESULTS_DIR, writeResult, writeSummary } from './lib/report';
+import type { ScenarioResult } from './lib/report';
+import { startBenchSystem } from './lib/system';
+import type { Scenario, ScenarioContext, ScenarioOutcome } from './scenarios/context';
+import { SCENARIOS } from './scenarios';
+
+interface Args { quick: boolean; only: string[]; out: string }
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { quick: false, only: [], out: '' };
+  for (let i = 0; i < argv.length; i += 1) {
+    const a = argv[i];
+    const value = () => {
+      i += 1;
+      return argv[i] ?? '';
+    };
+    if (a === '--quick') args.quick = true;
+    else if (a === '--only') args.only = value().split(',').filter(Boolean);
+    else if (a === '--out') args.out = path.resolve(value());
+    else throw new Error(`unknown argument ${a} (expected --quick, --only <names>, --out <dir>)`);
+  }
+  const known = SCENARIOS.map((s) => s.name);
+  const unknown = args.only.filter((n) => !known.includes(n));
+  if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')}; known: ${known.join(', ')}`);
+  args.out ||= args.quick ? path.join(RESULTS_DIR, 'quick') : RESULTS_DIR;
+  return args;
+}
+
+const started = Date.now();
+const log = (line: string) => process.stdout.write(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s] ${line}\n`);
+
+/** The two-chat-server cluster a scenario asks for (contract defaults for heartbeats). */
+async function startCluster(label: string): Promise<TestSystem> {
+  const system = await startBenchSystem({
+    label,
+    chatServers: 0,
+    dispatchers: 1,
+    privateRedis: true,
+    capacity: 1_000_000,
+    heartbeatTimeoutMs: 6000,
+    heartbeatIntervalMs: 2000,
+  });
+  try {
+    await Promise.all([system.addChatServer(), system.addChatServer()]);
+    system.chatServers.sort((a, b) => a.id.localeCompare(b.id));
+  } catch (err) {
+    await system.close();
+    throw err;
+  }
+  return system;
+}
+
+async function runScenario(scenario: Scenario, base: Omit<ScenarioContext, 'defer' | 'system' | 'cluster'>, shared: {
+  cluster: () => Promise<TestSystem>;
+}): Promise<ScenarioOutcome & { error?: string }> {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const defer = (c: () => Promise<unknown>) => { cleanups.push(c); };
+  const ctx: ScenarioContext = {
+    ...base,
+    defer,
+    cluster: base.quick ? shared.cluster : async () => {
+      const system = await startCluster(scenario.name);
+      defer(() => system.close());
+      return system;
+    },
+    system: async (options) => {
+      const system = await startBenchSystem({ label: scenario.name, ...options });
+      defer(() => system.close());
+      return system;
+    },
+  };
+  const budget = scenario.budgetMs(base.quick);
+  let timer: NodeJS.Timeout | undefined;
+  const work = scenario.run(ctx);
+  try {
+    return await Promise.race([work, new Promise<never>((_r, reject) => {
+      timer = setTimeout(() => reject(new Error(`over its time budget of ${budget / 1000} s`)), budget);
+    })]);
+  } catch (err) {
+    return {
+      size: {}, ours: null, baselines: {}, ratios: {}, tables: [], goals: [], notes: [], error: (err as Error).message,
+    };
+  } finally {
+    clearTimeout(timer);
+    await stopAllChildren();
+    await Promise.race([work.catch(() => {}), new Promise((r) => { setTimeout(r, 30000); })]);
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((e: unknown) => log(`cleanup: ${(e as Error).message}`));
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const fileLimit = raiseFileLimit(65536);
+  log(`${args.quick ? 'quick' : 'full'} run → ${args.out}; open-files limit ${fileLimit}`);
+  const mongo = await startMongo({ log });
+  let sharedCluster: Promise<TestSystem> | undefined;
+  try {
+    process.env.TEST_MONGO_URL = mongo.url;
+    process.env.TEST_MONGO_KIND = mongo.kind;
+    const source = { external: 'MONGO_URL', mongod: 'mongod started by the bench', ferretdb: 'embedded, started by the bench' }[mongo.kind];
+    const run = describeRun(args.quick, await describeDatabase(mongo.url, source), fileLimit);
+    log(`database: ${run.database.kind} ${run.database.version}; ${run.machine.cores} cores`);
+    const shared = {
+      cluster: () => {
+        sharedCluster ??= startCluster('shared');
+        return sharedCluster;
+      },
+    };
+    const selected = SCENARIOS.filter((s) => args.only.length === 0 || args.only.includes(s.name));
+    const results: ScenarioResult[] = [];
+    for (const scenario of selected) {
+      log(`scenario ${scenario.name}: ${scenario.title}`);
+      const t0 = Date.now();
+      const outcome = await runScenario(scenario, {
+        quick: args.quick, run, outDir: args.out, log: (l) => log(`  ${scenario.name}: ${l}`),
+      }, shared);
+      const result: ScenarioResult = {
+        scenario: scenario.name, title: scenario.title, run, durationSeconds: (Date.now() - t0) / 1000, ...outcome,
+      };
+      results.push(result);
+      log(`  → ${writeResult(result, args.out)}${result.error ? ` (error: ${result.error})` : ''}`);
+    }
+    log(`summary → ${writeSummary(run, SCENARIOS.map((s) => s.name), args.out)}`);
+    if (results.some((r) => r.error)) process.exitCode = 1;
+  } finally {
+    await stopAllChildren();
+    if (sharedCluster) await (await sharedCluster.catch(() => undefined))?.close();
+    await mongo.destroy();
+  }
+}
+
+main().catch((err: unknown) => {
+  log(`failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  process.exitCode = 1;
+});

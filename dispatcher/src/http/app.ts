@@ -1,0 +1,41 @@
+/** The dispatcher's express app: operations, docs, placement and the registry, in the shared error shape. */
+import express from 'express';
+import type { Express } from 'express';
+import type winston from 'winston';
+import {
+  errorCodeForStatus, errorHandler, jsonBody, mountDocs, notFound,
+} from '@chat/shared';
+import type { PlacementMap } from '@chat/shared';
+import type { DispatcherMetrics } from '../metrics';
+import { locationRouter } from './location';
+import { operationsRouter } from './operations';
+import { registryRouter } from './registry';
+import type { RegistryDeps } from './registry';
+
+export interface AppDeps extends RegistryDeps {
+  logger: winston.Logger;
+  requests: express.RequestHandler;
+  metrics: DispatcherMetrics;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(deps.requests);
+  app.use(deps.metrics.httpTimer);
+  app.use(operationsRouter(deps.store));
+  deps.metrics.mount(app);
+  mountDocs(app);
+  app.use(jsonBody(deps.config.bodyLimit));
+  app.use(locationRouter(deps.config, (): PlacementMap => deps.cache.current()));
+  app.use(registryRouter(deps));
+  app.use(notFound);
+  const countErrors: express.ErrorRequestHandler = (err, _req, res, next) => {
+    res.once('finish', () => deps.metrics.errors.inc({ code: errorCodeForStatus(res.statusCode) }));
+    next(err);
+  };
+  app.use(countErrors);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,27 @@
+/** `GET /chat/location`: which chat server the calling user connects to. */
+import { Router } from 'express';
+import cors from 'cors';
+import { AppError, placeUser } from '@chat/shared';
+import type { PlacementMap } from '@chat/shared';
+import { originAllowed } from '../config';
+import type { DispatcherConfig } from '../config';
+import { verifyUser } from './auth';
+
+export function locationRouter(config: DispatcherConfig, currentMap: () => PlacementMap): Router {
+  const router = Router();
+  router.use('/chat/location', cors({
+    origin: (origin, done) => done(null, originAllowed(config, origin)),
+    methods: ['GET'],
+    allowedHeaders: ['Authorization'],
+    maxAge: 600,
+  }));
+  router.get('/chat/location', (req, res) => {
+    const up = verifyUser(config.jwtSecret, req.get('authorization'));
+    const map = currentMap();
+    const placement = placeUser(map, up);
+    if (!placement) throw new AppError('UNAVAILABLE', 'no chat server is available; retry shortly');
+    res.set('Cache-Control', 'no-store');
+    res.json({ url: placement.url, serverId: placement.serverId, mapVersion: map.version });
+  });
+  return router;
+}

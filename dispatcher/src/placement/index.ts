@@ -1,0 +1,3 @@
+export * from './suffixes';
+export * from './transitions';
+export * from './planner';

@@ -1,0 +1,201 @@
+/**
+ * The store in Redis, shared by every dispatcher replica. Keys (under the
+ * prefix): `servers` (hash id → report JSON), `registered`, `heartbeats` and
+ * `dead` (hashes id → ms on the Redis clock), `draining` (set), `map` (hash:
+ * version, json) and `leader` (the lease: `SET NX PX`). The rules that must not
+ * race run as Lua scripts, atomically, on the Redis clock (`TIME`), so replicas
+ * on different machines agree on who is silent.
+ */
+import { createClient } from 'redis';
+import type winston from 'winston';
+import type { PlacementMap } from '@chat/shared';
+import { placementMapSchema, serverReportSchema } from './schemas';
+import type {
+  DispatcherStore, RegistrySnapshot, ServerRecord, StoreEvents,
+} from './types';
+
+type RedisClient = ReturnType<typeof createClient>;
+
+const NOW = "local t = redis.call('TIME') local now = string.format('%d', t[1] * 1000 + math.floor(t[2] / 1000))";
+
+// KEYS: servers, registered, heartbeats, dead, draining. ARGV: id, report.
+const REGISTER = `${NOW}
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[2], ARGV[1], now)
+redis.call('HSET', KEYS[3], ARGV[1], now)
+redis.call('HDEL', KEYS[4], ARGV[1])
+redis.call('SREM', KEYS[5], ARGV[1])
+return 1`;
+
+// KEYS: servers, heartbeats, dead. ARGV: id, report.
+const HEARTBEAT = `${NOW}
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 or redis.call('HEXISTS', KEYS[3], ARGV[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[2], ARGV[1], now)
+return 1`;
+
+// KEYS: servers, heartbeats, dead, draining. ARGV: id, timeout ms.
+const DECLARE_DEAD = `${NOW}
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 or redis.call('HEXISTS', KEYS[3], ARGV[1]) == 1 then return 0 end
+local last = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+if last >= tonumber(now) - tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[3], ARGV[1], now)
+redis.call('SREM', KEYS[4], ARGV[1])
+return 1`;
+
+// KEYS: map, leader. ARGV: expected version, new version, json, holder, channel.
+const WRITE_MAP = `
+if redis.call('GET', KEYS[2]) ~= ARGV[4] then return 0 end
+if (redis.call('HGET', KEYS[1], 'version') or '0') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'version', ARGV[2], 'json', ARGV[3])
+redis.call('PUBLISH', ARGV[5], ARGV[2])
+return 1`;
+
+// KEYS: leader. ARGV: holder, ttl ms.
+const CLAIM_LEASE = `
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+if holder then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
+return 1`;
+
+const RELEASE_LEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1`;
+
+const reconnectStrategy = (retries: number) => Math.min(100 * 2 ** Math.min(retries, 5), 2000);
+
+const toMs = (value: string | undefined) => (value === undefined ? 0 : Number(value));
+
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+
+export async function createRedisStore(url: string, prefix: string, logger: winston.Logger): Promise<DispatcherStore> {
+  // Commands fail fast while Redis is away (the map is then served from memory);
+  // the subscriber keeps its queue so its subscriptions come back with Redis.
+  const client: RedisClient = createClient({ url, disableOfflineQueue: true, socket: { reconnectStrategy } });
+  const subscriber: RedisClient = client.duplicate({ disableOfflineQueue: false });
+  let lastLogged = 0;
+  const onError = (role: string) => (err: Error) => {
+    if (Date.now() - lastLogged < 10000) return; // a down Redis errors on every retry
+    lastLogged = Date.now();
+    logger.warn('redis connection problem', { role, error: err.message });
+  };
+  client.on('error', onError('commands'));
+  subscriber.on('error', onError('subscriber'));
+  await Promise.all([client.connect(), subscriber.connect()]);
+
+  const key = {
+    servers: `${prefix}:servers`,
+    registered: `${prefix}:registered`,
+    heartbeats: `${prefix}:heartbeats`,
+    dead: `${prefix}:dead`,
+    draining: `${prefix}:draining`,
+    map: `${prefix}:map`,
+    leader: `${prefix}:leader`,
+    mapChannel: `${prefix}:map-changed`,
+    nudgeChannel: `${prefix}:nudge`,
+  };
+  const run = async (script: string, keys: string[], args: string[]) => Number(
+    await client.eval(script, { keys, arguments: args }),
+  );
+
+  const snapshot = async (): Promise<RegistrySnapshot> => {
+    const [time, reports, registered, heartbeats, dead, draining] = await client.multi()
+      .time()
+      .hGetAll(key.servers)
+      .hGetAll(key.registered)
+      .hGetAll(key.heartbeats)
+      .hGetAll(key.dead)
+      .sMembers(key.draining)
+      .exec() as [Date, Record<string, string>, Record<string, string>, Record<string, string>,
+        Record<string, string>, string[]];
+    const servers: ServerRecord[] = [];
+    Object.entries(reports).forEach(([id, json]) => {
+      const parsed = serverReportSchema.safeParse(parseJson(json));
+      if (!parsed.success) {
+        logger.warn('ignoring an unreadable server record in redis', { server: id });
+        return;
+      }
+      servers.push({
+        id,
+        ...parsed.data,
+        registeredAt: toMs(registered[id]),
+        lastHeartbeat: toMs(heartbeats[id]),
+        draining: draining.includes(id),
+        deadAt: dead[id] === undefined ? null : toMs(dead[id]),
+      });
+    });
+    return { now: time.getTime(), servers };
+  };
+
+  return {
+    kind: 'redis',
+    register: async (id, report) => {
+      const keys = [key.servers, key.registered, key.heartbeats, key.dead, key.draining];
+      await run(REGISTER, keys, [id, JSON.stringify(report)]);
+    },
+    heartbeat: async (id, report) => (
+      await run(HEARTBEAT, [key.servers, key.heartbeats, key.dead], [id, JSON.stringify(report)])) === 1,
+    drain: async (id) => {
+      if (!(await client.hExists(key.servers, id))) return false;
+      await client.sAdd(key.draining, id);
+      return true;
+    },
+    declareDead: async (id, timeoutMs) => (
+      await run(DECLARE_DEAD, [key.servers, key.heartbeats, key.dead, key.draining], [id, String(timeoutMs)])) === 1,
+    remove: async (id) => {
+      await client.multi()
+        .hDel(key.servers, id).hDel(key.registered, id).hDel(key.heartbeats, id)
+        .hDel(key.dead, id)
+        .sRem(key.draining, id)
+        .exec();
+    },
+    snapshot,
+    readMap: async () => {
+      const json = await client.hGet(key.map, 'json');
+      if (json === undefined || json === null) return null;
+      const parsed = placementMapSchema.safeParse(parseJson(json));
+      if (!parsed.success) {
+        logger.error('the stored placement map is unreadable; it will be rebuilt');
+        return null;
+      }
+      return parsed.data;
+    },
+    readMapVersion: async () => Number(await client.hGet(key.map, 'version') ?? 0),
+    writeMap: async (map: PlacementMap, expectedVersion, holder) => (await run(
+      WRITE_MAP,
+      [key.map, key.leader],
+      [String(expectedVersion), String(map.version), JSON.stringify(map), holder, key.mapChannel],
+    )) === 1,
+    claimLease: async (holder, ttlMs) => (await run(CLAIM_LEASE, [key.leader], [holder, String(ttlMs)])) === 1,
+    releaseLease: async (holder) => { await run(RELEASE_LEASE, [key.leader], [holder]); },
+    subscribe: async (events: StoreEvents) => {
+      await subscriber.subscribe(key.mapChannel, (message) => events.onMap(Number(message)));
+      await subscriber.subscribe(key.nudgeChannel, () => events.onNudge());
+    },
+    nudge: async () => { await client.publish(key.nudgeChannel, '1'); },
+    ping: async () => {
+      try {
+        return (await client.ping()) === 'PONG';
+      } catch {
+        return false;
+      }
+    },
+    close: async () => {
+      await Promise.all([client, subscriber].map(async (c) => {
+        if (!c.isOpen) return;
+        try {
+          await c.quit();
+        } catch {
+          await c.disconnect().catch(() => undefined);
+        }
+      }));
+    },
+  };
+}

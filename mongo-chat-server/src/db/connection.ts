@@ -1,0 +1,75 @@
+/**
+ * The one MongoDB connection of a service instance. Commands are not buffered
+ * and server selection is short, so a call made while the database is away
+ * fails within seconds (503) instead of hanging; the driver keeps probing and
+ * the same connection serves again as soon as the database is back.
+ */
+import mongoose from 'mongoose';
+import type { Connection } from 'mongoose';
+import type winston from 'winston';
+
+// Request values are data, never operators: a `{"$gt": ""}` that reaches a
+// filter is wrapped in `$eq`. The service marks its own operators with trusted().
+mongoose.set('sanitizeFilter', true);
+mongoose.set('strictQuery', 'throw');
+
+export interface ConnectOptions {
+  serverSelectionTimeoutMs: number;
+  connectTimeoutMs: number;
+  logger: winston.Logger;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => { setTimeout(resolve, ms); });
+
+/** Strips credentials from a URL before it reaches a log line. */
+export const describeUrl = (url: string): string => url.replace(/\/\/[^@/]*@/, '//');
+
+async function openOnce(url: string, options: ConnectOptions): Promise<Connection> {
+  const db = mongoose.createConnection(url, {
+    bufferCommands: false,
+    autoIndex: false,
+    autoCreate: false,
+    serverSelectionTimeoutMS: options.serverSelectionTimeoutMs,
+    maxPoolSize: 50,
+  });
+  try {
+    return await db.asPromise();
+  } catch (err) {
+    await db.close(true).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Connects, retrying until `connectTimeoutMs`, so a service started next to its database waits for it. */
+export async function connectDatabase(url: string, options: ConnectOptions): Promise<Connection> {
+  const { logger } = options;
+  const deadline = Date.now() + options.connectTimeoutMs;
+  for (;;) {
+    try {
+      const db = await openOnce(url, options);
+      db.on('disconnected', () => logger.warn('database connection lost'));
+      db.on('reconnected', () => logger.info('database connection restored'));
+      logger.info('connected to the database', { url: describeUrl(url) });
+      return db;
+    } catch (err) {
+      if (Date.now() >= deadline) {
+        throw new Error(`cannot reach the database at ${describeUrl(url)}: ${(err as Error).message}`);
+      }
+      logger.warn('database not reachable yet; retrying', { error: (err as Error).message });
+      await sleep(500);
+    }
+  }
+}
+
+/** Round trip to the database, bounded in time, for /ready. */
+export async function pingDatabase(db: Connection, timeoutMs: number): Promise<boolean> {
+  const admin = db.db?.admin();
+  if (!admin) return false;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); });
+  try {
+    return await Promise.race([admin.ping().then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,31 @@
+import type { Connection } from 'mongoose';
+import { createGroupModel } from './group';
+import type { GroupModel } from './group';
+import { createMembershipModel } from './membership';
+import type { MembershipModel } from './membership';
+import { createMessageModel } from './message';
+import type { MessageModel } from './message';
+import { createUserModel } from './user';
+import type { UserModel } from './user';
+
+export interface Models {
+  User: UserModel;
+  Group: GroupModel;
+  Membership: MembershipModel;
+  Message: MessageModel;
+}
+
+/** The models bound to one connection (two services in one process each get their own). */
+export function createModels(db: Connection): Models {
+  return {
+    User: createUserModel(db),
+    Group: createGroupModel(db),
+    Membership: createMembershipModel(db),
+    Message: createMessageModel(db),
+  };
+}
+
+/** Builds every declared index; the unique ones are what the service's guarantees rest on. */
+export async function ensureIndexes(models: Models): Promise<void> {
+  await Promise.all(Object.values(models).map((model: Models[keyof Models]) => model.createIndexes()));
+}

@@ -1,0 +1,221 @@
+/**
+ * Groups, their members and the members' read positions. Members are one
+ * membership document each (`_id` `<group>:<up>`); a group's `users` are read
+ * from there, its `lastSeq` from the group's hint or this process's seq writer,
+ * whichever is further.
+ */
+import mongoose, { Types } from 'mongoose';
+import { AppError, LIMITS } from '@chat/shared';
+import type {
+  Group, GroupForUser, GroupMembership, OffsetPage, ReadPosition,
+} from '@chat/shared';
+import type { Models } from '../db/models';
+import type { GroupDoc } from '../db/models/group';
+import { membershipId } from '../db/models/membership';
+import type { MembershipDoc } from '../db/models/membership';
+import { onlyDuplicateKeys } from '../errors';
+import type { SeqWriter } from '../messages/seq-writer';
+import type { OffsetQuery } from '../params';
+import type { UserService } from '../users/user-service';
+import { groupForUserView, groupView } from '../views';
+
+export interface NewGroup {
+  name: string;
+  users: string[];
+  createdBy?: string;
+}
+
+const unique = (ups: string[]): string[] => [...new Set(ups)];
+
+/** ObjectIds in a filter are our own values; `$in` is marked trusted past sanitizeFilter. */
+const anyOf = (values: unknown[]) => mongoose.trusted({ $in: values });
+
+export function createGroupService(models: Models, writer: SeqWriter, users: UserService) {
+  const { Group, Membership } = models;
+
+  const lastSeqOf = (doc: GroupDoc): number => Math.max(doc.lastSeq, writer.knownLastSeq(String(doc._id)) ?? 0);
+
+  const load = async (id: string): Promise<GroupDoc> => {
+    const doc = await Group.findById(id).lean();
+    if (!doc) throw new AppError('NOT_FOUND', 'no such group');
+    return doc;
+  };
+
+  const membersOf = async (groups: Types.ObjectId[]): Promise<Map<string, string[]>> => {
+    const byGroup = new Map<string, string[]>(groups.map((g) => [String(g), []]));
+    if (groups.length === 0) return byGroup;
+    const [only] = groups;
+    const filter = groups.length === 1 && only ? { group: only } : { group: anyOf(groups) };
+    const rows = await Membership.find(filter, { group: 1, up: 1 }).lean();
+    rows.forEach((row) => byGroup.get(String(row.group))?.push(row.up));
+    byGroup.forEach((ups) => ups.sort());
+    return byGroup;
+  };
+
+  const views = async (docs: GroupDoc[]): Promise<Group[]> => {
+    const members = await membersOf(docs.map((d) => d._id));
+    return docs.map((d) => groupView(d, members.get(String(d._id)) ?? [], lastSeqOf(d)));
+  };
+
+  const view = async (doc: GroupDoc): Promise<Group> => {
+    const [one] = await views([doc]);
+    if (!one) throw new AppError('NOT_FOUND', 'no such group');
+    return one;
+  };
+
+  const requireUsers = async (ups: string[]): Promise<void> => {
+    const missing = await users.missing(ups);
+    if (missing.length > 0) {
+      const shown = missing.slice(0, 10).join(', ');
+      throw new AppError('VALIDATION_FAILED', `users: unknown user(s) ${shown}${missing.length > 10 ? ', …' : ''}`);
+    }
+  };
+
+  /** Inserts memberships; those that already exist are left as they are. */
+  const addMemberships = async (group: Types.ObjectId, ups: string[]): Promise<void> => {
+    if (ups.length === 0) return;
+    const joinedAt = new Date();
+    const docs: MembershipDoc[] = ups.map((up) => ({
+      _id: membershipId(String(group), up), group, up, lastReadSeq: 0, joinedAt,
+    }));
+    try {
+      await Membership.insertMany(docs, { ordered: false });
+    } catch (err) {
+      if (!onlyDuplicateKeys(err)) throw err;
+    }
+  };
+
+  const touch = (id: Types.ObjectId) => Group.updateOne({ _id: id }, { $set: { updatedAt: new Date() } });
+
+  return {
+    get: async (id: string): Promise<Group> => view(await load(id)),
+
+    async list({ page, perPage }: OffsetQuery): Promise<OffsetPage<Group>> {
+      const [docs, total] = await Promise.all([
+        Group.find({}).sort({ _id: 1 }).skip(page * perPage).limit(perPage)
+          .lean(),
+        Group.countDocuments({}),
+      ]);
+      return {
+        items: await views(docs), page, perPage, total,
+      };
+    },
+
+    async create(input: NewGroup): Promise<Group> {
+      const members = unique(input.createdBy ? [...input.users, input.createdBy] : input.users);
+      if (members.length === 0) throw new AppError('VALIDATION_FAILED', 'users: a group needs at least one member');
+      if (members.length > LIMITS.groupMembers) {
+        throw new AppError('VALIDATION_FAILED', `users: a group has at most ${LIMITS.groupMembers} members`);
+      }
+      await requireUsers(members);
+      const now = new Date();
+      const doc: GroupDoc = {
+        _id: new Types.ObjectId(),
+        name: input.name,
+        createdBy: input.createdBy ?? null,
+        lastSeq: 0,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await Group.create(doc);
+      try {
+        await addMemberships(doc._id, members);
+      } catch (err) {
+        // No transactions on every backend: undo by hand so no memberless group stays behind.
+        await Promise.allSettled([Group.deleteOne({ _id: doc._id }), Membership.deleteMany({ group: doc._id })]);
+        throw err;
+      }
+      return groupView(doc, [...members].sort(), 0);
+    },
+
+    async rename(id: string, name: string): Promise<Group> {
+      const doc = await Group.findOneAndUpdate(
+        { _id: id },
+        { $set: { name, updatedAt: new Date() } },
+        { new: true, runValidators: true },
+      ).lean();
+      if (!doc) throw new AppError('NOT_FOUND', 'no such group');
+      return view(doc);
+    },
+
+    async remove(id: string): Promise<void> {
+      const groupId = new Types.ObjectId(id);
+      // The group goes first, so new sends see 404 while its messages are removed.
+      const { deletedCount } = await Group.deleteOne({ _id: groupId });
+      if (deletedCount === 0) throw new AppError('NOT_FOUND', 'no such group');
+      writer.forget(id);
+      await Promise.all([
+        Membership.deleteMany({ group: groupId }),
+        models.Message.deleteMany({ group: groupId }),
+      ]);
+    },
+
+    async addMembers(id: string, ups: string[]): Promise<Group> {
+      const doc = await load(id);
+      const wanted = unique(ups);
+      await requireUsers(wanted);
+      const current = await membersOf([doc._id]);
+      const existing = new Set(current.get(id) ?? []);
+      const joining = wanted.filter((up) => !existing.has(up));
+      if (existing.size + joining.length > LIMITS.groupMembers) {
+        throw new AppError('VALIDATION_FAILED', `users: a group has at most ${LIMITS.groupMembers} members`);
+      }
+      await addMemberships(doc._id, joining);
+      if (joining.length > 0) await touch(doc._id);
+      return view(joining.length > 0 ? { ...doc, updatedAt: new Date() } : doc);
+    },
+
+    async removeMember(id: string, up: string): Promise<Group> {
+      const doc = await load(id);
+      const { deletedCount } = await Membership.deleteOne({ _id: membershipId(id, up) });
+      if (deletedCount === 0) throw new AppError('NOT_FOUND', 'not a member of this group');
+      await touch(doc._id);
+      return view({ ...doc, updatedAt: new Date() });
+    },
+
+    /** The membership check chat servers make on every join: one `{_id}` lookup. */
+    async membership(id: string, up: string): Promise<GroupMembership> {
+      const doc = await Membership.findById(membershipId(id, up), { lastReadSeq: 1 }).lean();
+      if (!doc) throw new AppError('NOT_FOUND', 'not a member of this group');
+      return { group: id, up, lastReadSeq: doc.lastReadSeq };
+    },
+
+    async groupsOfUser(up: string, { page, perPage }: OffsetQuery): Promise<OffsetPage<GroupForUser>> {
+      await users.get(up);
+      const [rows, total] = await Promise.all([
+        Membership.find({ up }, { group: 1, lastReadSeq: 1 }).sort({ up: 1, group: 1 })
+          .skip(page * perPage)
+          .limit(perPage)
+          .lean(),
+        Membership.countDocuments({ up }),
+      ]);
+      const docs = rows.length > 0 ? await Group.find({ _id: anyOf(rows.map((r) => r.group)) }).lean() : [];
+      const groups = new Map((await views(docs)).map((g) => [g.id, g]));
+      const items = rows.flatMap((row) => {
+        const group = groups.get(String(row.group));
+        return group ? [groupForUserView(group, row.lastReadSeq)] : [];
+      });
+      return {
+        items, page, perPage, total,
+      };
+    },
+
+    /** Moves a member's read position forward (never back). */
+    async markRead(id: string, up: string, seq: number): Promise<ReadPosition> {
+      const [member, doc] = await Promise.all([
+        Membership.findById(membershipId(id, up), { lastReadSeq: 1 }).lean(),
+        Group.findById(id).lean(),
+      ]);
+      if (!member || !doc) throw new AppError('NOT_FOUND', 'not a member of this group');
+      if (seq > lastSeqOf(doc)) throw new AppError('VALIDATION_FAILED', 'seq: beyond the newest message of the group');
+      if (seq <= member.lastReadSeq) return { group: id, up, lastReadSeq: member.lastReadSeq };
+      await Membership.updateOne({ _id: membershipId(id, up) }, { $max: { lastReadSeq: seq } });
+      return { group: id, up, lastReadSeq: seq };
+    },
+
+    lastSeqOf,
+    load,
+  };
+}
+
+export type GroupService = ReturnType<typeof createGroupService>;

@@ -1,0 +1,149 @@
+/**
+ * Messages: storing (through the seq writer), reading one, listing, and a
+ * group's history paged two ways (DESIGN.md decision 8).
+ */
+import mongoose, { Types } from 'mongoose';
+import { AppError } from '@chat/shared';
+import type {
+  CursorPage, ErrorDetail, OffsetPage, StoredMessage,
+} from '@chat/shared';
+import type { Models } from '../db/models';
+import { membershipId } from '../db/models/membership';
+import { fromDatabaseError } from '../errors';
+import type { GroupService } from '../groups/group-service';
+import type { OffsetQuery } from '../params';
+import { messageView } from '../views';
+import type { SeqWriter } from './seq-writer';
+
+export interface NewMessage {
+  group: string;
+  from: string;
+  message: string;
+  clientId?: string;
+}
+
+export interface Stored {
+  message: StoredMessage;
+  created: boolean;
+}
+
+export type BatchOutcome =
+  | { ok: true; status: 201 | 200; message: StoredMessage }
+  | { ok: false; error: ErrorDetail };
+
+export interface CursorQuery {
+  before?: number;
+  after?: number;
+  limit: number;
+}
+
+const errorDetail = (err: unknown): ErrorDetail => {
+  const known = fromDatabaseError(err);
+  return known ? known.toBody().error : { code: 'INTERNAL', message: 'internal error' };
+};
+
+export function createMessageService(models: Models, writer: SeqWriter, groups: GroupService) {
+  const { Message, Group, Membership } = models;
+
+  /** Two `{_id}` lookups: the group exists (404) and the sender is a member (403). */
+  const checkSender = async (group: string, from: string): Promise<void> => {
+    const [groupDoc, member] = await Promise.all([
+      Group.findById(group, { _id: 1 }).lean(),
+      Membership.findById(membershipId(group, from), { _id: 1 }).lean(),
+    ]);
+    if (!groupDoc) throw new AppError('NOT_FOUND', 'no such group');
+    if (!member) throw new AppError('FORBIDDEN', 'the sender is not a member of this group');
+  };
+
+  const write = async (input: NewMessage): Promise<Stored> => {
+    const { message, created } = await writer.submit(input.group, {
+      from: input.from, message: input.message, clientId: input.clientId,
+    });
+    return { message: messageView(message), created };
+  };
+
+  const historyFilter = (group: string, seq?: Record<string, number>) => (
+    seq ? { group: new Types.ObjectId(group), seq: mongoose.trusted(seq) } : { group: new Types.ObjectId(group) });
+
+  return {
+    async store(input: NewMessage): Promise<Stored> {
+      await checkSender(input.group, input.from);
+      return write(input);
+    },
+
+    /** Stores a chat server's batch; each item succeeds or fails on its own, answers in input order. */
+    async storeMany(inputs: Array<NewMessage | AppError>): Promise<BatchOutcome[]> {
+      const checks = new Map<string, Promise<void>>();
+      const checked = (input: NewMessage) => {
+        const key = membershipId(input.group, input.from);
+        let check = checks.get(key);
+        if (!check) { check = checkSender(input.group, input.from); checks.set(key, check); }
+        return check;
+      };
+      return Promise.all(inputs.map(async (input): Promise<BatchOutcome> => {
+        if (input instanceof AppError) return { ok: false, error: input.toBody().error };
+        try {
+          await checked(input);
+          const { message, created } = await write(input);
+          return { ok: true, status: created ? 201 : 200, message };
+        } catch (err) {
+          return { ok: false, error: errorDetail(err) };
+        }
+      }));
+    },
+
+    async get(id: string): Promise<StoredMessage> {
+      const doc = await Message.findById(id).lean();
+      if (!doc) throw new AppError('NOT_FOUND', 'no such message');
+      return messageView(doc);
+    },
+
+    /** Every group's messages, newest first. ObjectIds start with their creation second, so `_id` order is time order. */
+    async list({ page, perPage }: OffsetQuery): Promise<OffsetPage<StoredMessage>> {
+      const [docs, total] = await Promise.all([
+        Message.find({}).sort({ _id: -1 }).skip(page * perPage).limit(perPage)
+          .lean(),
+        Message.countDocuments({}),
+      ]);
+      return {
+        items: docs.map(messageView), page, perPage, total,
+      };
+    },
+
+    /**
+     * The seed's page/perPage over one group; page 0 is the newest. Seqs run
+     * 1..lastSeq without a gap, so page N is exactly the seq range
+     * (lastSeq - (N+1)·perPage, lastSeq - N·perPage]: an indexed range query
+     * whose cost does not grow with N (no skip through the collection).
+     */
+    async offsetPage(group: string, { page, perPage }: OffsetQuery): Promise<OffsetPage<StoredMessage>> {
+      const total = groups.lastSeqOf(await groups.load(group));
+      const high = total - page * perPage;
+      const low = Math.max(0, high - perPage);
+      const docs = high > 0
+        ? await Message.find(historyFilter(group, { $gt: low, $lte: high })).sort({ seq: 1 }).lean()
+        : [];
+      return {
+        items: docs.map(messageView), page, perPage, total,
+      };
+    },
+
+    /** Cursor pages on seq; one extra row tells whether more exist in that direction. */
+    async cursorPage(group: string, { before, after, limit }: CursorQuery): Promise<CursorPage<StoredMessage>> {
+      await groups.load(group);
+      const forward = after !== undefined;
+      let range: Record<string, number> | undefined;
+      if (forward) range = { $gt: after };
+      else if (before !== undefined) range = { $lt: before };
+      const docs = await Message.find(historyFilter(group, range)).sort({ seq: forward ? 1 : -1 })
+        .limit(limit + 1)
+        .lean();
+      const hasMore = docs.length > limit;
+      const page = docs.slice(0, limit);
+      if (!forward) page.reverse();
+      return { items: page.map(messageView), hasMore };
+    },
+  };
+}
+
+export type MessageService = ReturnType<typeof createMessageService>;

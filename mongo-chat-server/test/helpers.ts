@@ -1,0 +1,201 @@
+/**
+ * Shared setup for the data service's tests: a service on port 0 over a fresh
+ * database of the shared test server, a token-carrying supertest client, a
+ * direct view of the stored documents, and small builders for fixtures.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mongoose from 'mongoose';
+import type { Connection } from 'mongoose';
+import request from 'supertest';
+import { ERROR_STATUS, loadSwagger } from '@chat/shared';
+import type { Group, StoredMessage, User } from '@chat/shared';
+import { testMongoUrl } from '@chat/local-services';
+// The repository's shared test support lives at the root, outside every workspace.
+// eslint-disable-next-line import/no-relative-packages
+import { assertMatchesSpec } from '../../test/support/openapi';
+// eslint-disable-next-line import/no-relative-packages
+import type { ResponseLike } from '../../test/support/openapi';
+import type { DataServiceConfig } from '../src/config';
+import { startDataService } from '../src/service';
+import type { DataService } from '../src/service';
+
+type Responses = Record<string, { $ref?: string }>;
+
+/**
+ * assertMatchesSpec, plus statuses documented through a reusable response
+ * (`$ref: '#/components/responses/…'`), which it does not resolve: those
+ * bodies must be exactly the shared error shape with a code of that status.
+ */
+export function assertSpec(method: string, pathTemplate: string, res: ResponseLike): void {
+  const doc = loadSwagger() as { paths?: Record<string, Record<string, { responses?: Responses }>> };
+  const documented = doc.paths?.[pathTemplate]?.[method.toLowerCase()]?.responses?.[String(res.status)];
+  if (!documented?.$ref) {
+    assertMatchesSpec(method, pathTemplate, res);
+    return;
+  }
+  const name = /^#\/components\/responses\/(\w+)$/.exec(documented.$ref)?.[1];
+  assert.ok(name && (doc as { components?: { responses?: Record<string, unknown> } }).components?.responses?.[name]);
+  const body = res.body as { error?: { code?: unknown; message?: unknown } } | undefined;
+  const where = `${method.toUpperCase()} ${pathTemplate} ${res.status}`;
+  assert.deepEqual(Object.keys(body ?? {}), ['error'], `${where}: body is not {error}`);
+  assert.deepEqual(Object.keys(body?.error ?? {}).sort(), ['code', 'message'], `${where}: error is not {code, message}`);
+  const code = String(body?.error?.code) as keyof typeof ERROR_STATUS;
+  assert.equal(ERROR_STATUS[code], res.status, `${where}: error code ${code} does not belong to this status`);
+  assert.equal(typeof body?.error?.message, 'string');
+}
+
+export const TOKEN = 'test-internal-token';
+export const PASSWORD = 'correct horse battery';
+
+export type Api = ReturnType<typeof apiFor>;
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** One call by method name; `token` undefined sends no internal token at all. */
+export function call(url: string, token: string | undefined, method: Method, p: string, body?: object): request.Test {
+  const test = request(url)[method](p);
+  if (token !== undefined) test.set('x-internal-token', token);
+  return body === undefined ? test : test.send(body);
+}
+
+/** supertest calls that carry the internal token. */
+export function apiFor(url: string, token: string = TOKEN) {
+  const agent = request(url);
+  return {
+    call: (method: Method, p: string, body?: object) => call(url, token, method, p, body),
+    get: (p: string) => agent.get(p).set('x-internal-token', token),
+    post: (p: string, body?: object) => agent.post(p).set('x-internal-token', token).send(body),
+    put: (p: string, body?: object) => agent.put(p).set('x-internal-token', token).send(body),
+    patch: (p: string, body?: object) => agent.patch(p).set('x-internal-token', token).send(body),
+    delete: (p: string) => agent.delete(p).set('x-internal-token', token),
+  };
+}
+
+export function testConfig(
+  mongoUrl: string,
+  logDir: string,
+  overrides: Partial<DataServiceConfig> = {},
+): DataServiceConfig {
+  return {
+    host: '127.0.0.1',
+    port: 0,
+    mongoUrl,
+    internalToken: TOKEN,
+    bodyLimit: '64kb',
+    passwordHashMemoryKib: 4096,
+    logDir,
+    logLevel: 'info',
+    logConsole: false,
+    serverSelectionTimeoutMs: 1500,
+    connectTimeoutMs: 15000,
+    ...overrides,
+  };
+}
+
+export interface Counts {
+  users: number;
+  groups: number;
+  memberships: number;
+  messages: number;
+}
+
+export interface Harness {
+  service: DataService;
+  url: string;
+  api: Api;
+  mongoUrl: string;
+  logDir: string;
+  /** A direct connection to the same database, to look at what is stored. */
+  db: Connection;
+  counts: () => Promise<Counts>;
+  close: () => Promise<void>;
+}
+
+export async function startHarness(label: string, overrides: Partial<DataServiceConfig> = {}): Promise<Harness> {
+  const mongoUrl = overrides.mongoUrl ?? testMongoUrl(label);
+  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), `mcs-${label.replace(/\W/g, '')}-`));
+  const service = await startDataService(testConfig(mongoUrl, logDir, overrides));
+  const db = await mongoose.createConnection(mongoUrl, { serverSelectionTimeoutMS: 3000 }).asPromise();
+  const counts = async (): Promise<Counts> => {
+    const [users, groups, memberships, messages] = await Promise.all(
+      ['users', 'groups', 'memberships', 'messages'].map((n) => db.collection(n).countDocuments({})),
+    );
+    return {
+      users: users ?? 0, groups: groups ?? 0, memberships: memberships ?? 0, messages: messages ?? 0,
+    };
+  };
+  return {
+    service,
+    url: service.url,
+    api: apiFor(service.url),
+    mongoUrl,
+    logDir,
+    db,
+    counts,
+    close: async () => {
+      await service.close();
+      await db.dropDatabase().catch(() => undefined);
+      await db.close();
+      fs.rmSync(logDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function createUser(api: Api, up: string, username = `user${up}`): Promise<User> {
+  const res = await api.post('/user', {
+    up, username, name: `User ${up}`, password: PASSWORD,
+  });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return res.body as User;
+}
+
+export async function createGroup(api: Api, name: string, users: string[], createdBy?: string): Promise<Group> {
+  const res = await api.post('/group', { name, users, ...(createdBy ? { createdBy } : {}) });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return res.body as Group;
+}
+
+export async function postMessage(
+  api: Api,
+  group: string,
+  from: string,
+  message: string,
+  clientId?: string,
+): Promise<StoredMessage> {
+  const res = await api.post('/message', {
+    group, from, message, ...(clientId ? { clientId } : {}),
+  });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return res.body as StoredMessage;
+}
+
+/** Stores `count` messages through /message/batch, 100 per call, `parallel` calls at a time. */
+export async function storeMany(api: Api, group: string, from: string, count: number, parallel = 4): Promise<void> {
+  const chunks: number[][] = [];
+  for (let start = 0; start < count; start += 100) {
+    chunks.push(Array.from({ length: Math.min(100, count - start) }, (_, i) => start + i));
+  }
+  for (let i = 0; i < chunks.length; i += parallel) {
+    await Promise.all(chunks.slice(i, i + parallel).map(async (chunk) => {
+      const res = await api.post('/message/batch', {
+        messages: chunk.map((n) => ({
+          group, from, message: `m${n}`, clientId: `c${n}`,
+        })),
+      });
+      assert.equal(res.status, 200);
+      const failed = (res.body as { results: Array<{ ok: boolean }> }).results.filter((r) => !r.ok);
+      assert.deepEqual(failed, []);
+    }));
+  }
+}
+
+/** Reads every file under the service's log folder. */
+export function readLogs(logDir: string): string {
+  if (!fs.existsSync(logDir)) return '';
+  return fs.readdirSync(logDir).map((f) => fs.readFileSync(path.join(logDir, f), 'utf8')).join('\n');
+}
+
+export const ZERO_ID = '000000000000000000000000';

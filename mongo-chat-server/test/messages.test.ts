@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import type { Group, StoredMessage } from '@chat/shared';
+import {
+  assertSpec, createGroup, createUser, postMessage, startHarness, ZERO_ID,
+} from './helpers';
+import type { Harness } from './helpers';
+
+describe('data service: messages', function () {
+  let h: Harness;
+  let group: Group;
+  let other: Group;
+  before(async () => {
+    h = await startHarness('messages');
+    for (const up of ['2001', '2002', '2003']) await createUser(h.api, up);
+    group = await createGroup(h.api, 'chat', ['2001', '2002']);
+    other = await createGroup(h.api, 'other', ['2003']);
+  });
+  after(async () => { await h?.close(); });
+
+  describe('POST /message', () => {
+    it('stores a message with the next seq and answers 201', async () => {
+      const res = await h.api.post('/message', { group: group.id, from: '2001', message: 'first' });
+      assertSpec('post', '/message', res);
+      assert.equal(res.status, 201);
+      assert.equal(res.body.seq, 1);
+      assert.equal(res.body.group, group.id);
+      assert.equal(res.body.from, '2001');
+      assert.equal(res.body.message, 'first');
+      assert.ok(res.body.clientId.length > 0, 'a clientId is generated');
+      const second = await postMessage(h.api, group.id, '2002', 'second');
+      assert.equal(second.seq, 2);
+      assert.equal((await h.api.get(`/group/${group.id}`)).body.lastSeq, 2);
+    });
+
+    it('answers a retried clientId with the first message (200), storing one copy', async () => {
+      const first = await h.api.post('/message', {
+        group: group.id, from: '2001', message: 'once', clientId: 'retry-1',
+      });
+      assert.equal(first.status, 201);
+      const retry = await h.api.post('/message', {
+        group: group.id, from: '2001', message: 'once (resent)', clientId: 'retry-1',
+      });
+      assertSpec('post', '/message', retry);
+      assert.equal(retry.status, 200);
+      assert.deepEqual(retry.body, first.body);
+      const stored = await h.db.collection('messages').countDocuments({ clientId: 'retry-1' });
+      assert.equal(stored, 1);
+      const next = await postMessage(h.api, group.id, '2001', 'after the retry');
+      assert.equal(next.seq, first.body.seq + 1, 'a retry takes no seq');
+    });
+
+    it('stores one copy when the same clientId arrives several times at once', async () => {
+      const sends = await Promise.all(Array.from({ length: 5 }, () => h.api.post('/message', {
+        group: group.id, from: '2002', message: 'burst', clientId: 'burst-1',
+      })));
+      assert.deepEqual(sends.map((r) => r.status).sort(), [200, 200, 200, 200, 201]);
+      assert.equal(new Set(sends.map((r) => r.body.id)).size, 1);
+      assert.equal(await h.db.collection('messages').countDocuments({ clientId: 'burst-1' }), 1);
+    });
+
+    it('refuses a clientId another sender already used in the group (409)', async () => {
+      await postMessage(h.api, group.id, '2001', 'mine', 'shared-id');
+      const res = await h.api.post('/message', {
+        group: group.id, from: '2002', message: 'theirs', clientId: 'shared-id',
+      });
+      assertSpec('post', '/message', res);
+      assert.equal(res.status, 409);
+    });
+
+    it('refuses non-members (403), unknown groups (404) and invalid messages (400)', async () => {
+      const before = await h.counts();
+      const notMember = await h.api.post('/message', { group: group.id, from: '2003', message: 'hi' });
+      assertSpec('post', '/message', notMember);
+      assert.equal(notMember.status, 403);
+      assert.equal(notMember.body.error.code, 'FORBIDDEN');
+      const noGroup = await h.api.post('/message', { group: ZERO_ID, from: '2001', message: 'hi' });
+      assertSpec('post', '/message', noGroup);
+      assert.equal(noGroup.status, 404);
+      const invalid: object[] = [
+        { group: 'nope', from: '2001', message: 'hi' },
+        { group: group.id, from: '2001', message: '' },
+        { group: group.id, from: '2001', message: 'x'.repeat(4001) },
+        {
+          group: group.id, from: '2001', message: 'hi', clientId: '',
+        },
+        {
+          group: group.id, from: '2001', message: 'hi', clientId: 'c'.repeat(65),
+        },
+        { group: group.id, from: '2001', message: 42 },
+        { group: group.id, message: 'hi' },
+        {
+          group: group.id, from: '2001', message: 'hi', seq: 99,
+        },
+      ];
+      for (const body of invalid) {
+        const res = await h.api.post('/message', body);
+        assert.equal(res.status, 400, JSON.stringify(body).slice(0, 80));
+        assertSpec('post', '/message', res);
+      }
+      assert.deepEqual(await h.counts(), before);
+    });
+
+    it('accepts a message of exactly 4000 characters', async () => {
+      const res = await h.api.post('/message', { group: group.id, from: '2001', message: 'x'.repeat(4000) });
+      assert.equal(res.status, 201);
+    });
+  });
+
+  describe('POST /message/batch', () => {
+    it('stores each item on its own and answers in input order', async () => {
+      const lastSeq = (await h.api.get(`/group/${group.id}`)).body.lastSeq as number;
+      const res = await h.api.post('/message/batch', {
+        messages: [
+          {
+            group: group.id, from: '2001', message: 'b1', clientId: 'batch-1',
+          },
+          { group: group.id, from: '2003', message: 'not a member' },
+          { group: other.id, from: '2003', message: 'other group' },
+          { group: group.id, from: '2002', message: '' },
+          {
+            group: group.id, from: '2001', message: 'b1 again', clientId: 'batch-1',
+          },
+          {
+            group: group.id, from: '2001', message: 'once', clientId: 'retry-1',
+          },
+          { group: ZERO_ID, from: '2001', message: 'nowhere' },
+          { group: group.id, from: '2002', message: 'b2' },
+        ],
+      });
+      assertSpec('post', '/message/batch', res);
+      assert.equal(res.status, 200);
+      type Result = { ok: boolean; status?: number; message?: StoredMessage; error?: { code: string } };
+      const results = res.body.results as Result[];
+      assert.deepEqual(results.map((r) => (r.ok ? r.status : r.error?.code)), [
+        201, 'FORBIDDEN', 201, 'VALIDATION_FAILED', 200, 200, 'NOT_FOUND', 201,
+      ]);
+      const [b1, , otherMsg, , b1Again, , , b2] = results;
+      assert.equal(b1?.message?.seq, lastSeq + 1);
+      assert.equal(b2?.message?.seq, lastSeq + 2);
+      assert.deepEqual(b1Again?.message, b1?.message);
+      assert.equal(otherMsg?.message?.seq, 1);
+    });
+
+    it('refuses an empty batch, a batch over 100 and a batch that is not a list', async () => {
+      const item = { group: group.id, from: '2001', message: 'x' };
+      for (const body of [{ messages: [] }, { messages: Array(101).fill(item) }, { messages: item }, {}]) {
+        const res = await h.api.post('/message/batch', body);
+        assertSpec('post', '/message/batch', res);
+        assert.equal(res.status, 400);
+      }
+    });
+  });
+
+  describe('reading messages', () => {
+    it('gets one message, 404 for an unknown id, 400 for a malformed one', async () => {
+      const stored = await postMessage(h.api, group.id, '2002', 'find me');
+      const res = await h.api.get(`/message/${stored.id}`);
+      assertSpec('get', '/message/{id}', res);
+      assert.deepEqual(res.body, stored);
+      const missing = await h.api.get(`/message/${ZERO_ID}`);
+      assertSpec('get', '/message/{id}', missing);
+      assert.equal(missing.status, 404);
+      const bad = await h.api.get('/message/xyz');
+      assertSpec('get', '/message/{id}', bad);
+      assert.equal(bad.status, 400);
+    });
+
+    it('lists all messages newest first, page by page', async () => {
+      const newest = await postMessage(h.api, other.id, '2003', 'newest of all');
+      const res = await h.api.get('/message?page=0&perPage=3');
+      assertSpec('get', '/message', res);
+      assert.equal(res.body.items.length, 3);
+      assert.deepEqual(res.body.items[0], newest);
+      const total = await h.db.collection('messages').countDocuments({});
+      assert.equal(res.body.total, total);
+      const ids: string[] = [];
+      for (let page = 0; page * 10 < total; page += 1) {
+        const p = await h.api.get(`/message?page=${page}&perPage=10`);
+        ids.push(...p.body.items.map((m: StoredMessage) => m.id));
+      }
+      assert.equal(new Set(ids).size, total, 'every message once');
+      assert.deepEqual(ids, [...ids].sort().reverse());
+      const bad = await h.api.get('/message?perPage=0');
+      assertSpec('get', '/message', bad);
+      assert.equal(bad.status, 400);
+    });
+  });
+});

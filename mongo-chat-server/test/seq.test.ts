@@ -1,0 +1,148 @@
+/**
+ * The order guarantee (DESIGN.md decision 3): concurrent sends to one group get
+ * seq 1..N with no gap and no duplicate, from one instance, from two in this
+ * process, and from another process writing to the same database at once.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { Types } from 'mongoose';
+import type { Group, StoredMessage } from '@chat/shared';
+import { spawnOwned, stopProcess } from '@chat/local-services';
+import { startDataService } from '../src/service';
+import type { DataService } from '../src/service';
+import {
+  apiFor, createGroup, createUser, postMessage, startHarness, testConfig, TOKEN,
+} from './helpers';
+import type { Api, Harness } from './helpers';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+async function sendConcurrently(apis: Api[], group: string, from: string, count: number): Promise<StoredMessage[]> {
+  return Promise.all(Array.from({ length: count }, async (_, i) => {
+    const api = apis[i % apis.length] as Api;
+    const res = await api.post('/message', { group, from, message: `n${i}` });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return res.body as StoredMessage;
+  }));
+}
+
+function assertGapless(messages: StoredMessage[], from: number, to: number): void {
+  const seqs = messages.map((m) => m.seq).sort((a, b) => a - b);
+  assert.deepEqual(seqs, Array.from({ length: to - from + 1 }, (_, i) => from + i));
+}
+
+async function storedSeqs(h: Harness, group: string): Promise<number[]> {
+  const docs = await h.db.collection('messages').find({ group: new Types.ObjectId(group) }, { projection: { seq: 1 } })
+    .toArray();
+  return docs.map((d) => Number(d.seq)).sort((a, b) => a - b);
+}
+
+/** The data service as a child process on PORT=0; resolves with the URL it prints. */
+function startChild(mongoUrl: string, logDir: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawnOwned(process.execPath, ['--import', 'tsx', path.join(ROOT, 'mongo-chat-server/src/index.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: '0',
+      MONGO_URL: mongoUrl,
+      INTERNAL_TOKEN: TOKEN,
+      LOG_DIR: logDir,
+      PASSWORD_HASH_MEMORY_KIB: '4096',
+      LOG_LEVEL: 'warn',
+    },
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`child did not start:\n${output}`)), 20000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const found = /mongo-chat-server listening on (http:\/\/\S+)/.exec(output);
+      if (found?.[1]) { clearTimeout(timer); resolve({ url: found[1], child }); }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`child exited ${code}:\n${output}`)); });
+  });
+}
+
+describe('data service: seq assignment under concurrency', function () {
+  this.timeout(60000);
+  let h: Harness;
+  let group: Group;
+  before(async () => {
+    h = await startHarness('seq');
+    await createUser(h.api, '3001');
+  });
+  after(async () => { await h?.close(); });
+  beforeEach(async () => { group = await createGroup(h.api, 'busy', ['3001']); });
+
+  it('gives 200 concurrent sends to one group seq 1..200, no gap, no duplicate', async () => {
+    const sent = await sendConcurrently([h.api], group.id, '3001', 200);
+    assertGapless(sent, 1, 200);
+    assert.equal(new Set(sent.map((m) => m.id)).size, 200);
+    assert.deepEqual(await storedSeqs(h, group.id), sent.map((m) => m.seq).sort((a, b) => a - b));
+    assert.equal((await h.api.get(`/group/${group.id}`)).body.lastSeq, 200);
+  });
+
+  it('keeps seqs gapless when two instances in this process write to one group at once', async () => {
+    const second: DataService = await startDataService(testConfig(h.mongoUrl, h.logDir));
+    try {
+      await postMessage(h.api, group.id, '3001', 'warm up the first cache');
+      const sent = await sendConcurrently([h.api, apiFor(second.url)], group.id, '3001', 200);
+      assertGapless(sent, 2, 201);
+      assert.equal((await storedSeqs(h, group.id)).length, 201);
+      const next = await apiFor(second.url).post('/message', { group: group.id, from: '3001', message: 'after' });
+      assert.equal(next.body.seq, 202);
+      // A retry reaching the other instance (whose cache is now behind) still finds the first copy.
+      const original = await postMessage(h.api, group.id, '3001', 'sent once', 'cross-retry');
+      const retry = await apiFor(second.url).post('/message', {
+        group: group.id, from: '3001', message: 'sent once', clientId: 'cross-retry',
+      });
+      assert.equal(retry.status, 200);
+      assert.deepEqual(retry.body, original);
+      assert.equal((await storedSeqs(h, group.id)).length, 203);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('keeps seqs gapless with another process writing to the same group at once', async () => {
+    const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcs-child-'));
+    const { url, child } = await startChild(h.mongoUrl, logDir);
+    try {
+      const other = apiFor(url);
+      const sent = await sendConcurrently([h.api, other], group.id, '3001', 200);
+      assertGapless(sent, 1, 200);
+      assert.deepEqual(await storedSeqs(h, group.id), Array.from({ length: 200 }, (_, i) => i + 1));
+      const fromChild = await other.get(`/group/${group.id}`);
+      assert.equal(fromChild.body.lastSeq, 200);
+    } finally {
+      await stopProcess(child, 5000);
+      fs.rmSync(logDir, { recursive: true, force: true });
+    }
+  });
+
+  it('continues after messages a crashed writer stored without updating the group\'s hint', async () => {
+    await postMessage(h.api, group.id, '3001', 'one');
+    // Another writer stored seq 2 and 3, then died before saving the hint.
+    const second = await startDataService(testConfig(h.mongoUrl, h.logDir));
+    try {
+      const now = new Date();
+      await h.db.collection('messages').insertMany([2, 3].map((seq) => ({
+        group: new Types.ObjectId(group.id), seq, from: '3001', message: `lost hint ${seq}`, clientId: `crash-${seq}`, timestamp: now,
+      })));
+      const after = await apiFor(second.url).post('/message', { group: group.id, from: '3001', message: 'four' });
+      assert.equal(after.status, 201);
+      assert.equal(after.body.seq, 4);
+      // The first instance's cache says 1: it collides, reloads, and carries on.
+      const fromFirst = await postMessage(h.api, group.id, '3001', 'five');
+      assert.equal(fromFirst.seq, 5);
+      assert.deepEqual(await storedSeqs(h, group.id), [1, 2, 3, 4, 5]);
+    } finally {
+      await second.close();
+    }
+  });
+});
