@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => { void stopAll(0); });
 
   try {
-    const dataDir = path.join(ROOT, '.data', 'mongo');
+    const dataDir = process.env.CHAT_DATA_DIR ?? path.join(ROOT, '.data', 'mongo');
     mongo = await startMongo({ dataDir, port: await preferPort(27017), log: say });
     const mongoUrl = mongo.kind === 'external' ? mongo.url : withDatabase(mongo.url, 'chat');
     say(`database: ${mongo.kind} at ${mongo.url} (data in ${mongo.kind === 'external' ? 'MONGO_URL' : dataDir})`);
@@ -86,10 +86,10 @@ async function main(): Promise<void> {
     }
 
     const secrets = {
-      JWT_SECRET: process.env.JWT_SECRET ?? crypto.randomBytes(32).toString('hex'),
-      INTERNAL_TOKEN: process.env.INTERNAL_TOKEN ?? crypto.randomBytes(24).toString('hex'),
+      JWT_SECRET: process.env.JWT_SECRET || crypto.randomBytes(32).toString('hex'),
+      INTERNAL_TOKEN: process.env.INTERNAL_TOKEN || crypto.randomBytes(24).toString('hex'),
     };
-    if (!process.env.JWT_SECRET) say('JWT_SECRET not set: generated one for this run (tokens end with it).');
+    if (!process.env.JWT_SECRET) say('JWT_SECRET not set: generated one for this run (tokens stop working when it ends).');
     const common = { ...secrets, REDIS_URL: redis?.url, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
 
     const data = await startServiceProcess({

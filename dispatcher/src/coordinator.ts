@@ -25,7 +25,6 @@ export interface CoordinatorOptions {
 export interface CoordinatorObserver {
   onChanges: (changes: PlacementChange[], map: PlacementMap) => void;
   onDeclaredDead: (serverId: string) => void;
-  onLeadership: (leader: boolean) => void;
 }
 
 /** Servers declared dead stay listed (alive: false) this long, then are forgotten. */
@@ -109,7 +108,6 @@ export class Coordinator {
     this.logger.info(leader ? 'this replica now leads placement' : 'this replica no longer leads placement', {
       dispatcher: this.options.id,
     });
-    this.observer.onLeadership(leader);
   }
 
   private async plan(): Promise<void> {
@@ -135,7 +133,8 @@ export class Coordinator {
       id: s.id, url: s.url, capacity: s.capacity, load: s.load, leafLoads: s.leafLoads,
     }));
     const cooldown = this.options.rebalanceCooldownMs;
-    const unsettled = new Set([...this.touchedAt].filter(([, at]) => now - at < cooldown).map(([id]) => id));
+    this.touchedAt.forEach((at, id) => { if (now - at >= cooldown) this.touchedAt.delete(id); });
+    const unsettled = new Set(this.touchedAt.keys());
     const result = planMap(base, live, {
       highWater: this.options.highWater,
       lowWater: this.options.lowWater,

@@ -5,12 +5,14 @@
  */
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type winston from 'winston';
 import { createLogging } from '@chat/shared';
 import type { DispatcherConfig } from './config';
 import { Coordinator } from './coordinator';
 import { createApp } from './http/app';
 import { MapCache } from './map-cache';
 import { createDispatcherMetrics } from './metrics';
+import type { DispatcherMetrics } from './metrics';
 import { createMemoryStore } from './store/memory-store';
 import { createRedisStore } from './store/redis-store';
 import type { DispatcherStore } from './store/types';
@@ -20,6 +22,54 @@ export interface RunningDispatcher {
   close: () => Promise<void>;
 }
 
+interface Parts {
+  store: DispatcherStore;
+  cache: MapCache;
+  coordinator: Coordinator;
+  metrics: DispatcherMetrics;
+}
+
+/** Wires the store, cache, coordinator and metrics together, and starts following the map. */
+async function startParts(config: DispatcherConfig, store: DispatcherStore, logger: winston.Logger): Promise<Parts> {
+  const cache = new MapCache(store, config.mapRefreshMs, logger);
+  let coordinator: Coordinator | undefined;
+  const metrics = createDispatcherMetrics({
+    map: () => cache.current(),
+    isLeader: () => coordinator?.isLeader() ?? false,
+    registry: () => store.snapshot(),
+  });
+  coordinator = new Coordinator(store, cache, {
+    id: config.dispatcherId,
+    heartbeatTimeoutMs: config.heartbeatTimeoutMs,
+    checkIntervalMs: config.checkIntervalMs,
+    leaseTtlMs: config.leaseTtlMs,
+    rebalanceCooldownMs: config.rebalanceCooldownMs,
+    highWater: config.highWater,
+    lowWater: config.lowWater,
+    maxSuffixDepth: config.maxSuffixDepth,
+  }, logger, {
+    onChanges: (changes) => metrics.recordChanges(changes),
+    onDeclaredDead: () => metrics.recordDeath(),
+  });
+  const leader = coordinator;
+  await store.subscribe({
+    onMap: () => { void cache.refresh(); },
+    onNudge: () => leader.onNudge(),
+  });
+  await cache.start();
+  await leader.start();
+  return {
+    store, cache, coordinator: leader, metrics,
+  };
+}
+
+function listen(app: ReturnType<typeof createApp>, config: DispatcherConfig): Promise<http.Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(config.port, config.host, () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
 export async function startDispatcher(config: DispatcherConfig): Promise<RunningDispatcher> {
   const logging = createLogging({
     service: 'dispatcher', dir: config.logDir, level: config.logLevel, console: config.logToConsole,
@@ -27,62 +77,24 @@ export async function startDispatcher(config: DispatcherConfig): Promise<Running
   const { logger } = logging;
   config.warnings.forEach((w) => logger.warn(w));
   let store: DispatcherStore | undefined;
-  let cache: MapCache | undefined;
-  let coordinator: Coordinator | undefined;
+  let parts: Parts | undefined;
   const stopParts = async () => {
-    await coordinator?.stop();
-    cache?.stop();
+    await parts?.coordinator.stop();
+    parts?.cache.stop();
     await store?.close();
   };
   try {
     store = config.redisUrl
       ? await createRedisStore(config.redisUrl, config.redisPrefix, logger)
       : createMemoryStore();
-    const readyStore = store;
-    const readyCache = new MapCache(readyStore, config.mapRefreshMs, logger);
-    cache = readyCache;
-    let leading = (): boolean => false;
-    const metrics = createDispatcherMetrics({
-      map: () => readyCache.current(),
-      isLeader: () => leading(),
-      registry: () => readyStore.snapshot(),
-    });
-    const leader = new Coordinator(readyStore, readyCache, {
-      id: config.dispatcherId,
-      heartbeatTimeoutMs: config.heartbeatTimeoutMs,
-      checkIntervalMs: config.checkIntervalMs,
-      leaseTtlMs: config.leaseTtlMs,
-      rebalanceCooldownMs: config.rebalanceCooldownMs,
-      highWater: config.highWater,
-      lowWater: config.lowWater,
-      maxSuffixDepth: config.maxSuffixDepth,
-    }, logger, {
-      onChanges: (changes) => metrics.recordChanges(changes),
-      onDeclaredDead: () => metrics.recordDeath(),
-      onLeadership: () => undefined,
-    });
-    coordinator = leader;
-    leading = () => leader.isLeader();
-    await readyStore.subscribe({
-      onMap: () => { void readyCache.refresh(); },
-      onNudge: () => leader.onNudge(),
-    });
-    await readyCache.start();
-    await leader.start();
-
-    const app = createApp({
-      config, store: readyStore, cache: readyCache, coordinator: leader, logger, requests: logging.requests, metrics,
-    });
-    const server = await new Promise<http.Server>((resolve, reject) => {
-      const s = app.listen(config.port, config.host, () => resolve(s));
-      s.once('error', reject);
-    });
+    parts = await startParts(config, store, logger);
+    const server = await listen(createApp({
+      config, ...parts, logger, requests: logging.requests,
+    }), config);
     const { port } = server.address() as AddressInfo;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    logger.info('dispatcher listening', {
-      url, dispatcher: config.dispatcherId, store: readyStore.kind,
-    });
+    logger.info('dispatcher listening', { url, dispatcher: config.dispatcherId, store: store.kind });
 
     let closing: Promise<void> | undefined;
     const close = () => {

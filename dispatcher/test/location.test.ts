@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import jwt from 'jsonwebtoken';
 import { placeUser } from '@chat/shared';
 import type { PlacementMap } from '@chat/shared';
-import { assertSpec } from './spec';
+// The root package's test support has no package name to import it by.
+// eslint-disable-next-line import/no-relative-packages
+import { assertMatchesSpec as assertSpec } from '../../test/support/openapi';
 import {
   FakeChatServer, JWT_SECRET, call, currentMap, eventually, locate, removeLogDirs, startTestDispatcher, userToken,
 } from './support';
@@ -106,8 +108,10 @@ describe('dispatcher GET /chat/location (in-memory store)', () => {
   it('serves health, readiness, metrics and the API docs', async () => {
     const health = await call(dispatcher.url, 'GET', '/health', { token: null });
     assert.deepEqual(health.body, { status: 'ok', service: 'dispatcher' });
+    assertSpec('GET', '/health', health);
     const ready = await call(dispatcher.url, 'GET', '/ready', { token: null });
     assert.deepEqual(ready, { status: 200, body: { status: 'ready', checks: { redis: 'disabled' } } });
+    assertSpec('GET', '/ready', ready);
     const metrics = await (await fetch(`${dispatcher.url}/metrics`)).text();
     assert.match(metrics, /dispatcher_map_version\{[^}]*\} [1-9]/);
     assert.match(metrics, /dispatcher_leader\{[^}]*\} 1/);

@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import type { PlacementMap } from '@chat/shared';
 import { placeUser } from '@chat/shared';
-import { assertSpec } from './spec';
+// The root package's test support has no package name to import it by.
+// eslint-disable-next-line import/no-relative-packages
+import { assertMatchesSpec as assertSpec } from '../../test/support/openapi';
 import {
   FakeChatServer, call, currentMap, dropPrefix, eventually, leavesOwnedBy, locate, removeLogDirs,
   startTestDispatcher, uniquePrefix,

@@ -31,17 +31,36 @@ export class ResilientClient {
   /** Deliveries of a seq already held (live and catch-up overlapping, or a server resending). */
   duplicates = 0;
 
+  /** Messages held twice: a new seq carrying a clientId already held under another seq (stored twice). */
+  duplicateMessages = 0;
+
+  /** Error codes of every refused send attempt, e.g. UNAVAILABLE while the data service is away. */
+  readonly sendErrors = new Map<string, number>();
+
   reconnects = 0;
 
   presenceEvents = 0;
 
   private readonly rooms = new Set<string>();
 
+  /** Per room: clientId → seq of every message held. */
+  private readonly clientIds = new Map<string, Map<string, number>>();
+
   private closed = false;
 
   private connecting?: Promise<void>;
 
   constructor(private readonly locator: Locator, readonly up: string, private readonly token: string) {}
+
+  /** True while the socket is connected (it may still be catching up). */
+  get connected(): boolean {
+    return Boolean(this.socket?.connected);
+  }
+
+  /** Catches up every joined room now, as a client does after any doubt (e.g. a long quiet spell). */
+  async resync(): Promise<void> {
+    await this.catchUp();
+  }
 
   lastSeq(room: string): number {
     const list = this.messages.get(room);
@@ -115,7 +134,12 @@ export class ResilientClient {
     list.forEach((m) => {
       const held = this.messages.get(m.room) ?? [];
       this.messages.set(m.room, held);
+      const ids = this.clientIds.get(m.room) ?? new Map<string, number>();
+      this.clientIds.set(m.room, ids);
       const last = held.length > 0 ? (held[held.length - 1] as ChatMessagePayload).seq : 0;
+      const known = ids.get(m.clientId);
+      if (known !== undefined && known !== m.seq) this.duplicateMessages += 1;
+      if (known === undefined) ids.set(m.clientId, m.seq);
       if (m.seq <= last) {
         if (held.some((h) => h.seq === m.seq)) this.duplicates += 1;
         else held.splice(held.findIndex((h) => h.seq > m.seq), 0, m);
@@ -156,8 +180,12 @@ export class ResilientClient {
   }
 
   /** Sends until acknowledged, retrying with the same clientId; rejects after `deadlineMs`. */
-  async send(room: string, message: string, deadlineMs = 20000): Promise<SendMessageResult> {
-    const clientId = crypto.randomUUID();
+  async send(
+    room: string,
+    message: string,
+    deadlineMs = 20000,
+    clientId: string = crypto.randomUUID(),
+  ): Promise<SendMessageResult> {
     const deadline = Date.now() + deadlineMs;
     let lastError = 'not sent';
     while (Date.now() < deadline && !this.closed) {
@@ -168,6 +196,7 @@ export class ResilientClient {
         }, done));
         if (res.ok) return { id: res.id, seq: res.seq, timestamp: res.timestamp };
         lastError = `${res.error.code}: ${res.error.message}`;
+        this.sendErrors.set(res.error.code, (this.sendErrors.get(res.error.code) ?? 0) + 1);
         if (res.error.code !== 'UNAVAILABLE' && res.error.code !== 'RATE_LIMITED') break;
       } catch (err) {
         lastError = (err as Error).message;
@@ -184,13 +213,19 @@ export class ResilientClient {
   }
 }
 
-/** What a scenario reports: sent, acked, delivered, lost, duplicated. */
+/**
+ * What a scenario reports: sent, acked, delivered, lost, duplicated. `duplicated`
+ * counts messages a member holds twice (one clientId under two seqs: stored
+ * twice); `redelivered` counts deliveries of a seq already held, which the
+ * client drops (a retried send, or live and catch-up overlapping).
+ */
 export interface DeliveryReport {
   sent: number;
   acked: number;
   delivered: number;
   lost: number;
   duplicated: number;
+  redelivered: number;
 }
 
 /**
@@ -205,6 +240,7 @@ export function deliveryReport(
   let delivered = 0;
   let lost = 0;
   let duplicated = 0;
+  let redelivered = 0;
   let ackedCount = 0;
   acked.forEach((seqs, room) => {
     ackedCount += seqs.length;
@@ -215,8 +251,11 @@ export function deliveryReport(
   });
   const everyone = new Set<ResilientClient>();
   members.forEach((clients) => clients.forEach((c) => everyone.add(c)));
-  everyone.forEach((c) => { duplicated += c.duplicates; });
+  everyone.forEach((c) => {
+    duplicated += c.duplicateMessages;
+    redelivered += c.duplicates;
+  });
   return {
-    sent, acked: ackedCount, delivered, lost, duplicated,
+    sent, acked: ackedCount, delivered, lost, duplicated, redelivered,
   };
 }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { loadSwagger } from '@chat/shared';
+import { ERROR_STATUS, isErrorCode, loadSwagger } from '@chat/shared';
 
 interface ResponseObject {
   $ref?: string;
@@ -69,6 +69,10 @@ export function assertMatchesSpec(method: string, pathTemplate: string, res: Res
     : `${DOC_ID}#/paths/${escapePointer(pathTemplate)}/${method.toLowerCase()}/responses/${status}/content/application~1json/schema`;
   const check = getAjv().getSchema(ref);
   assert.ok(check, `cannot compile the schema at ${ref}`);
+  const errorCode = (res.body as { error?: { code?: unknown } } | undefined)?.error?.code;
+  if (isErrorCode(errorCode)) {
+    assert.equal(ERROR_STATUS[errorCode], res.status, `${method.toUpperCase()} ${pathTemplate}: ${errorCode} answered with status ${res.status}`);
+  }
   const valid = check(res.body);
   assert.ok(valid, `${method.toUpperCase()} ${pathTemplate} ${status} does not match swagger.yaml: ${getAjv().errorsText(check.errors)}\nbody: ${JSON.stringify(res.body).slice(0, 500)}`);
 }

@@ -40,6 +40,24 @@ export interface Account {
   user: User;
 }
 
+/**
+ * Keeps what a service prints in `<dir>/output.log` (stderr too: an unhandled
+ * rejection or a crash's stack lands there, not in the service's own logs),
+ * again after every restart.
+ */
+function keepOutput(proc: ServiceProcess, dir: string): void {
+  const file = path.join(dir, 'output.log');
+  const attach = () => {
+    fs.mkdirSync(dir, { recursive: true });
+    const append = (chunk: Buffer) => fs.appendFileSync(file, chunk);
+    proc.child.stdout?.on('data', append);
+    proc.child.stderr?.on('data', append);
+  };
+  attach();
+  const { start } = proc;
+  Object.assign(proc, { start: async () => { await start(); attach(); } });
+}
+
 export class TestSystem {
   readonly secrets = {
     JWT_SECRET: crypto.randomBytes(24).toString('hex'),
@@ -64,6 +82,8 @@ export class TestSystem {
 
   private chatCount = 0;
 
+  private readonly runId = crypto.randomBytes(4).toString('hex');
+
   constructor(readonly options: SystemOptions = {}) {}
 
   private env(service: string): Record<string, string> {
@@ -75,6 +95,8 @@ export class TestSystem {
       REDIS_URL: this.redisUrl,
       HEARTBEAT_TIMEOUT_MS: String(this.options.heartbeatTimeoutMs ?? 1500),
       HEARTBEAT_INTERVAL_MS: String(this.options.heartbeatIntervalMs ?? 300),
+      // Each system's dispatchers keep their map apart from other test files' on the shared Redis.
+      REDIS_PREFIX: `chat:dispatcher:${this.runId}`,
       ...this.options.env,
     };
   }
@@ -96,6 +118,7 @@ export class TestSystem {
     this.data = await startServiceProcess({
       service: 'mongo-chat-server', env: { ...this.env('mongo-chat-server'), MONGO_URL: this.mongoUrl },
     });
+    keepOutput(this.data, path.join(this.logDir, 'mongo-chat-server'));
     for (let i = 0; i < (this.options.dispatchers ?? 1); i += 1) await this.addDispatcher();
     for (let i = 0; i < (this.options.chatServers ?? 2); i += 1) await this.addChatServer();
     return this;
@@ -106,6 +129,7 @@ export class TestSystem {
     const dispatcher = await startServiceProcess({
       service: 'dispatcher', label: id, env: { ...this.env(id), DISPATCHER_ID: id, HOST: '127.0.0.1' },
     });
+    keepOutput(dispatcher, path.join(this.logDir, id));
     this.dispatchers.push(dispatcher);
     return dispatcher;
   }
@@ -140,9 +164,29 @@ export class TestSystem {
         ...extraEnv,
       },
     });
+    keepOutput(server, path.join(this.logDir, id));
     const withId = Object.assign(server, { id });
     this.chatServers.push(withId);
+    if (dispatcher) await this.waitUntilPlaced(id);
     return withId;
+  }
+
+  /** Healthy is not enough: a chat server serves users once the dispatcher's map gives it leaves. */
+  async waitUntilPlaced(serverId: string, timeoutMs = 20000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      try {
+        const res = await fetch(`${this.dispatcherUrl}/dispatcher/servers`, {
+          headers: { 'x-internal-token': this.secrets.INTERNAL_TOKEN },
+        });
+        const body = await res.json() as { map?: { leaves?: Record<string, string> } };
+        if (Object.values(body.map?.leaves ?? {}).includes(serverId)) return;
+      } catch {
+        // the dispatcher may be restarting; ask again
+      }
+      await new Promise((r) => { setTimeout(r, 100); });
+    }
+    throw new Error(`${serverId} was not placed in the dispatcher's map within ${timeoutMs} ms`);
   }
 
   /** Any live chat server's URL, for REST calls. */

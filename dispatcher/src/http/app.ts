@@ -3,7 +3,7 @@ import express from 'express';
 import type { Express } from 'express';
 import type winston from 'winston';
 import {
-  errorCodeForStatus, errorHandler, jsonBody, mountDocs, notFound,
+  AppError, errorCodeForStatus, errorHandler, jsonBody, mountDocs, notFound,
 } from '@chat/shared';
 import type { PlacementMap } from '@chat/shared';
 import type { DispatcherMetrics } from '../metrics';
@@ -31,6 +31,14 @@ export function createApp(deps: AppDeps): Express {
   app.use(locationRouter(deps.config, (): PlacementMap => deps.cache.current()));
   app.use(registryRouter(deps));
   app.use(notFound);
+  // An unexpected failure while the store is unreachable is an outage to retry: 503, not 500.
+  const storeOutage: express.ErrorRequestHandler = (err, _req, _res, next) => {
+    if (err instanceof AppError) { next(err); return; }
+    deps.store.ping().then((up) => {
+      next(up ? err : new AppError('UNAVAILABLE', 'the registry store is unreachable; retry shortly'));
+    }, () => next(err));
+  };
+  app.use(storeOutage);
   const countErrors: express.ErrorRequestHandler = (err, _req, res, next) => {
     res.once('finish', () => deps.metrics.errors.inc({ code: errorCodeForStatus(res.statusCode) }));
     next(err);

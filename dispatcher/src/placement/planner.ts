@@ -61,6 +61,7 @@ export function planMap(current: PlacementMap, live: readonly LiveServer[], opti
   const touch = (...ids: string[]) => ids.forEach((id) => { touched.add(id); unsettled.add(id); });
   const ownersOf = (leaves: string[]) => new Set(leaves.map((l) => map.leaves[l]).filter((o): o is string => !!o));
 
+  // 1. Servers that died or drained: their leaves go where there is most room.
   Object.keys(map.servers).sort().filter((id) => !byId.has(id)).forEach((id) => {
     const gone = leavesOf(map, id);
     map = removeServer(map, id, loads);
@@ -68,6 +69,7 @@ export function planMap(current: PlacementMap, live: readonly LiveServer[], opti
     touch(...ownersOf(gone));
   });
 
+  // 2. New servers take their fair share; known ones may have a new URL.
   [...live].sort((a, b) => (a.id < b.id ? -1 : 1)).forEach((server) => {
     const known = map.servers[server.id];
     if (!known) {
@@ -82,7 +84,7 @@ export function planMap(current: PlacementMap, live: readonly LiveServer[], opti
     }
   });
 
-  // Siblings that all ended up on one server merge for free: nobody moves.
+  // 3. Siblings that all ended up on one server merge for free: nobody moves.
   for (let parents = completeParents(map.leaves); parents.length > 0;) {
     const parent = parents.find((p) => ownersOf(childrenOf(p)).size === 1);
     if (parent === undefined) break;
@@ -91,6 +93,7 @@ export function planMap(current: PlacementMap, live: readonly LiveServer[], opti
     parents = completeParents(map.leaves);
   }
 
+  // 4. Each settled server over its high-water mark splits one leaf, most loaded servers first.
   [...live].sort((a, b) => share(b) - share(a) || (a.id < b.id ? -1 : 1)).forEach((owner) => {
     if (unsettled.has(owner.id) || owner.load <= options.highWater * owner.capacity) return;
     const leaf = busiestLeaf(map, owner, options.maxDepth);
@@ -108,6 +111,7 @@ export function planMap(current: PlacementMap, live: readonly LiveServer[], opti
     touch(owner.id, target.id);
   });
 
+  // 5. Siblings spread over quiet servers merge onto the one holding most of them, if it stays below high water.
   completeParents(map.leaves).forEach((parent) => {
     const children = childrenOf(parent);
     const owners = [...ownersOf(children)].map((id) => byId.get(id));

@@ -1,0 +1,106 @@
+/**
+ * `npm start` as a newcomer runs it: the whole system comes up, prints the
+ * client's and the docs' URLs, works, stops on Ctrl-C, and a second start
+ * finds the first one's data.
+ */
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnOwned } from '@chat/local-services';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  urls: Record<string, string>;
+}
+
+function startSystem(dataDir: string): Promise<Started> {
+  const child = spawnOwned(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'start.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env, CHAT_DATA_DIR: dataDir, LOG_DIR: path.join(dataDir, 'logs'), MONGO_URL: '', JWT_SECRET: '',
+    },
+  });
+  let text = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not running after 90 s:\n${text}`)), 90000);
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.includes('Press Ctrl-C to stop.')) {
+        clearTimeout(timer);
+        const grab = (label: string) => (text.match(new RegExp(`${label}:\\s+(http\\S+)`)) ?? [])[1] ?? '';
+        resolve({
+          child,
+          output: () => text,
+          urls: {
+            client: grab('chat client'), docs: grab('API docs'), dispatcher: grab('dispatcher'), chat: grab('chat servers'),
+          },
+        });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`exited ${code} before running:\n${text}`)); });
+  });
+}
+
+function interrupt(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.kill('SIGINT');
+  });
+}
+
+describe('npm start', function () {
+  this.timeout(240000);
+  let dataDir: string;
+  let running: Started | undefined;
+
+  before(() => { dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-start-')); });
+  afterEach(async () => {
+    if (running && running.child.exitCode === null) await interrupt(running.child);
+    running = undefined;
+  });
+  after(() => { fs.rmSync(dataDir, { recursive: true, force: true }); });
+
+  it('runs the whole system, prints its URLs, and keeps its data across a restart', async () => {
+    running = await startSystem(dataDir);
+    const { urls } = running;
+    assert.match(urls.client ?? '', /^http:\/\/localhost:\d+$/, running.output());
+    assert.match(urls.docs ?? '', /\/docs$/);
+
+    const page = await fetch(urls.client ?? '');
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<html/i);
+    assert.equal((await fetch(urls.docs ?? '')).status, 200);
+
+    const api = (urls.docs ?? '').replace(/\/docs$/, '');
+    const password = 'first run password';
+    const reg = await fetch(`${api}/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        up: '201900001', username: 'first', name: 'First Run', password,
+      }),
+    });
+    assert.equal(reg.status, 201, await reg.clone().text());
+    const { token } = await reg.json() as { token: string };
+    const where = await fetch(`${urls.dispatcher}/chat/location`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(where.status, 200);
+
+    assert.equal(await interrupt(running.child), 0, 'Ctrl-C stops everything cleanly');
+
+    running = await startSystem(dataDir);
+    const api2 = (running.urls.docs ?? '').replace(/\/docs$/, '');
+    const login = await fetch(`${api2}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'first', password }),
+    });
+    assert.equal(login.status, 200, 'the user from the first run is still there');
+  });
+});
