@@ -25,6 +25,9 @@ export class ResilientClient {
 
   serverId = '';
 
+  /** The chat server this client is connected to (or last tried). */
+  currentUrl = '';
+
   /** Messages per room in seq order, each once. */
   readonly messages = new Map<string, ChatMessagePayload[]>();
 
@@ -38,6 +41,9 @@ export class ResilientClient {
   readonly sendErrors = new Map<string, number>();
 
   reconnects = 0;
+
+  /** When the socket last finished connecting (epoch ms). */
+  connectedAt = 0;
 
   presenceEvents = 0;
 
@@ -62,9 +68,16 @@ export class ResilientClient {
     await this.catchUp();
   }
 
+  /**
+   * The last seq held with nothing missing before it (back to the first held):
+   * what a catch-up asks for. A live message that arrives ahead of a hole does
+   * not move it, so the hole is fetched, not skipped.
+   */
   lastSeq(room: string): number {
-    const list = this.messages.get(room);
-    return list && list.length > 0 ? (list[list.length - 1] as ChatMessagePayload).seq : 0;
+    const list = this.messages.get(room) ?? [];
+    let last = list.length > 0 ? (list[0] as ChatMessagePayload).seq : 0;
+    for (let i = 1; i < list.length && (list[i] as ChatMessagePayload).seq === last + 1; i += 1) last += 1;
+    return last;
   }
 
   /** Connects (or reconnects) through the dispatcher; resolves once connected and caught up. */
@@ -86,6 +99,7 @@ export class ResilientClient {
           this.serverId = place.serverId;
         }
         await this.open(url);
+        this.connectedAt = Date.now();
         await this.catchUp();
         return;
       } catch (err) {
@@ -102,6 +116,7 @@ export class ResilientClient {
     this.socket?.disconnect();
     // Behind the proxy a server's URL carries a path prefix (/s/<id>): Socket.IO would read it
     // as a namespace, so it goes into the engine path instead.
+    this.currentUrl = url;
     const target = new URL(url);
     const socket: ClientSocket = io(target.origin, {
       path: `${target.pathname.replace(/\/$/, '')}/socket.io`,
@@ -158,8 +173,12 @@ export class ResilientClient {
     const { socket } = this;
     if (!socket?.connected) return Promise.reject(new Error('not connected'));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('ack timeout')), timeoutMs);
-      send(socket, (r) => { clearTimeout(timer); resolve(r); });
+      let timer: NodeJS.Timeout | undefined;
+      // A socket that drops will never answer: give up at once rather than at the timeout.
+      const dropped = () => { clearTimeout(timer); reject(new Error('disconnected before the ack')); };
+      timer = setTimeout(() => { socket.off('disconnect', dropped); reject(new Error('ack timeout')); }, timeoutMs);
+      socket.once('disconnect', dropped);
+      send(socket, (r) => { clearTimeout(timer); socket.off('disconnect', dropped); resolve(r); });
     });
   }
 

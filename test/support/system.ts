@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import jwt from 'jsonwebtoken';
 import {
   freePort, startMongo, startRedis, startServiceProcess, testMongoUrl, testRedisUrl, withDatabase,
 } from '@chat/local-services';
@@ -207,6 +208,36 @@ export class TestSystem {
     const body = await res.json() as { token: string; user: User };
     if (res.status !== 201) throw new Error(`register ${up}: ${res.status} ${JSON.stringify(body)}`);
     return { up, token: body.token, user: body.user };
+  }
+
+  /** A token exactly like the chat server's (HS256, `{sub: up, username}`), without a login round trip. */
+  signToken(up: string, username = `user${up}`): string {
+    return jwt.sign({ username }, this.secrets.JWT_SECRET, { algorithm: 'HS256', expiresIn: 3600, subject: up });
+  }
+
+  /**
+   * Many users at once, created straight through the data service (the public
+   * /auth routes are rate-limited per IP, as they should be).
+   */
+  async createAccounts(ups: string[]): Promise<Account[]> {
+    const { data } = this;
+    if (!data) throw new Error('start() first');
+    const out: Account[] = [];
+    for (let i = 0; i < ups.length; i += 10) {
+      out.push(...await Promise.all(ups.slice(i, i + 10).map(async (up) => {
+        const res = await fetch(`${data.url}/user`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-internal-token': this.secrets.INTERNAL_TOKEN },
+          body: JSON.stringify({
+            up, username: `user${up}`, name: `User ${up}`, password: 'correct horse battery',
+          }),
+        });
+        const user = await res.json() as User;
+        if (res.status !== 201) throw new Error(`create ${up}: ${res.status} ${JSON.stringify(user)}`);
+        return { up, token: this.signToken(up), user };
+      })));
+    }
+    return out;
   }
 
   async registerMany(ups: string[]): Promise<Account[]> {
