@@ -37,6 +37,8 @@ export class Groups {
     this.store.upsertGroup(group);
     this.store.notify('groups');
     this.onOpen(group.id);
+    // As when a group is opened from the list: names and presence of the members it was created with.
+    void this.loadMembers(group.id);
   }
 
   async rename(room: string, name: string): Promise<void> {

@@ -140,14 +140,15 @@ export function createMessageList(app: ChatApp): MessageListView {
       return;
     }
     const timeline = store.timeline(room);
-    const beforeHeight = scroll.scrollHeight;
-    const beforeTop = scroll.scrollTop;
-    const firstBefore = list.firstElementChild;
+    // The oldest message shown, not the first row: the unread divider can stay first while a page goes in above it.
+    const firstMessage = () => list.querySelector<HTMLElement>('[data-testid="message-item"]');
+    const anchor = shownRoom === room ? firstMessage() : null;
+    const anchorTop = anchor?.getBoundingClientRect().top ?? 0;
     const follow = stickToBottom || shownRoom !== room;
     reconcile(list, rows(room), keyOf, create, update, cache);
-    // Older messages went in above: keep the ones being read where they were.
-    if (!follow && firstBefore && firstBefore.isConnected && list.firstElementChild !== firstBefore) {
-      scroll.scrollTop = beforeTop + (scroll.scrollHeight - beforeHeight);
+    // Older messages went in above: keep the ones being read where they were on screen.
+    if (!follow && anchor && anchor.isConnected && firstMessage() !== anchor) {
+      scroll.scrollTop += anchor.getBoundingClientRect().top - anchorTop;
     }
     if (follow && timeline.loaded) scrollToLatest();
     shownRoom = room;
