@@ -1,9 +1,11 @@
 /**
  * Prometheus metrics (prom-client) every service exposes at `/metrics`: HTTP
- * latency by route and errors by code; each service adds its own on `registry`.
+ * latency by route and errors by code (REST answers counted here; socket acks
+ * by the chat server); each service adds its own on `registry`.
  */
 import type { Express, RequestHandler } from 'express';
 import client from 'prom-client';
+import { errorCodeForStatus } from './errors';
 
 export interface ServiceMetrics {
   registry: client.Registry;
@@ -36,6 +38,7 @@ export function createMetrics(service: string): ServiceMetrics {
       const routePath = (req.route as { path?: string } | undefined)?.path;
       const route = routePath ? `${req.baseUrl}${routePath}` : 'unmatched';
       end({ route, status: String(res.statusCode) });
+      if (res.statusCode >= 400) errors.inc({ code: errorCodeForStatus(res.statusCode) });
     });
     next();
   };

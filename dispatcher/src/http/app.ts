@@ -3,7 +3,7 @@ import express from 'express';
 import type { Express } from 'express';
 import type winston from 'winston';
 import {
-  AppError, errorCodeForStatus, errorHandler, jsonBody, mountDocs, notFound,
+  AppError, errorHandler, jsonBody, mountDocs, notFound,
 } from '@chat/shared';
 import type { PlacementMap } from '@chat/shared';
 import type { DispatcherMetrics } from '../metrics';
@@ -39,11 +39,6 @@ export function createApp(deps: AppDeps): Express {
     }, () => next(err));
   };
   app.use(storeOutage);
-  const countErrors: express.ErrorRequestHandler = (err, _req, res, next) => {
-    res.once('finish', () => deps.metrics.errors.inc({ code: errorCodeForStatus(res.statusCode) }));
-    next(err);
-  };
-  app.use(countErrors);
   app.use(errorHandler(deps.logger));
   return app;
 }
