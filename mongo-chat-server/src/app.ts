@@ -3,7 +3,7 @@ import express from 'express';
 import type { Express } from 'express';
 import type { Connection } from 'mongoose';
 import {
-  errorCodeForStatus, errorHandler, jsonBody, mountDocs, notFound,
+  errorHandler, jsonBody, mountDocs, notFound,
 } from '@chat/shared';
 import type { Logging, ServiceMetrics } from '@chat/shared';
 import { requireInternalToken } from './auth';
@@ -35,12 +35,6 @@ export function buildApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
   app.use(deps.metrics.httpTimer);
   app.use(deps.logging.requests);
-  app.use((_req, res, next) => {
-    res.once('finish', () => {
-      if (res.statusCode >= 400) deps.metrics.errors.inc({ code: errorCodeForStatus(res.statusCode) });
-    });
-    next();
-  });
 
   app.use(healthRoutes(SERVICE_NAME, deps.db));
   deps.metrics.mount(app);

@@ -58,7 +58,10 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
     throw err;
   }
   const models = createModels(db);
-  const writer = new SeqWriter(models, { metrics: createWriterMetrics(metrics) });
+  const writer = new SeqWriter(models, {
+    metrics: createWriterMetrics(metrics),
+    onHintError: (err) => logger.warn('could not save group hints; retrying', { error: (err as Error).message }),
+  });
   const users = createUserService(models, createPasswords(config.passwordHashMemoryKib));
   const groups = createGroupService(models, writer, users);
   const messages = createMessageService(models, writer, groups);
@@ -84,7 +87,7 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
         const force = setTimeout(() => server.closeAllConnections(), 5000);
         await stopped;
         clearTimeout(force);
-        await writer.whenIdle();
+        await writer.close();
         await db.close();
         logger.info('stopped');
         await logging.close();

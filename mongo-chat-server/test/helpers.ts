@@ -10,42 +10,15 @@ import path from 'node:path';
 import mongoose from 'mongoose';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
-import { ERROR_STATUS, loadSwagger } from '@chat/shared';
 import type { Group, StoredMessage, User } from '@chat/shared';
 import { testMongoUrl } from '@chat/local-services';
-// The repository's shared test support lives at the root, outside every workspace.
-// eslint-disable-next-line import/no-relative-packages
-import { assertMatchesSpec } from '../../test/support/openapi';
-// eslint-disable-next-line import/no-relative-packages
-import type { ResponseLike } from '../../test/support/openapi';
 import type { DataServiceConfig } from '../src/config';
 import { startDataService } from '../src/service';
 import type { DataService } from '../src/service';
 
-type Responses = Record<string, { $ref?: string }>;
-
-/**
- * assertMatchesSpec, plus statuses documented through a reusable response
- * (`$ref: '#/components/responses/…'`), which it does not resolve: those
- * bodies must be exactly the shared error shape with a code of that status.
- */
-export function assertSpec(method: string, pathTemplate: string, res: ResponseLike): void {
-  const doc = loadSwagger() as { paths?: Record<string, Record<string, { responses?: Responses }>> };
-  const documented = doc.paths?.[pathTemplate]?.[method.toLowerCase()]?.responses?.[String(res.status)];
-  if (!documented?.$ref) {
-    assertMatchesSpec(method, pathTemplate, res);
-    return;
-  }
-  const name = /^#\/components\/responses\/(\w+)$/.exec(documented.$ref)?.[1];
-  assert.ok(name && (doc as { components?: { responses?: Record<string, unknown> } }).components?.responses?.[name]);
-  const body = res.body as { error?: { code?: unknown; message?: unknown } } | undefined;
-  const where = `${method.toUpperCase()} ${pathTemplate} ${res.status}`;
-  assert.deepEqual(Object.keys(body ?? {}), ['error'], `${where}: body is not {error}`);
-  assert.deepEqual(Object.keys(body?.error ?? {}).sort(), ['code', 'message'], `${where}: error is not {code, message}`);
-  const code = String(body?.error?.code) as keyof typeof ERROR_STATUS;
-  assert.equal(ERROR_STATUS[code], res.status, `${where}: error code ${code} does not belong to this status`);
-  assert.equal(typeof body?.error?.message, 'string');
-}
+// The repository's shared test support lives at the root, outside every workspace.
+// eslint-disable-next-line import/no-relative-packages
+export { assertMatchesSpec } from '../../test/support/openapi';
 
 export const TOKEN = 'test-internal-token';
 export const PASSWORD = 'correct horse battery';
@@ -199,3 +172,14 @@ export function readLogs(logDir: string): string {
 }
 
 export const ZERO_ID = '000000000000000000000000';
+
+/** Polls `attempt` until it returns a value (not undefined), or fails after `timeoutMs`. */
+export async function eventually<T>(attempt: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await attempt();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting after ${timeoutMs} ms`);
+    await new Promise((r) => { setTimeout(r, 100); });
+  }
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Group, StoredMessage } from '@chat/shared';
 import {
-  assertSpec, createGroup, createUser, postMessage, startHarness, ZERO_ID,
+  assertMatchesSpec, createGroup, createUser, postMessage, startHarness, ZERO_ID,
 } from './helpers';
 import type { Harness } from './helpers';
 
@@ -20,7 +20,7 @@ describe('data service: messages', function () {
   describe('POST /message', () => {
     it('stores a message with the next seq and answers 201', async () => {
       const res = await h.api.post('/message', { group: group.id, from: '2001', message: 'first' });
-      assertSpec('post', '/message', res);
+      assertMatchesSpec('post', '/message', res);
       assert.equal(res.status, 201);
       assert.equal(res.body.seq, 1);
       assert.equal(res.body.group, group.id);
@@ -40,7 +40,7 @@ describe('data service: messages', function () {
       const retry = await h.api.post('/message', {
         group: group.id, from: '2001', message: 'once (resent)', clientId: 'retry-1',
       });
-      assertSpec('post', '/message', retry);
+      assertMatchesSpec('post', '/message', retry);
       assert.equal(retry.status, 200);
       assert.deepEqual(retry.body, first.body);
       const stored = await h.db.collection('messages').countDocuments({ clientId: 'retry-1' });
@@ -63,18 +63,18 @@ describe('data service: messages', function () {
       const res = await h.api.post('/message', {
         group: group.id, from: '2002', message: 'theirs', clientId: 'shared-id',
       });
-      assertSpec('post', '/message', res);
+      assertMatchesSpec('post', '/message', res);
       assert.equal(res.status, 409);
     });
 
     it('refuses non-members (403), unknown groups (404) and invalid messages (400)', async () => {
       const before = await h.counts();
       const notMember = await h.api.post('/message', { group: group.id, from: '2003', message: 'hi' });
-      assertSpec('post', '/message', notMember);
+      assertMatchesSpec('post', '/message', notMember);
       assert.equal(notMember.status, 403);
       assert.equal(notMember.body.error.code, 'FORBIDDEN');
       const noGroup = await h.api.post('/message', { group: ZERO_ID, from: '2001', message: 'hi' });
-      assertSpec('post', '/message', noGroup);
+      assertMatchesSpec('post', '/message', noGroup);
       assert.equal(noGroup.status, 404);
       const invalid: object[] = [
         { group: 'nope', from: '2001', message: 'hi' },
@@ -95,7 +95,7 @@ describe('data service: messages', function () {
       for (const body of invalid) {
         const res = await h.api.post('/message', body);
         assert.equal(res.status, 400, JSON.stringify(body).slice(0, 80));
-        assertSpec('post', '/message', res);
+        assertMatchesSpec('post', '/message', res);
       }
       assert.deepEqual(await h.counts(), before);
     });
@@ -127,7 +127,7 @@ describe('data service: messages', function () {
           { group: group.id, from: '2002', message: 'b2' },
         ],
       });
-      assertSpec('post', '/message/batch', res);
+      assertMatchesSpec('post', '/message/batch', res);
       assert.equal(res.status, 200);
       type Result = { ok: boolean; status?: number; message?: StoredMessage; error?: { code: string } };
       const results = res.body.results as Result[];
@@ -145,7 +145,7 @@ describe('data service: messages', function () {
       const item = { group: group.id, from: '2001', message: 'x' };
       for (const body of [{ messages: [] }, { messages: Array(101).fill(item) }, { messages: item }, {}]) {
         const res = await h.api.post('/message/batch', body);
-        assertSpec('post', '/message/batch', res);
+        assertMatchesSpec('post', '/message/batch', res);
         assert.equal(res.status, 400);
       }
     });
@@ -155,20 +155,20 @@ describe('data service: messages', function () {
     it('gets one message, 404 for an unknown id, 400 for a malformed one', async () => {
       const stored = await postMessage(h.api, group.id, '2002', 'find me');
       const res = await h.api.get(`/message/${stored.id}`);
-      assertSpec('get', '/message/{id}', res);
+      assertMatchesSpec('get', '/message/{id}', res);
       assert.deepEqual(res.body, stored);
       const missing = await h.api.get(`/message/${ZERO_ID}`);
-      assertSpec('get', '/message/{id}', missing);
+      assertMatchesSpec('get', '/message/{id}', missing);
       assert.equal(missing.status, 404);
       const bad = await h.api.get('/message/xyz');
-      assertSpec('get', '/message/{id}', bad);
+      assertMatchesSpec('get', '/message/{id}', bad);
       assert.equal(bad.status, 400);
     });
 
     it('lists all messages newest first, page by page', async () => {
       const newest = await postMessage(h.api, other.id, '2003', 'newest of all');
       const res = await h.api.get('/message?page=0&perPage=3');
-      assertSpec('get', '/message', res);
+      assertMatchesSpec('get', '/message', res);
       assert.equal(res.body.items.length, 3);
       assert.deepEqual(res.body.items[0], newest);
       const total = await h.db.collection('messages').countDocuments({});
@@ -181,7 +181,7 @@ describe('data service: messages', function () {
       assert.equal(new Set(ids).size, total, 'every message once');
       assert.deepEqual(ids, [...ids].sort().reverse());
       const bad = await h.api.get('/message?perPage=0');
-      assertSpec('get', '/message', bad);
+      assertMatchesSpec('get', '/message', bad);
       assert.equal(bad.status, 400);
     });
   });

@@ -9,19 +9,9 @@ import { startMongo, withDatabase } from '@chat/local-services';
 import type { RunningMongo } from '@chat/local-services';
 import type { Group } from '@chat/shared';
 import {
-  assertSpec, createGroup, createUser, postMessage, startHarness,
+  assertMatchesSpec, createGroup, createUser, eventually, postMessage, startHarness,
 } from './helpers';
 import type { Harness } from './helpers';
-
-async function eventually<T>(attempt: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await attempt();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('gave up waiting');
-    await new Promise((r) => { setTimeout(r, 250); });
-  }
-}
 
 describe('data service: database down and back', function () {
   this.timeout(60000);
@@ -43,11 +33,11 @@ describe('data service: database down and back', function () {
   it('answers 503 while the database is stopped', async () => {
     await mongo.stop();
     const read = await h.api.get('/user/6001');
-    assertSpec('get', '/user/{up}', read);
+    assertMatchesSpec('get', '/user/{up}', read);
     assert.equal(read.status, 503);
     assert.equal(read.body.error.code, 'UNAVAILABLE');
     const write = await h.api.post('/message', { group: group.id, from: '6001', message: 'during the outage' });
-    assertSpec('post', '/message', write);
+    assertMatchesSpec('post', '/message', write);
     assert.equal(write.status, 503);
     const page = await h.api.get(`/group/messages?groupID=${group.id}`);
     assert.equal(page.status, 503);

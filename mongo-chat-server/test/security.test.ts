@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import type { Group } from '@chat/shared';
 import {
-  assertSpec, call, createGroup, createUser, PASSWORD, readLogs, startHarness, ZERO_ID,
+  assertMatchesSpec, call, createGroup, createUser, PASSWORD, readLogs, startHarness, ZERO_ID,
 } from './helpers';
 import type { Harness, Method } from './helpers';
 
@@ -53,7 +53,7 @@ describe('data service: security', function () {
         const body = { name: 'x', users: ['5001'], seq: 0 };
         const noToken = await call(h.url, undefined, method, p, body);
         assert.equal(noToken.status, 401, `${method} ${p} without a token`);
-        assertSpec(method, template, noToken);
+        assertMatchesSpec(method, template, noToken);
         const wrongToken = await call(h.url, 'not-the-token', method, p, body);
         assert.equal(wrongToken.status, 401, `${method} ${p} with a wrong token`);
         assert.equal(wrongToken.body.error.code, 'UNAUTHORIZED');
@@ -127,13 +127,13 @@ describe('data service: security', function () {
   describe('request hygiene', () => {
     it('answers an oversized body with 413 and malformed JSON with 400', async () => {
       const big = await h.api.post('/message', { group: group.id, from: '5001', message: 'x'.repeat(70 * 1024) });
-      assertSpec('post', '/message', big);
+      assertMatchesSpec('post', '/message', big);
       assert.equal(big.status, 413);
       assert.equal(big.body.error.code, 'PAYLOAD_TOO_LARGE');
       const broken = await request(h.url).post('/message').set('x-internal-token', 'test-internal-token')
         .set('content-type', 'application/json')
         .send('{"group": ');
-      assertSpec('post', '/message', broken);
+      assertMatchesSpec('post', '/message', broken);
       assert.equal(broken.status, 400);
       const unknown = await h.api.get('/nowhere');
       assert.equal(unknown.status, 404);

@@ -14,7 +14,7 @@ import { spawnOwned, stopProcess } from '@chat/local-services';
 import { startDataService } from '../src/service';
 import type { DataService } from '../src/service';
 import {
-  apiFor, createGroup, createUser, postMessage, startHarness, testConfig, TOKEN,
+  apiFor, createGroup, createUser, eventually, postMessage, startHarness, testConfig, TOKEN,
 } from './helpers';
 import type { Api, Harness } from './helpers';
 
@@ -85,6 +85,11 @@ describe('data service: seq assignment under concurrency', function () {
     assert.equal(new Set(sent.map((m) => m.id)).size, 200);
     assert.deepEqual(await storedSeqs(h, group.id), sent.map((m) => m.seq).sort((a, b) => a - b));
     assert.equal((await h.api.get(`/group/${group.id}`)).body.lastSeq, 200);
+    // The group's hint in the database catches up, for readers in other processes.
+    await eventually(async () => {
+      const doc = await h.db.collection('groups').findOne({ _id: new Types.ObjectId(group.id) });
+      return doc?.lastSeq === 200 ? true : undefined;
+    }, 5000);
   });
 
   it('keeps seqs gapless when two instances in this process write to one group at once', async () => {
@@ -117,8 +122,11 @@ describe('data service: seq assignment under concurrency', function () {
       const sent = await sendConcurrently([h.api, other], group.id, '3001', 200);
       assertGapless(sent, 1, 200);
       assert.deepEqual(await storedSeqs(h, group.id), Array.from({ length: 200 }, (_, i) => i + 1));
-      const fromChild = await other.get(`/group/${group.id}`);
-      assert.equal(fromChild.body.lastSeq, 200);
+      // Each process saves the group's lastSeq hint right after its writes: the other sees it shortly.
+      await eventually(async () => {
+        const fromChild = await other.get(`/group/${group.id}`);
+        return fromChild.body.lastSeq === 200 ? true : undefined;
+      }, 5000);
     } finally {
       await stopProcess(child, 5000);
       fs.rmSync(logDir, { recursive: true, force: true });

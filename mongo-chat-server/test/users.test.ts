@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {
-  assertSpec, createUser, PASSWORD, startHarness,
+  assertMatchesSpec, createUser, PASSWORD, startHarness,
 } from './helpers';
 import type { Harness } from './helpers';
 
@@ -14,7 +14,7 @@ describe('data service: users', function () {
       const res = await h.api.post('/user', {
         up: '201900001', username: 'ana', name: 'Ana Silva', password: PASSWORD,
       });
-      assertSpec('post', '/user', res);
+      assertMatchesSpec('post', '/user', res);
       assert.equal(res.status, 201);
       assert.deepEqual(
         { ...res.body, createdAt: undefined },
@@ -32,7 +32,7 @@ describe('data service: users', function () {
       const sameUp = await h.api.post('/user', {
         up: '201900001', username: 'other', name: 'X', password: PASSWORD,
       });
-      assertSpec('post', '/user', sameUp);
+      assertMatchesSpec('post', '/user', sameUp);
       assert.equal(sameUp.status, 409);
       assert.equal(sameUp.body.error.code, 'CONFLICT');
       assert.match(sameUp.body.error.message, /user number/);
@@ -60,7 +60,7 @@ describe('data service: users', function () {
       for (const [label, body] of cases) {
         const res = await h.api.post('/user', body);
         assert.equal(res.status, 400, label);
-        assertSpec('post', '/user', res);
+        assertMatchesSpec('post', '/user', res);
       }
       const missing = await h.api.get('/user/201900002');
       assert.equal(missing.status, 404);
@@ -70,7 +70,7 @@ describe('data service: users', function () {
   describe('POST /user/login', () => {
     it('accepts the right password by up or by username', async () => {
       const byUp = await h.api.post('/user/login', { up: '201900001', password: PASSWORD });
-      assertSpec('post', '/user/login', byUp);
+      assertMatchesSpec('post', '/user/login', byUp);
       assert.equal(byUp.status, 200);
       assert.equal(byUp.body.up, '201900001');
       const byName = await h.api.post('/user/login', { username: 'ana', password: PASSWORD });
@@ -82,7 +82,7 @@ describe('data service: users', function () {
     it('answers a wrong password and an unknown user with the same 401', async () => {
       const wrong = await h.api.post('/user/login', { up: '201900001', password: 'not the password' });
       const unknown = await h.api.post('/user/login', { username: 'nobody', password: PASSWORD });
-      assertSpec('post', '/user/login', wrong);
+      assertMatchesSpec('post', '/user/login', wrong);
       assert.equal(wrong.status, 401);
       assert.equal(unknown.status, 401);
       assert.deepEqual(wrong.body, unknown.body);
@@ -93,7 +93,7 @@ describe('data service: users', function () {
       const neither = await h.api.post('/user/login', { password: PASSWORD });
       assert.equal(both.status, 400);
       assert.equal(neither.status, 400);
-      assertSpec('post', '/user/login', neither);
+      assertMatchesSpec('post', '/user/login', neither);
     });
   });
 
@@ -104,7 +104,7 @@ describe('data service: users', function () {
 
     it('pages through users in user-number order', async () => {
       const first = await h.api.get('/user?page=0&perPage=2');
-      assertSpec('get', '/user', first);
+      assertMatchesSpec('get', '/user', first);
       assert.equal(first.status, 200);
       assert.equal(first.body.total, 4);
       assert.deepEqual(first.body.items.map((u: { up: string }) => u.up), ['201900001', '201900010']);
@@ -117,7 +117,7 @@ describe('data service: users', function () {
 
     it('returns just the users asked for with ups', async () => {
       const res = await h.api.get('/user?ups=201900012,201900001,404404');
-      assertSpec('get', '/user', res);
+      assertMatchesSpec('get', '/user', res);
       assert.deepEqual(res.body.items.map((u: { up: string }) => u.up), ['201900001', '201900012']);
       assert.equal(res.body.total, 2);
     });
@@ -126,7 +126,7 @@ describe('data service: users', function () {
       for (const q of ['page=-1', 'page=abc', 'perPage=0', 'perPage=101', 'perPage=1e2', 'page=1&page=2', 'ups=', 'ups=a%20b']) {
         const res = await h.api.get(`/user?${q}`);
         assert.equal(res.status, 400, q);
-        assertSpec('get', '/user', res);
+        assertMatchesSpec('get', '/user', res);
       }
       const many = Array.from({ length: 101 }, (_, i) => String(i + 1)).join(',');
       assert.equal((await h.api.get(`/user?ups=${many}`)).status, 400);
@@ -134,10 +134,10 @@ describe('data service: users', function () {
 
     it('gets one user, 404 for an unknown one, 400 for a malformed one', async () => {
       const res = await h.api.get('/user/201900010');
-      assertSpec('get', '/user/{up}', res);
+      assertMatchesSpec('get', '/user/{up}', res);
       assert.equal(res.body.up, '201900010');
       const missing = await h.api.get('/user/999');
-      assertSpec('get', '/user/{up}', missing);
+      assertMatchesSpec('get', '/user/{up}', missing);
       assert.equal(missing.status, 404);
       const bad = await h.api.get('/user/a.b');
       assert.equal(bad.status, 400);
@@ -147,7 +147,7 @@ describe('data service: users', function () {
   describe('POST /user/:up (update)', () => {
     it('updates username and name', async () => {
       const res = await h.api.post('/user/201900010', { username: 'carla', name: 'Carla' });
-      assertSpec('post', '/user/{up}', res);
+      assertMatchesSpec('post', '/user/{up}', res);
       assert.equal(res.status, 200);
       assert.equal(res.body.username, 'carla');
       assert.equal(res.body.name, 'Carla');
@@ -161,7 +161,7 @@ describe('data service: users', function () {
       assert.equal(on.body.online, true);
       assert.ok(Date.parse(on.body.lastSeen) >= before - 1000);
       const off = await h.api.post('/user/201900011', { online: false });
-      assertSpec('post', '/user/{up}', off);
+      assertMatchesSpec('post', '/user/{up}', off);
       assert.equal(off.body.online, false);
       assert.ok(Date.parse(off.body.lastSeen) >= Date.parse(on.body.lastSeen));
       assert.equal((await h.api.get('/user/201900011')).body.online, false);
@@ -169,10 +169,10 @@ describe('data service: users', function () {
 
     it('refuses a taken username (409), an unknown user (404) and an empty or bad update (400)', async () => {
       const taken = await h.api.post('/user/201900011', { username: 'ana' });
-      assertSpec('post', '/user/{up}', taken);
+      assertMatchesSpec('post', '/user/{up}', taken);
       assert.equal(taken.status, 409);
       const unknown = await h.api.post('/user/999', { name: 'Nobody' });
-      assertSpec('post', '/user/{up}', unknown);
+      assertMatchesSpec('post', '/user/{up}', unknown);
       assert.equal(unknown.status, 404);
       assert.equal((await h.api.post('/user/201900011', {})).status, 400);
       assert.equal((await h.api.post('/user/201900011', { online: 'yes' })).status, 400);

@@ -207,7 +207,10 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
         Group.findById(id).lean(),
       ]);
       if (!member || !doc) throw new AppError('NOT_FOUND', 'not a member of this group');
-      if (seq > lastSeqOf(doc)) throw new AppError('VALIDATION_FAILED', 'seq: beyond the newest message of the group');
+      // The hint may lag a moment behind a send stored by another replica: the message itself decides then.
+      if (seq > lastSeqOf(doc) && !await models.Message.exists({ group: doc._id, seq })) {
+        throw new AppError('VALIDATION_FAILED', 'seq: beyond the newest message of the group');
+      }
       if (seq <= member.lastReadSeq) return { group: id, up, lastReadSeq: member.lastReadSeq };
       await Membership.updateOne({ _id: membershipId(id, up) }, { $max: { lastReadSeq: seq } });
       return { group: id, up, lastReadSeq: seq };

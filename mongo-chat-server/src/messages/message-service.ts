@@ -45,14 +45,15 @@ const errorDetail = (err: unknown): ErrorDetail => {
 export function createMessageService(models: Models, writer: SeqWriter, groups: GroupService) {
   const { Message, Group, Membership } = models;
 
-  /** Two `{_id}` lookups: the group exists (404) and the sender is a member (403). */
+  /**
+   * The sender is a member (403 otherwise) of a group that exists (404): one
+   * `{_id}` lookup, as memberships go with their group; a second only to tell
+   * the two refusals apart.
+   */
   const checkSender = async (group: string, from: string): Promise<void> => {
-    const [groupDoc, member] = await Promise.all([
-      Group.findById(group, { _id: 1 }).lean(),
-      Membership.findById(membershipId(group, from), { _id: 1 }).lean(),
-    ]);
-    if (!groupDoc) throw new AppError('NOT_FOUND', 'no such group');
-    if (!member) throw new AppError('FORBIDDEN', 'the sender is not a member of this group');
+    if (await Membership.exists({ _id: membershipId(group, from) })) return;
+    if (!await Group.exists({ _id: group })) throw new AppError('NOT_FOUND', 'no such group');
+    throw new AppError('FORBIDDEN', 'the sender is not a member of this group');
   };
 
   const write = async (input: NewMessage): Promise<Stored> => {

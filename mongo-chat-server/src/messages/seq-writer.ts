@@ -1,18 +1,19 @@
 /**
  * The seq writer (DESIGN.md decision 3): the only code that stores messages.
  *
- * Writes to one group are serialized in this process and batched: everything
- * that arrives for a group while its previous batch is in flight (or within the
- * same event-loop turn) goes out as ONE ordered insertMany with consecutive
- * seqs. The unique index (group, seq) is the real guarantee: when another
- * replica took a seq first, the insert fails with a duplicate key, the writer
- * reloads where the group stands and places the rest after it. The unique
- * index (group, clientId) makes a retried send return the first stored copy.
+ * Sends are collected for one event-loop turn, and for as long as the previous
+ * round is in flight, then stored as ONE ordered insertMany per round, each
+ * group's messages with consecutive seqs after the group's last one. Rounds
+ * run one at a time, so the writes of a group are serialized in this process.
+ * The unique index (group, seq) is the real guarantee between processes: when
+ * another replica took a seq first, the insert stops with a duplicate key, the
+ * writer learns where that group stands and places the rest after it. The
+ * unique index (group, clientId) makes a retried send return the first copy.
  *
- * Each group's last seq is cached here (valid while this process is the one
- * writing; a collision corrects it) and saved on the group document as a hint
- * that never runs ahead of the stored messages, so no one has to scan messages
- * to learn where a group stands.
+ * Each group's last seq is cached here (set before a send is acknowledged;
+ * valid while this process is the one writing; a collision corrects it) and
+ * saved on the group document as a hint, in the background (HintSaver), so no
+ * one has to scan messages to learn where a group stands.
  */
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
@@ -21,33 +22,16 @@ import type { Models } from '../db/models';
 import type { MessageDoc } from '../db/models/message';
 import { isDuplicateKey } from '../errors';
 import type { WriterMetrics } from '../metrics';
+import { GroupPart } from './group-part';
+import type { Draft, Pending, WriteResult } from './group-part';
+import { HintSaver } from './hint-saver';
 
-export interface Draft {
-  from: string;
-  message: string;
-  /** Idempotency key; one is generated when the sender gave none. */
-  clientId?: string;
-}
-
-export interface WriteResult {
-  message: MessageDoc;
-  /** False when this was a retry and `message` is the copy stored first. */
-  created: boolean;
-}
-
-interface Pending {
-  draft: Required<Draft>;
-  resolve: (result: WriteResult) => void;
-  reject: (err: unknown) => void;
-}
-
-interface GroupQueue {
-  waiting: Pending[];
-  busy: boolean;
-}
+export type { Draft, WriteResult };
 
 export interface SeqWriterOptions {
   metrics?: WriterMetrics;
+  /** Told when saving hints fails (they are retried). */
+  onHintError?: (err: unknown) => void;
   /** Largest insertMany. */
   maxBatch?: number;
   /** Rounds of collisions with other writers before giving up on a batch (503). */
@@ -56,7 +40,7 @@ export interface SeqWriterOptions {
   cacheSize?: number;
 }
 
-const lastInsertedIndex = (err: unknown): number => {
+const storedBeforeError = (err: unknown): number => {
   // With ordered: true the documents before the first failing one are stored.
   const { writeErrors } = err as { writeErrors?: unknown };
   const first: unknown = Array.isArray(writeErrors) ? writeErrors[0] : writeErrors;
@@ -65,7 +49,9 @@ const lastInsertedIndex = (err: unknown): number => {
 };
 
 export class SeqWriter {
-  private readonly queues = new Map<string, GroupQueue>();
+  private waiting: Pending[] = [];
+
+  private running = false;
 
   private readonly lastSeq = new Map<string, number>();
 
@@ -77,7 +63,10 @@ export class SeqWriter {
 
   private readonly cacheSize: number;
 
+  private readonly hints: HintSaver;
+
   constructor(private readonly models: Models, private readonly options: SeqWriterOptions = {}) {
+    this.hints = new HintSaver(models.Group, options.onHintError ?? (() => undefined));
     this.maxBatch = options.maxBatch ?? 500;
     this.maxAttempts = options.maxAttempts ?? 50;
     this.cacheSize = options.cacheSize ?? 10000;
@@ -86,17 +75,14 @@ export class SeqWriter {
   /** Stores one message in `group` (whose existence and membership the caller checked). */
   submit(group: string, draft: Draft): Promise<WriteResult> {
     return new Promise<WriteResult>((resolve, reject) => {
-      let queue = this.queues.get(group);
-      if (!queue) {
-        queue = { waiting: [], busy: false };
-        this.queues.set(group, queue);
-      }
       const clientId = draft.clientId ?? crypto.randomUUID();
-      queue.waiting.push({ draft: { ...draft, clientId }, resolve, reject });
-      if (!queue.busy) {
-        queue.busy = true;
-        // The rest of this turn's sends to the group join the same batch.
-        setImmediate(() => { void this.drainGroup(group); });
+      this.waiting.push({
+        group, draft: { ...draft, clientId }, resolve, reject,
+      });
+      if (!this.running) {
+        this.running = true;
+        // The rest of this turn's sends join the same round.
+        setImmediate(() => { void this.drain(); });
       }
     });
   }
@@ -109,79 +95,120 @@ export class SeqWriter {
   /** Drops what is remembered about a deleted group. */
   forget(group: string): void {
     this.lastSeq.delete(group);
+    this.hints.forget(group);
   }
 
-  /** Resolves once every submitted message is settled. */
-  whenIdle(): Promise<void> {
-    if (this.queues.size === 0) return Promise.resolve();
-    return new Promise((resolve) => { this.idle.add(resolve); });
+  /** Settles every submitted message and saves the hints. */
+  async close(): Promise<void> {
+    if (this.running) await new Promise<void>((resolve) => { this.idle.add(resolve); });
+    await this.hints.close();
   }
 
-  private async drainGroup(group: string): Promise<void> {
-    const queue = this.queues.get(group);
-    if (!queue) return;
-    while (queue.waiting.length > 0) {
-      const batch = queue.waiting.splice(0, this.maxBatch);
+  private async drain(): Promise<void> {
+    while (this.waiting.length > 0) {
+      const round = this.waiting.splice(0, this.maxBatch);
+      const parts = await this.partsOf(round);
       try {
-        await this.writeBatch(group, batch);
+        await this.writeRound(parts);
       } catch (err) {
-        this.lastSeq.delete(group);
-        batch.forEach((p) => p.reject(err));
+        parts.forEach((part, group) => {
+          this.lastSeq.delete(group);
+          part.todo.forEach((p) => this.fail(part, p, err));
+        });
       }
     }
-    this.queues.delete(group);
-    if (this.queues.size === 0) {
-      this.idle.forEach((resolve) => resolve());
-      this.idle.clear();
+    this.running = false;
+    this.idle.forEach((resolve) => resolve());
+    this.idle.clear();
+  }
+
+  /** Splits a round by group, with each group's last seq; sends to a group that is gone fail here. */
+  private async partsOf(round: Pending[]): Promise<Map<string, GroupPart>> {
+    const parts = new Map<string, GroupPart>();
+    round.forEach((p) => {
+      let part = parts.get(p.group);
+      if (!part) {
+        part = new GroupPart(new Types.ObjectId(p.group));
+        parts.set(p.group, part);
+      }
+      part.add(p);
+    });
+    await Promise.all([...parts].map(async ([group, part]) => {
+      try {
+        part.moveTo(this.lastSeq.get(group) ?? await this.readHint(part.id));
+      } catch (err) {
+        part.todo.forEach((p) => this.fail(part, p, err));
+        parts.delete(group);
+      }
+    }));
+    return parts;
+  }
+
+  private async writeRound(parts: Map<string, GroupPart>): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      const order = [...parts.values()].filter((part) => part.todo.length > 0);
+      if (order.length === 0) return;
+      if (attempt > this.maxAttempts) {
+        throw new AppError('UNAVAILABLE', 'too many concurrent writers for these groups; retry');
+      }
+      const docs = order.flatMap((part) => part.todo.map((p, i): [GroupPart, Pending, MessageDoc] => [part, p, {
+        _id: new Types.ObjectId(), group: part.id, seq: part.last + i + 1, timestamp: new Date(), ...p.draft,
+      }]));
+      const stored = await this.insertInOrder(docs.map(([, , doc]) => doc));
+      const storedDocs = docs.slice(0, stored);
+      const done = new Set<Pending>();
+      const touched = new Set<GroupPart>();
+      for (const [part, p, doc] of storedDocs) {
+        part.moveTo(doc.seq);
+        done.add(p);
+        touched.add(part);
+      }
+      touched.forEach((part) => {
+        // Before the sends are acknowledged: readers here see lastSeq ≥ every acknowledged seq.
+        this.remember(String(part.id), part.last);
+        this.hints.mark(part.id, part.last);
+      });
+      if (stored > 0) this.options.metrics?.batchStored(stored);
+      storedDocs.forEach(([part, p, doc]) => this.succeed(part, p, doc, true));
+      touched.forEach((part) => part.settled(done));
+
+      const clash = docs[stored];
+      if (!clash) return;
+      await this.resolveClash(parts, ...clash);
     }
   }
 
-  private async writeBatch(group: string, batch: Pending[]): Promise<void> {
-    // A clientId twice in one batch: the later sends are retries of the first.
-    const firstByClient = new Map<string, Pending[]>();
-    let todo: Pending[] = [];
-    batch.forEach((p) => {
-      const same = firstByClient.get(p.draft.clientId);
-      if (same) same.push(p);
-      else { firstByClient.set(p.draft.clientId, [p]); todo.push(p); }
-    });
-    const settle = (p: Pending, message: MessageDoc, created: boolean) => {
-      const [first, ...retries] = firstByClient.get(p.draft.clientId) ?? [p];
-      this.answer(first ?? p, message, created);
-      retries.forEach((r) => this.answer(r, message, false));
-    };
+  /** Settles the send that hit a duplicate key, or moves its group past the seq another writer took. */
+  private async resolveClash(parts: Map<string, GroupPart>, part: GroupPart, p: Pending, doc: MessageDoc) {
+    let outcome: Awaited<ReturnType<SeqWriter['explainClash']>>;
+    try {
+      outcome = await this.explainClash(part.id, doc);
+    } catch (err) {
+      // E.g. the group was deleted meanwhile: its sends fail, the other groups go on.
+      part.todo.forEach((q) => this.fail(part, q, err));
+      this.lastSeq.delete(String(part.id));
+      parts.delete(String(part.id));
+      return;
+    }
+    if ('first' in outcome) {
+      this.succeed(part, p, outcome.first, false);
+      part.settled(new Set([p]));
+    } else {
+      this.options.metrics?.seqConflict();
+      part.moveTo(outcome.last);
+      this.remember(String(part.id), outcome.last);
+    }
+  }
 
-    const groupId = new Types.ObjectId(group);
-    let last = await this.currentLastSeq(group);
-    for (let attempt = 1; todo.length > 0; attempt += 1) {
-      if (attempt > this.maxAttempts) {
-        throw new AppError('UNAVAILABLE', 'too many concurrent writers for this group; retry');
-      }
-      const { docs, stored } = await this.insertInOrder(groupId, last, todo);
-      if (stored > 0) {
-        last += stored;
-        // Before anyone hears of the new messages, so every reader (any replica) sees lastSeq ≥ their seq.
-        this.remember(group, last);
-        await this.saveHint(groupId, last);
-        this.options.metrics?.batchStored(stored);
-      }
-      for (let i = 0; i < stored; i += 1) {
-        const [p, doc] = [todo[i], docs[i]];
-        if (p && doc) settle(p, doc, true);
-      }
-      const clash = todo[stored];
-      const clashDoc = docs[stored];
-      if (!clash || !clashDoc) break;
-      const outcome = await this.explainClash(groupId, clashDoc);
-      if ('first' in outcome) {
-        settle(clash, outcome.first, false);
-        todo = todo.slice(stored + 1);
-      } else {
-        this.options.metrics?.seqConflict();
-        last = outcome.last;
-        this.remember(group, last);
-        todo = todo.slice(stored);
-      }
+  /** One ordered insertMany; how many documents went in before a duplicate key stopped it. */
+  private async insertInOrder(docs: MessageDoc[]): Promise<number> {
+    try {
+      // lean: the documents are built here from validated input; skip mongoose's per-document casting.
+      await this.models.Message.insertMany(docs, { ordered: true, lean: true });
+      return docs.length;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      return storedBeforeError(err);
     }
   }
 
@@ -199,33 +226,26 @@ export class SeqWriter {
     if (hint >= doc.seq) return { last: hint };
     const first = await this.models.Message.findOne({ group, clientId: doc.clientId }).lean();
     if (first) {
-      // Maybe the retry of a send whose hint update failed: make sure the hint covers it.
-      await this.saveHint(group, first.seq);
+      // Maybe the retry of a send whose writer died before saving the hint: make sure it covers it.
+      this.hints.mark(group, first.seq);
       return { first };
     }
     // The hint lags behind (its writer has not saved it yet, or died first):
-    // ask the messages themselves, through the (group, seq) index.
+    // ask the messages themselves, through the (group, seq) index, and repair the hint.
     const newest = await this.models.Message.findOne({ group }, { seq: 1 }).sort({ seq: -1 }).lean();
-    return { last: Math.max(doc.seq, newest?.seq ?? 0) };
+    const last = Math.max(doc.seq, newest?.seq ?? 0);
+    this.hints.mark(group, last);
+    return { last };
   }
 
-  /** One ordered insertMany at seqs after `last`; how many went in before a duplicate key stopped it. */
-  private async insertInOrder(
-    group: Types.ObjectId,
-    last: number,
-    todo: Pending[],
-  ): Promise<{ docs: MessageDoc[]; stored: number }> {
-    const timestamp = new Date();
-    const docs: MessageDoc[] = todo.map((p, i) => ({
-      _id: new Types.ObjectId(), group, seq: last + i + 1, timestamp, ...p.draft,
-    }));
-    try {
-      await this.models.Message.insertMany(docs, { ordered: true });
-      return { docs, stored: docs.length };
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      return { docs, stored: lastInsertedIndex(err) };
-    }
+  private succeed(part: GroupPart, p: Pending, message: MessageDoc, created: boolean): void {
+    this.answer(p, message, created);
+    part.followers.get(p.draft.clientId)?.forEach((f) => this.answer(f, message, false));
+  }
+
+  private fail(part: GroupPart, p: Pending, err: unknown): void {
+    p.reject(err);
+    part.followers.get(p.draft.clientId)?.forEach((f) => f.reject(err));
   }
 
   private answer(p: Pending, message: MessageDoc, created: boolean): void {
@@ -236,23 +256,10 @@ export class SeqWriter {
     p.resolve({ message, created });
   }
 
-  private async currentLastSeq(group: string): Promise<number> {
-    return this.lastSeq.get(group) ?? this.readHint(new Types.ObjectId(group));
-  }
-
   private async readHint(group: Types.ObjectId): Promise<number> {
     const doc = await this.models.Group.findById(group, { lastSeq: 1 }).lean();
     if (!doc) throw new AppError('NOT_FOUND', 'no such group');
     return doc.lastSeq;
-  }
-
-  /**
-   * Raises the group's hint to `last` (never lowers it). A failure fails the
-   * batch unacknowledged; the sender's retry finds its stored copy by clientId
-   * and raises the hint then.
-   */
-  private async saveHint(group: Types.ObjectId, last: number): Promise<void> {
-    await this.models.Group.updateOne({ _id: group }, { $max: { lastSeq: last } });
   }
 
   private remember(group: string, last: number): void {

@@ -1,0 +1,49 @@
+/** The parts of a seq writer round: the sends, and one group's share of them. */
+import type { Types } from 'mongoose';
+import type { MessageDoc } from '../db/models/message';
+
+export interface Draft {
+  from: string;
+  message: string;
+  /** Idempotency key; one is generated when the sender gave none. */
+  clientId?: string;
+}
+
+export interface WriteResult {
+  message: MessageDoc;
+  /** False when this was a retry and `message` is the copy stored first. */
+  created: boolean;
+}
+
+export interface Pending {
+  group: string;
+  draft: Required<Draft>;
+  resolve: (result: WriteResult) => void;
+  reject: (err: unknown) => void;
+}
+
+/** One group's part of a round: sends still to store, and the same-clientId sends waiting on them. */
+export class GroupPart {
+  todo: Pending[] = [];
+
+  /** Later sends with the same clientId as one in `todo`: retries of it. */
+  readonly followers = new Map<string, Pending[]>();
+
+  last = 0;
+
+  constructor(readonly id: Types.ObjectId) {}
+
+  add(p: Pending): void {
+    const same = this.followers.get(p.draft.clientId);
+    if (same) same.push(p);
+    else { this.followers.set(p.draft.clientId, []); this.todo.push(p); }
+  }
+
+  moveTo(last: number): void {
+    this.last = last;
+  }
+
+  settled(done: Set<Pending>): void {
+    this.todo = this.todo.filter((p) => !done.has(p));
+  }
+}
