@@ -38,7 +38,8 @@ describe('dispatcher split and merge (Redis)', () => {
   };
 
   before(async () => {
-    dispatcher = await startTestDispatcher(prefix, { REBALANCE_COOLDOWN_MS: '1500' });
+    // Deaths are not under test here: a generous timeout keeps a slow machine from declaring one mid-check.
+    dispatcher = await startTestDispatcher(prefix, { REBALANCE_COOLDOWN_MS: '1500', HEARTBEAT_TIMEOUT_MS: '5000' });
     servers = ['split-a', 'split-b', 'split-c'].map((id) => new FakeChatServer(dispatcher.url, id, 100, countUsers));
     for (const s of servers) await s.start();
   });
