@@ -4,9 +4,9 @@ import type { Express } from 'express';
 import type { Connection } from 'mongoose';
 import {
   errorHandler, jsonBody, mountDocs, notFound,
+  requireInternalToken,
 } from '@chat/shared';
 import type { Logging, ServiceMetrics } from '@chat/shared';
-import { requireInternalToken } from './auth';
 import { SERVICE_NAME } from './config';
 import { databaseErrors } from './errors';
 import type { GroupService } from './groups/group-service';

@@ -6,3 +6,4 @@ export * from './logging';
 export * from './http';
 export * from './metrics';
 export * from './placement';
+export * from './auth';

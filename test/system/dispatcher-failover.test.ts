@@ -48,7 +48,9 @@ describe('dispatcher replicas', function () {
     const accounts = await system.createAccounts(Array.from({ length: 10 }, (_, i) => `8800${i}`));
     for (const account of accounts) {
       const headers = { authorization: `Bearer ${account.token}` };
-      const [a, b] = await Promise.all([d1, d2].map(async (d) => (await fetch(`${d.url}/chat/location`, { headers })).json()));
+      const ask = async (d: ServiceProcess): Promise<unknown> => (await fetch(`${d.url}/chat/location`, { headers })).json();
+      const a: unknown = await ask(d1);
+      const b: unknown = await ask(d2);
       assert.deepEqual(a, b, `both replicas place ${account.up} the same way`);
     }
 

@@ -1,14 +1,16 @@
 /** `GET /chat/location`: which chat server the calling user connects to. */
 import { Router } from 'express';
 import cors from 'cors';
-import { AppError, placeUser } from '@chat/shared';
+import {
+  AppError, bearerToken, createTokens, placeUser,
+} from '@chat/shared';
 import type { PlacementMap } from '@chat/shared';
 import { originAllowed } from '../config';
 import type { DispatcherConfig } from '../config';
-import { verifyUser } from './auth';
 
 export function locationRouter(config: DispatcherConfig, currentMap: () => PlacementMap): Router {
   const router = Router();
+  const tokens = createTokens(config.jwtSecret);
   router.use('/chat/location', cors({
     origin: (origin, done) => done(null, originAllowed(config, origin)),
     methods: ['GET'],
@@ -16,7 +18,7 @@ export function locationRouter(config: DispatcherConfig, currentMap: () => Place
     maxAge: 600,
   }));
   router.get('/chat/location', (req, res) => {
-    const up = verifyUser(config.jwtSecret, req.get('authorization'));
+    const { up } = tokens.verify(bearerToken(req.get('authorization')));
     const map = currentMap();
     const placement = placeUser(map, up);
     if (!placement) throw new AppError('UNAVAILABLE', 'no chat server is available; retry shortly');

@@ -4,7 +4,7 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import { AppError, validate } from '@chat/shared';
+import { AppError, validate, requireInternalToken } from '@chat/shared';
 import type { PlacementMap } from '@chat/shared';
 import { leafCounts } from '../placement';
 import type { DispatcherConfig } from '../config';
@@ -12,7 +12,6 @@ import type { Coordinator } from '../coordinator';
 import type { MapCache } from '../map-cache';
 import { leafLoadsSchema } from '../store/schemas';
 import type { DispatcherStore, ServerReport } from '../store/types';
-import { requireInternalToken } from './auth';
 
 const MAX_COUNT = 10_000_000;
 const serverId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected 1-64 letters, digits, _ . or -');

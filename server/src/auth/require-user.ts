@@ -1,8 +1,7 @@
 /** Bearer-token authentication for the public REST routes. */
 import type { Request, RequestHandler } from 'express';
-import { AppError } from '@chat/shared';
-import { bearerToken } from './tokens';
-import type { TokenUser, Tokens } from './tokens';
+import { AppError, bearerToken } from '@chat/shared';
+import type { TokenUser, Tokens } from '@chat/shared';
 
 const users = new WeakMap<Request, TokenUser>();
 

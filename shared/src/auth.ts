@@ -1,19 +1,20 @@
 /**
- * The user's token (contracts.md): HS256 JWT `{sub: up, username}` with an
- * expiry. Verification pins the algorithm, so `alg: none` and RS/HS confusion
- * are refused.
+ * The system's two credentials, one implementation for every service: a user's
+ * JWT (HS256 `{sub: up, username}`, issued by the chat servers, verified by
+ * them and the dispatchers) and the shared internal token between services.
  */
+import crypto from 'node:crypto';
+import type { RequestHandler } from 'express';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
-import { AppError } from '@chat/shared';
-import type { Up } from '@chat/shared';
+import { AppError } from './errors';
+import { LIMITS } from './models';
+import type { Up } from './models';
 
 export interface TokenUser {
   up: Up;
   username: string;
 }
-
-const claimsSchema = z.object({ sub: z.string().min(1), username: z.string() });
 
 export interface Tokens {
   sign: (user: TokenUser) => string;
@@ -21,7 +22,10 @@ export interface Tokens {
   verify: (token: unknown) => TokenUser;
 }
 
-export function createTokens(secret: string, ttlSeconds: number): Tokens {
+const claimsSchema = z.object({ sub: z.string().min(1).max(LIMITS.up), username: z.string() });
+
+/** Verification pins HS256, so `alg: none` and algorithm confusion are refused. */
+export function createTokens(secret: string, ttlSeconds = 12 * 3600): Tokens {
   return {
     sign: (user) => jwt.sign({ username: user.username }, secret, {
       algorithm: 'HS256', expiresIn: ttlSeconds, subject: user.up,
@@ -49,4 +53,20 @@ export function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
   return match?.[1];
+}
+
+// Comparing fixed-length digests keeps timingSafeEqual's equal-length rule and hides the token's length.
+const digest = (text: string) => crypto.createHash('sha256').update(text).digest();
+
+/** Requires the `x-internal-token` header (DESIGN.md decision 10), compared in constant time. */
+export function requireInternalToken(expected: string): RequestHandler {
+  const expectedDigest = digest(expected);
+  return (req, _res, next) => {
+    const given = req.get('x-internal-token');
+    if (typeof given === 'string' && crypto.timingSafeEqual(digest(given), expectedDigest)) {
+      next();
+      return;
+    }
+    next(new AppError('UNAUTHORIZED', 'the internal token is missing or wrong'));
+  };
 }
