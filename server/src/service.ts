@@ -7,12 +7,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
-import { createLogging, placeUser } from '@chat/shared';
+import { createLogging, createTokens, placeUser } from '@chat/shared';
 import type {
   ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData,
 } from '@chat/shared';
 import { authRoutes } from './auth/routes';
-import { createTokens } from './auth/tokens';
 import { originAllowed } from './config';
 import type { ChatServerConfig } from './config';
 import type { ChatContext } from './context';
