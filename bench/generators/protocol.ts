@@ -12,7 +12,10 @@ export interface ClientSpec {
 
 export interface ConnectResult {
   connected: number;
+  /** Sockets that never connected, after their retries. */
   failed: number;
+  /** Failed attempts that a retry then fixed (a real client retries too). */
+  retried: number;
   firstError?: string;
   /** From the first attempt to the last connection (and join) done. */
   connectMs: number;

@@ -4,7 +4,7 @@
  * and every delivery. Sent messages carry their send time; a delivery's
  * latency is the receiver's clock minus it (lib/clock.ts).
  */
-import { nowMs } from '../lib/clock';
+import { nowMs, sleep } from '../lib/clock';
 import { LiteClient } from '../lib/lite-client';
 import type { Delivered } from '../lib/lite-client';
 import { ownCpuSeconds } from '../lib/cpu';
@@ -16,6 +16,7 @@ import type {
 } from './protocol';
 
 const STAMP = 'bench:';
+const CONNECT_ATTEMPTS = 3;
 const tag = process.pid.toString(36);
 
 const clients: { spec: ClientSpec; client: LiteClient }[] = [];
@@ -36,29 +37,37 @@ function onMessage(m: Delivered): void {
   delivery.record(nowMs() - stamp);
 }
 
+const onClose = () => { disconnects += 1; };
+
 type ConnectArgs = SocketLoadCommands['connect']['args'];
 
 async function connect(args: ConnectArgs): Promise<ConnectResult> {
   const cpu = process.cpuUsage();
   const latency = new Histogram();
   let failed = 0;
+  let retried = 0;
   let joinFailed = 0;
   let firstError: string | undefined;
   const fresh: { spec: ClientSpec; client: LiteClient }[] = [];
   const started = performance.now();
   await pool(args.clients, args.concurrency, async (spec) => {
-    const client = new LiteClient({
-      url: spec.url, wire: args.wire, token: spec.token, onMessage, onClose: () => { disconnects += 1; },
-    });
-    const t0 = performance.now();
-    try {
-      await client.connect();
-      latency.record(performance.now() - t0);
-      fresh.push({ spec, client });
-    } catch (err) {
-      failed += 1;
-      const { data } = err as { data?: unknown };
-      firstError ??= `${(err as Error).message}${data ? ` ${JSON.stringify(data)}` : ''}`;
+    for (let attempt = 1; attempt <= CONNECT_ATTEMPTS; attempt += 1) {
+      const client = new LiteClient({
+        url: spec.url, wire: args.wire, token: spec.token, onMessage, onClose,
+      });
+      const t0 = performance.now();
+      try {
+        await client.connect();
+        latency.record(performance.now() - t0);
+        fresh.push({ spec, client });
+        return;
+      } catch (err) {
+        const { data } = err as { data?: unknown };
+        firstError ??= `${(err as Error).message}${data ? ` ${JSON.stringify(data)}` : ''}`;
+        if (attempt === CONNECT_ATTEMPTS) failed += 1;
+        else retried += 1;
+        await sleep(200 * attempt);
+      }
     }
   });
   const connectMs = performance.now() - started;
@@ -78,6 +87,7 @@ async function connect(args: ConnectArgs): Promise<ConnectResult> {
   return {
     connected: fresh.length,
     failed,
+    retried,
     firstError,
     connectMs,
     joinMs: performance.now() - joinStarted,

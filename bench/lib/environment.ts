@@ -27,6 +27,8 @@ export interface RunInfo {
   redis: string;
   /** The bench's own open-files limit (sockets per process). */
   fileLimit: number;
+  /** 1-minute load average when the run began: other work on the machine skews every figure. */
+  loadAverageAtStart: number;
 }
 
 export async function describeDatabase(serverUrl: string, source: string): Promise<DatabaseInfo> {
@@ -71,5 +73,6 @@ export function describeRun(quick: boolean, database: DatabaseInfo, fileLimit: n
     database,
     redis: process.env.REDIS_URL ? 'external (REDIS_URL)' : `redis-server ${redisVersion()}`,
     fileLimit,
+    loadAverageAtStart: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
   };
 }

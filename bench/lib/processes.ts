@@ -42,6 +42,8 @@ export interface ChildHandle<C extends Commands, I = unknown> {
   call<K extends keyof C & string>(cmd: K, args: C[K]['args'], timeoutMs?: number): Promise<C[K]['result']>;
   /** SIGTERM, SIGKILL after a grace period; resolves once it is gone. */
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL at once (a crash); resolves once it is gone. */
+  kill(): Promise<void>;
 }
 
 export interface ForkOptions {
@@ -112,9 +114,19 @@ export async function forkChild<C extends Commands, I = unknown>(
         reject: (e) => { clearTimeout(timer); reject(e); },
       });
       const request: Request = { id, cmd, args };
-      child.send(request);
+      if (!child.connected) { pending.get(id)?.reject(new Error(`${file} is gone`)); pending.delete(id); return; }
+      child.send(request, (err) => {
+        if (!err) return;
+        pending.get(id)?.reject(err);
+        pending.delete(id);
+      });
     }),
     stop,
+    kill: () => new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) { resolve(); return; }
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    }),
   };
 }
 

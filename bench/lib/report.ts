@@ -76,7 +76,8 @@ function runHeader(run: RunInfo): string {
     `- Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGb} GB, ${m.os}, Node ${m.node}`,
     `- Database: ${run.database.kind} ${run.database.version} (${run.database.source})`,
     `- Redis: ${run.redis}`,
-    `- Open-files limit: ${run.fileLimit}`,
+    `- Open-files limit: ${run.fileLimit}; load average when the run began: ${run.loadAverageAtStart}${
+      run.loadAverageAtStart > m.cores / 2 ? ' (**the machine was busy with other work: treat the figures with caution**)' : ''}`,
     '- Everything over 127.0.0.1; load generators in processes of their own (their CPU is reported);'
       + ' the servers, Redis, the database and the generators share these cores.',
   ].join('\n');

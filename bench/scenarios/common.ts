@@ -2,7 +2,7 @@
 import type { TestSystem } from '../../test/support/system';
 import type { SocketLoadCommands } from '../generators/protocol';
 import { sleep } from '../lib/clock';
-import { CpuMeter } from '../lib/cpu';
+import { CpuMeter, coreCount } from '../lib/cpu';
 import type { CpuDelta, PidSource } from '../lib/cpu';
 import { forkChild } from '../lib/processes';
 import type { ChildHandle } from '../lib/processes';
@@ -26,6 +26,8 @@ export interface BaselineServer {
   url: string;
   pid: number;
   stop: () => Promise<void>;
+  /** kill -9, as a crash would; resolves once it is gone. */
+  kill: () => Promise<void>;
 }
 
 /** Forks a baseline server (bare-socketio, bare-ws, bare-http), stopped after the scenario. */
@@ -39,7 +41,9 @@ export async function baselineServer(
   if (options.port) env.BENCH_PORT = String(options.port);
   const child = await forkChild<Record<string, never>, { port: number }>(file, { maxMs: options.maxMs, env });
   ctx.defer(() => child.stop());
-  return { url: `http://127.0.0.1:${child.info.port}`, pid: child.pid, stop: () => child.stop() };
+  return {
+    url: `http://127.0.0.1:${child.info.port}`, pid: child.pid, stop: () => child.stop(), kill: () => child.kill(),
+  };
 }
 
 /** Splits `items` into `parts` nearly equal slices (round-robin). */
@@ -65,16 +69,21 @@ export async function waitForIdle(pids: Record<string, PidSource>, maxMs = 10000
   return false;
 }
 
-/** CPU seconds and % of one core per process over a measured interval, plus the generators'. */
+/**
+ * CPU seconds and % of one core per process over a measured interval, the
+ * generators', and what the rest of the machine used meanwhile (anything not
+ * ours: on a shared machine, a reason to distrust the figures).
+ */
 export function cpuTable(delta: CpuDelta, generatorCpuSeconds: number): Table {
   const rows: Cell[][] = Object.entries(delta.processes)
     .map(([name, use]) => [name, round(use.seconds), round(use.percentOfCore)]);
-  rows.push([
-    'load generators (own process.cpuUsage)',
-    round(generatorCpuSeconds),
-    round((100 * generatorCpuSeconds) / delta.wallSeconds),
-  ]);
-  rows.push(['whole machine (% busy of all cores)', null, `${round(delta.machineBusyPercent)} % of all`]);
+  const generatorPercent = (100 * generatorCpuSeconds) / delta.wallSeconds;
+  rows.push(['load generators (own process.cpuUsage)', round(generatorCpuSeconds), round(generatorPercent)]);
+  const machinePercentOfCore = delta.machineBusyPercent * coreCount();
+  const ours = Object.values(delta.processes).reduce((n, p) => n + p.percentOfCore, 0) + generatorPercent;
+  const others = Math.max(0, machinePercentOfCore - ours);
+  rows.push(['everything else on the machine', round((others * delta.wallSeconds) / 100), round(others)]);
+  rows.push(['whole machine', round((machinePercentOfCore * delta.wallSeconds) / 100), `${round(machinePercentOfCore)} (of ${100 * coreCount()})`]);
   return { headers: ['process', 'CPU s', '% of one core'], rows };
 }
 

@@ -6,6 +6,8 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { port, readEnv } from '@chat/shared';
+import { parseTrustProxy } from './http/client-address';
+import type { TrustProxy } from './http/client-address';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -41,6 +43,15 @@ const ENV_SHAPE = {
   CAPACITY: positiveInt(1000),
   CORS_ORIGINS: z.string().optional(),
   MAX_CONNECTIONS_PER_IP: positiveInt(500),
+  /** Which peers may state the client's address in X-Forwarded-For (Express `trust proxy` syntax). */
+  TRUST_PROXY: z.string().default('false').transform((text, ctx) => {
+    try {
+      return parseTrustProxy(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }),
   HEARTBEAT_INTERVAL_MS: positiveInt(2000),
   LOG_DIR: z.string().optional(),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
@@ -80,6 +91,8 @@ export interface ChatServerConfig {
   /** Exact origins allowed; null = any http://localhost:* or http://127.0.0.1:* origin. */
   corsOrigins: string[] | null;
   maxConnectionsPerIp: number;
+  /** Proxies whose X-Forwarded-For is believed (per-IP limits then count the real client). */
+  trustProxy: TrustProxy;
   heartbeatIntervalMs: number;
   /** Folder for requests.log, combined.log and error.log; undefined: console errors only. */
   logDir?: string;
@@ -143,6 +156,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ChatServerConf
     capacity: e.CAPACITY,
     corsOrigins: defaultOrigins(corsList, production),
     maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+    trustProxy: e.TRUST_PROXY,
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
     logDir: e.LOG_DIR ?? path.join(REPO_ROOT, 'logs', logFolder),
     logLevel: e.LOG_LEVEL,

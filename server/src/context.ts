@@ -1,10 +1,11 @@
 /** Everything a socket handler or route needs, built once per chat server in service.ts. */
-import type { Tokens } from '@chat/shared';
 import type winston from 'winston';
+import type { Tokens } from '@chat/shared';
 import type { ChatServerConfig } from './config';
 import type { DataClient } from './data/client';
 import type { Membership } from './groups/membership';
 import type { History } from './history/history';
+import type { TrustFn } from './http/client-address';
 import type { RecentBuffer } from './history/recent-buffer';
 import type { ChatMetrics } from './metrics';
 import type { Ownership } from './placement/ownership';
@@ -18,6 +19,8 @@ export interface ChatContext {
   serverId: string;
   publicUrl: string;
   io: ChatIo;
+  /** Which peers' X-Forwarded-For is believed (TRUST_PROXY), for REST and sockets alike. */
+  trustProxy: TrustFn;
   data: DataClient;
   tokens: Tokens;
   buffer: RecentBuffer;

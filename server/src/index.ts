@@ -6,6 +6,14 @@ async function main(): Promise<void> {
   const config = readConfig();
   const server = await startChatServer(config);
   process.stdout.write(`chat server ${server.serverId} listening on ${server.url} (public ${server.publicUrl})\n`);
+  // A bug that escapes every handler is written to error.log before the process ends as Node
+  // would end it anyway: the state is unknown, and the orchestrator restarts the server.
+  const fatal = (what: string) => (err: unknown) => {
+    server.logger.error(what, { error: err instanceof Error ? err.message : String(err) });
+    setTimeout(() => process.exit(1), 200);
+  };
+  process.on('unhandledRejection', fatal('unhandled rejection'));
+  process.on('uncaughtException', fatal('uncaught exception'));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
+import type winston from 'winston';
 import { createLogging, createTokens, placeUser } from '@chat/shared';
 import type {
   ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData,
@@ -23,6 +24,7 @@ import { createMemoryBuffer } from './history/memory-buffer';
 import { createRedisBuffer } from './history/redis-buffer';
 import { toPayload } from './history/payload';
 import { createApp } from './http/app';
+import { compileTrust } from './http/client-address';
 import { chatRoutes } from './http/chat-routes';
 import { opsRoutes } from './http/ops-routes';
 import { createChatMetrics } from './metrics';
@@ -38,6 +40,7 @@ import type { RedisConnections } from './redis';
 import { createSendBatcher } from './send-batcher';
 import { onConnection } from './sockets/connection';
 import { createHandshake } from './sockets/handshake';
+import { groupRoomsOf } from './sockets/types';
 import type { ChatIo } from './sockets/types';
 
 export interface RunningChatServer {
@@ -46,6 +49,8 @@ export interface RunningChatServer {
   serverId: string;
   publicUrl: string;
   io: ChatIo;
+  /** The server's logger (error.log), for failures caught outside it, e.g. an unhandled rejection. */
+  logger: winston.Logger;
   close: () => Promise<void>;
 }
 
@@ -53,6 +58,8 @@ export interface RunningChatServer {
 const MAX_SOCKET_PAYLOAD = 16 * 1024;
 const JOIN_PAGE_SIZE = 50;
 const MEMBERSHIP_TTL_MS = 30000;
+/** A server that stops beating counts as alive this long at least, so a busy event loop is not taken for a crash. */
+const MIN_PRESENCE_LIVENESS_MS = 3000;
 
 const listen = (server: http.Server, port: number, host: string) => new Promise<void>((resolve, reject) => {
   server.once('error', reject);
@@ -119,6 +126,11 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
     data,
     graceMs: config.presenceGraceMs,
     flushMs: config.presenceFlushMs,
+    beatMs: config.heartbeatIntervalMs,
+    livenessTtlMs: Math.max(3 * config.heartbeatIntervalMs, MIN_PRESENCE_LIVENESS_MS),
+    localSockets: () => [...io.of('/').sockets.values()]
+      .filter((socket) => socket.data.up)
+      .map((socket) => ({ up: socket.data.up, groups: groupRoomsOf(socket) })),
     emit: (group, batch) => io.to(group).emit('presence', batch),
     logger,
   });
@@ -130,6 +142,7 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
     serverId,
     publicUrl,
     io,
+    trustProxy: compileTrust(config.trustProxy),
     data,
     tokens: createTokens(config.jwtSecret, config.jwtTtlSeconds),
     buffer,
@@ -226,6 +239,6 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
   };
 
   return {
-    url: `http://${localHost}:${port}`, serverId, publicUrl, io, close,
+    url: `http://${localHost}:${port}`, serverId, publicUrl, io, logger, close,
   };
 }

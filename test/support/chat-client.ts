@@ -45,6 +45,9 @@ export class ResilientClient {
   /** When the socket last finished connecting (epoch ms). */
   connectedAt = 0;
 
+  /** Why the last connection attempt failed (for a test's failure message). */
+  lastConnectError = '';
+
   presenceEvents = 0;
 
   private readonly rooms = new Set<string>();
@@ -103,6 +106,7 @@ export class ResilientClient {
         await this.catchUp();
         return;
       } catch (err) {
+        this.lastConnectError = (err as Error).message;
         const redirect = (err as { data?: { code?: string; url?: string } }).data;
         url = redirect?.code === 'WRONG_SERVER' && redirect.url ? redirect.url : undefined;
         await sleep(delay + Math.random() * delay);

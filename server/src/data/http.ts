@@ -2,15 +2,21 @@
  * One HTTP exchange with the data service: internal token, JSON, a timeout,
  * keep-alive (Node's fetch pools connections), and its answers mapped onto the
  * shared error shape. A network failure is UNAVAILABLE, never a false success.
+ * At most `maxConcurrent` calls are in flight; the rest queue, and the timeout
+ * counts the wait, so a burst degrades into a queue, not into a pile-up of
+ * calls the data service keeps working on after we stopped waiting.
  */
 import type { z } from 'zod';
 import { AppError, errorCodeForStatus, isErrorCode } from '@chat/shared';
+import { createConcurrencyLimit } from '../concurrency';
 import { errorBodySchema } from './schemas';
 
 export interface DataHttpOptions {
   baseUrl: string;
   internalToken: string;
   timeoutMs?: number;
+  /** Calls in flight at once (default 32). */
+  maxConcurrent?: number;
 }
 
 export interface RequestOptions {
@@ -64,11 +70,13 @@ function errorFrom(status: number, body: unknown, options: RequestOptions): AppE
 
 export function createDataRequest(options: DataHttpOptions): DataRequest {
   const timeoutMs = options.timeoutMs ?? 10000;
-  const request = async (
+  const limit = createConcurrencyLimit(options.maxConcurrent ?? 32);
+  const exchange = async (
     method: string,
     path: string,
     schema: z.ZodType | null,
-    opts: RequestOptions = {},
+    opts: RequestOptions,
+    signal: AbortSignal,
   ): Promise<unknown> => {
     let res: Response;
     try {
@@ -79,7 +87,7 @@ export function createDataRequest(options: DataHttpOptions): DataRequest {
           ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal,
       });
     } catch {
       throw new AppError('UNAVAILABLE', 'the data service is unreachable; retry later');
@@ -95,6 +103,10 @@ export function createDataRequest(options: DataHttpOptions): DataRequest {
     const parsed = schema.safeParse(body);
     if (!parsed.success) throw new AppError('INTERNAL', `the data service answered ${method} ${path.split('?')[0]} unexpectedly`);
     return parsed.data;
+  };
+  const request = (method: string, path: string, schema: z.ZodType | null, opts: RequestOptions = {}) => {
+    const signal = AbortSignal.timeout(timeoutMs);
+    return limit.run(() => exchange(method, path, schema, opts, signal), signal);
   };
   return request as DataRequest;
 }

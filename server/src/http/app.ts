@@ -13,6 +13,8 @@ import type { ChatContext } from '../context';
 export function createApp(ctx: ChatContext, requestLog: RequestHandler, routers: Router[]): Express {
   const app = express();
   app.disable('x-powered-by');
+  // req.ip, and so the sign-in limit, counts the client behind a trusted proxy, as sockets do.
+  app.set('trust proxy', ctx.trustProxy);
   app.use(requestLog);
   app.use(ctx.metrics.httpTimer);
   app.use(cors({
@@ -25,6 +27,16 @@ export function createApp(ctx: ChatContext, requestLog: RequestHandler, routers:
   mountDocs(app);
   routers.forEach((router) => app.use(router));
   app.use(notFound);
+  // Express's own client errors (e.g. a path that is not valid percent-encoding: URIError, status 400)
+  // carry a 4xx status but no body-parser type; the shared handler would answer them 500.
+  const clientErrors: ErrorRequestHandler = (err: unknown, _req, _res, next) => {
+    const { status, type } = err as { status?: unknown; type?: unknown };
+    if (!(err instanceof AppError) && type === undefined && typeof status === 'number' && status >= 400 && status < 500) {
+      next(new AppError(errorCodeForStatus(status), err instanceof URIError ? 'the URL is not valid' : 'the request is not valid'));
+      return;
+    }
+    next(err);
+  };
   const countErrors: ErrorRequestHandler = (err: unknown, _req, _res, next) => {
     const { status } = err as { status?: unknown };
     let code = 'INTERNAL';
@@ -33,6 +45,7 @@ export function createApp(ctx: ChatContext, requestLog: RequestHandler, routers:
     ctx.metrics.errors.inc({ code });
     next(err);
   };
+  app.use(clientErrors);
   app.use(countErrors);
   app.use(errorHandler(ctx.logger));
   return app;

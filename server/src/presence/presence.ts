@@ -5,9 +5,14 @@
  * service and told to the user's groups in ONE `presence` batch per group per
  * flush interval, so a crowd reconnecting costs each client a bounded number
  * of events.
+ *
+ * Every beat this server renews its liveness and takes over the counts of
+ * servers that stopped beating (a crash): their users get the same grace
+ * period, then go offline unless they reconnected somewhere.
  */
 import type winston from 'winston';
 import type { PresenceBatch, Up } from '@chat/shared';
+import { allGroupsOf } from '../data/client';
 import type { DataClient } from '../data/client';
 import type { PresenceCounter } from './counter';
 
@@ -17,15 +22,29 @@ interface Change {
   groups: readonly string[];
 }
 
+export interface LocalSocket {
+  up: Up;
+  groups: readonly string[];
+}
+
 export interface PresenceOptions {
   counter: PresenceCounter;
   data: DataClient;
   graceMs: number;
   flushMs: number;
+  /** How often this server renews its liveness and looks for dead servers. */
+  beatMs: number;
+  /** How long a server that stopped beating still counts as alive. */
+  livenessTtlMs: number;
+  /** The sockets connected here now (to count them again if this server was presumed dead). */
+  localSockets: () => LocalSocket[];
   /** Sends one batch to a group's room. */
   emit: (group: string, batch: PresenceBatch) => void;
   logger: winston.Logger;
 }
+
+/** Counting a whole server's sockets again is done this many at a time. */
+const RECOUNT_CHUNK = 50;
 
 export function createPresence(options: PresenceOptions) {
   const {
@@ -50,7 +69,8 @@ export function createPresence(options: PresenceOptions) {
     }
   };
 
-  const goOfflineIfGone = async (up: Up, groups: readonly string[]) => {
+  /** `groups` null: the user was on a server that died, so their groups are asked for. */
+  const goOfflineIfGone = async (up: Up, groups: readonly string[] | null) => {
     graceTimers.delete(up);
     if (closed) return;
     try {
@@ -60,7 +80,25 @@ export function createPresence(options: PresenceOptions) {
       return;
     }
     const lastSeen = await store(up, false);
-    record(up, { online: false, lastSeen, groups });
+    let rooms = groups;
+    if (!rooms) {
+      rooms = await allGroupsOf(data, up).then((list) => list.map((g) => g.id), (err: Error) => {
+        logger.warn('could not load groups for an offline notice', { up, error: err.message });
+        return [];
+      });
+    }
+    // The user may have come back on another server while this was stored, and that server's
+    // "online" may have been stored first: the last word must match the count.
+    if (await counter.isOnline(up).catch(() => false)) {
+      record(up, { online: true, lastSeen: await store(up, true), groups: rooms });
+      return;
+    }
+    record(up, { online: false, lastSeen, groups: rooms });
+  };
+
+  const startGrace = (up: Up, groups: readonly string[] | null, delayMs = graceMs) => {
+    clearTimeout(graceTimers.get(up));
+    graceTimers.set(up, setTimeout(() => { void goOfflineIfGone(up, groups); }, delayMs));
   };
 
   const flush = () => {
@@ -80,17 +118,54 @@ export function createPresence(options: PresenceOptions) {
   const flushTimer = setInterval(flush, options.flushMs);
   flushTimer.unref();
 
-  return {
-    connected: async (up: Up, groups: readonly string[]) => {
-      try {
-        if (!(await counter.connected(up))) return;
-      } catch (err) {
-        logger.warn('presence count failed', { up, error: (err as Error).message });
-        return;
+  const connected = async (up: Up, groups: readonly string[]) => {
+    try {
+      if (!(await counter.connected(up))) return;
+    } catch (err) {
+      logger.warn('presence count failed', { up, error: (err as Error).message });
+      return;
+    }
+    const lastSeen = await store(up, true);
+    record(up, { online: true, lastSeen, groups });
+  };
+
+  let beatenOnce = false;
+  let beating = false;
+  let beatFailing = false;
+  const beat = async () => {
+    if (beating || closed) return;
+    beating = true;
+    try {
+      const lapsed = await counter.beat(options.livenessTtlMs);
+      if (lapsed && beatenOnce) {
+        // Presumed dead (a stall, or Redis lost its data): our sockets are counted again.
+        const sockets = options.localSockets();
+        logger.warn('presence liveness had lapsed; counting this server\'s sockets again', { sockets: sockets.length });
+        for (let i = 0; i < sockets.length; i += RECOUNT_CHUNK) {
+          await Promise.all(sockets.slice(i, i + RECOUNT_CHUNK).map((s) => connected(s.up, s.groups)));
+        }
       }
-      const lastSeen = await store(up, true);
-      record(up, { online: true, lastSeen, groups });
-    },
+      beatenOnce = true;
+      const orphans = await counter.reapDead();
+      if (orphans.length > 0) logger.info('took over presence of a server that stopped', { users: orphans.length });
+      // Users of a crashed server first have to learn it is gone (the dispatcher's failover),
+      // so their grace period is longer. A grace timer already running here knows the groups; keep it.
+      orphans.filter((up) => !graceTimers.has(up))
+        .forEach((up) => startGrace(up, null, graceMs + options.livenessTtlMs));
+      if (beatFailing) logger.info('presence liveness renewed again');
+      beatFailing = false;
+    } catch (err) {
+      if (!beatFailing) logger.warn('presence liveness could not be renewed', { error: (err as Error).message });
+      beatFailing = true;
+    } finally {
+      beating = false;
+    }
+  };
+  const beatTimer = setInterval(() => { void beat(); }, options.beatMs);
+  beatTimer.unref();
+
+  return {
+    connected,
     disconnected: async (up: Up, groups: readonly string[]) => {
       if (closed) return;
       try {
@@ -99,32 +174,37 @@ export function createPresence(options: PresenceOptions) {
         logger.warn('presence count failed', { up, error: (err as Error).message });
         return;
       }
-      clearTimeout(graceTimers.get(up));
-      graceTimers.set(up, setTimeout(() => { void goOfflineIfGone(up, groups); }, graceMs));
+      startGrace(up, groups);
     },
     /**
-     * Shutdown: this server's sockets stop counting, but their users are not
-     * shown offline — they are moving to another server, not leaving.
+     * Shutdown: this server stops beating and its counts are taken over by the
+     * others, which give its users the grace period: those moving to another
+     * server stay online, those who left (or were in their grace period here) go offline.
      */
     close: async () => {
       closed = true;
       clearInterval(flushTimer);
+      clearInterval(beatTimer);
       flush();
       graceTimers.forEach((t) => clearTimeout(t));
       graceTimers.clear();
       try {
-        await counter.releaseServer();
+        await counter.retire();
       } catch (err) {
-        logger.warn('could not release presence counts', { error: (err as Error).message });
+        logger.warn('could not retire presence', { error: (err as Error).message });
       }
     },
-    /** A restart after a crash: counts this server left behind are removed, and users with none left go offline. */
+    /**
+     * Start: counts an earlier run under this server id left behind are removed
+     * (users with none left go offline), then the first beat marks this server alive.
+     */
     recover: async () => {
       const ups = await counter.releaseServer();
       await Promise.all(ups.map(async (up) => {
         if (await counter.confirmOffline(up)) await store(up, false);
       }));
       if (ups.length > 0) logger.info('released presence left by an earlier run', { users: ups.length });
+      await beat();
     },
   };
 }

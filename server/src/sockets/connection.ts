@@ -8,12 +8,10 @@ import type { ChatSocket } from './types';
 export function onConnection(ctx: ChatContext, handshake: Handshake) {
   return (socket: ChatSocket): void => {
     const { up } = socket.data;
-    const ip = socket.handshake.address;
     const groups = handshake.takeGroups(socket);
     // Joined synchronously, before any event of this socket is read.
     void socket.join([userRoom(up), ...groups]);
     groups.forEach((group) => ctx.membership.remember(group, up));
-    handshake.connectionOpened(ip);
     ctx.metrics.connections.inc();
     registerHandlers(ctx, socket);
     void ctx.presence.connected(up, groups);
@@ -21,9 +19,6 @@ export function onConnection(ctx: ChatContext, handshake: Handshake) {
     socket.on('disconnecting', () => {
       void ctx.presence.disconnected(up, groupRoomsOf(socket));
     });
-    socket.on('disconnect', () => {
-      handshake.connectionClosed(ip);
-      ctx.metrics.connections.dec();
-    });
+    socket.on('disconnect', () => { ctx.metrics.connections.dec(); });
   };
 }

@@ -3,12 +3,22 @@
  * per-IP connection limit, and a user this server serves (else WRONG_SERVER
  * with the right URL). The user's groups are looked up now, so the socket is
  * in all its rooms before it can send or receive anything.
+ *
+ * The per-IP slot is taken as soon as the address is checked (not once the
+ * socket connects), so a burst of parallel handshakes cannot all pass the
+ * check, and it is given back when the transport closes, whatever happened.
+ *
+ * Group lookups queue behind a small cap, and a client that gives up waiting
+ * leaves the queue: a crowd reconnecting at once costs the data service a
+ * steady stream of lookups, never a pile of calls for clients already gone.
  */
 import type { ExtendedError } from 'socket.io';
 import { AppError } from '@chat/shared';
 import type { ErrorCode } from '@chat/shared';
 import type { ChatContext } from '../context';
+import { createConcurrencyLimit } from '../concurrency';
 import { allGroupsOf } from '../data/client';
+import { clientAddress } from '../http/client-address';
 import type { ChatSocket } from './types';
 
 /** A connect_error the client can act on: `err.message` for people, `err.data.code` for code. */
@@ -18,17 +28,23 @@ const refusal = (code: ErrorCode, message: string, extra: Record<string, string>
   return err;
 };
 
+/** Group lookups of handshakes in flight at once. */
+const CONCURRENT_LOOKUPS = 16;
+
 export interface Handshake {
   middleware: (socket: ChatSocket, next: (err?: ExtendedError) => void) => void;
   /** The groups found at handshake, handed over once to the connection handler. */
   takeGroups: (socket: ChatSocket) => string[];
-  connectionOpened: (ip: string) => void;
-  connectionClosed: (ip: string) => void;
 }
 
 export function createHandshake(ctx: ChatContext): Handshake {
   const perIp = new Map<string, number>();
   const groupsOf = new WeakMap<ChatSocket, string[]>();
+  const lookups = createConcurrencyLimit(CONCURRENT_LOOKUPS);
+  const release = (ip: string) => {
+    const left = (perIp.get(ip) ?? 1) - 1;
+    if (left <= 0) perIp.delete(ip); else perIp.set(ip, left);
+  };
 
   const admit = async (socket: ChatSocket): Promise<void> => {
     if (ctx.isClosing()) throw refusal('UNAVAILABLE', 'this server is shutting down; reconnect through GET /chat/location');
@@ -39,16 +55,23 @@ export function createHandshake(ctx: ChatContext): Handshake {
     } catch (err) {
       throw refusal('UNAUTHORIZED', err instanceof AppError ? err.message : 'a valid token is required');
     }
-    if ((perIp.get(socket.handshake.address) ?? 0) >= ctx.config.maxConnectionsPerIp) {
+    const ip = clientAddress(socket.request, ctx.trustProxy);
+    if ((perIp.get(ip) ?? 0) >= ctx.config.maxConnectionsPerIp) {
       throw refusal('RATE_LIMITED', 'too many connections from this address');
     }
+    perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
+    const gone = new AbortController();
+    socket.conn.once('close', () => {
+      release(ip);
+      gone.abort();
+    });
     if (!ctx.ownership.accepts(user.up)) {
       const placement = ctx.ownership.placement(user.up);
       throw refusal('WRONG_SERVER', 'this user is served by another chat server', { url: placement?.url ?? '' });
     }
     let groups;
     try {
-      groups = await allGroupsOf(ctx.data, user.up);
+      groups = await lookups.run(() => allGroupsOf(ctx.data, user.up), gone.signal);
     } catch (err) {
       const error = err instanceof AppError ? err : new AppError('UNAVAILABLE', 'groups could not be loaded');
       throw refusal(error.code === 'INTERNAL' ? 'UNAVAILABLE' : error.code, error.message);
@@ -69,11 +92,6 @@ export function createHandshake(ctx: ChatContext): Handshake {
       const groups = groupsOf.get(socket) ?? [];
       groupsOf.delete(socket);
       return groups;
-    },
-    connectionOpened: (ip) => { perIp.set(ip, (perIp.get(ip) ?? 0) + 1); },
-    connectionClosed: (ip) => {
-      const left = (perIp.get(ip) ?? 1) - 1;
-      if (left <= 0) perIp.delete(ip); else perIp.set(ip, left);
     },
   };
 }
