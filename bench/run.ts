@@ -94,7 +94,7 @@ async function runScenario(scenario: Scenario, base: Omit<ScenarioContext, 'defe
   } finally {
     clearTimeout(timer);
     await stopAllChildren();
-    await Promise.race([work.catch(() => {}), new Promise((r) => { setTimeout(r, 30000); })]);
+    await Promise.race([work.catch(() => {}), new Promise((r) => { setTimeout(r, 30000).unref(); })]);
     for (const cleanup of cleanups.reverse()) await cleanup().catch((e: unknown) => log(`cleanup: ${(e as Error).message}`));
   }
 }
@@ -148,6 +148,12 @@ async function main(): Promise<void> {
     log('done');
   }
 }
+
+// Ctrl-C or a kill: exit through 'exit', whose hooks kill every child (services, generators, baselines).
+['SIGINT', 'SIGTERM'].forEach((signal) => process.once(signal, () => {
+  log(`${signal}: stopping`);
+  process.exit(130);
+}));
 
 main().catch((err: unknown) => {
   log(`failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);

@@ -71,7 +71,7 @@ export function describeRun(quick: boolean, database: DatabaseInfo, fileLimit: n
       node: process.version,
     },
     database,
-    redis: process.env.REDIS_URL ? 'external (REDIS_URL)' : `redis-server ${redisVersion()}`,
+    redis: `redis-server ${redisVersion()}, one private instance per cluster, started by the bench`,
     fileLimit,
     loadAverageAtStart: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
   };

@@ -97,6 +97,7 @@ export function scenarioMarkdown(result: ScenarioResult): string {
       rows: result.goals.map((g) => [g.goal, g.actual, goalMark(g.met)]),
     }), '');
   }
+  if (result.scenario === 'fanout' && !result.error) parts.push('![Fan-out: deliveries per second and p99 against offered load](fanout.svg)', '');
   result.notes.forEach((n) => parts.push(`- ${n}`));
   if (result.notes.length > 0) parts.push('');
   return parts.join('\n');

@@ -51,7 +51,7 @@ export async function createUsers(system: TestSystem, ups: string[], concurrency
 }
 
 /** Above this many users, POST /user (a password hash each) would dominate a run's setup time. */
-const BULK_USERS = 500;
+const BULK_USERS = 100;
 
 /**
  * Creates users: through POST /user up to BULK_USERS; beyond, one through

@@ -49,6 +49,8 @@ interface CapacityFigures {
   idleServerCpuPercent: number;
   droppedWhileIdle: number;
   generatorCpuSeconds: number;
+  /** The generators' CPU while connecting. */
+  connectGeneratorCpuSeconds: number;
   cpu: CpuDelta;
 }
 
@@ -57,6 +59,20 @@ interface Target {
   wire: Wire;
   server: PidSource;
   others: Record<string, PidSource>;
+}
+
+const RSS_SAMPLE_MS = 300;
+
+/** The median of `samples` RSS readings RSS_SAMPLE_MS apart: one reading may catch a GC half done. */
+async function medianRss(pid: PidSource, samples: number): Promise<number> {
+  const readings: number[] = [];
+  for (let i = 0; i < samples; i += 1) {
+    if (i > 0) await sleep(RSS_SAMPLE_MS);
+    const rss = rssBytesOf(pid() ?? -1);
+    if (rss !== null) readings.push(rss);
+  }
+  readings.sort((a, b) => a - b);
+  return readings[Math.floor(readings.length / 2)] ?? 0;
 }
 
 interface Timing { idleMs: number; settleMs: number; log: (line: string) => void }
@@ -69,7 +85,7 @@ async function measure(
   { idleMs, settleMs, log }: Timing,
 ): Promise<CapacityFigures> {
   await waitForIdle({ server, ...others }, settleMs);
-  const rssBefore = rssBytesOf(server() ?? -1) ?? 0;
+  const rssBefore = await medianRss(server, 5);
   const t0 = performance.now();
   const parts = split(clients, generators.length);
   const connects = await Promise.all(generators.map((g, i) => g.call('connect', {
@@ -83,10 +99,9 @@ async function measure(
   await waitForIdle({ server, ...others }, settleMs);
   await Promise.all(generators.map((g) => g.call('stats', { reset: true })));
   const meter = new CpuMeter({ server, ...others }).start();
-  await sleep(idleMs);
+  const rssAfter = await medianRss(server, Math.max(3, Math.floor(idleMs / RSS_SAMPLE_MS)));
   const cpu = meter.delta();
   const idle = await Promise.all(generators.map((g) => g.call('stats', { reset: true })));
-  const rssAfter = rssBytesOf(server() ?? -1) ?? 0;
   await Promise.all(generators.map((g) => g.call('close', {})));
   return {
     sockets,
@@ -103,6 +118,7 @@ async function measure(
     idleServerCpuPercent: round(cpu.processes.server?.percentOfCore ?? 0),
     droppedWhileIdle: idle.reduce((n, s) => n + s.disconnects, 0),
     generatorCpuSeconds: round(idle.reduce((n, s) => n + s.cpuSeconds, 0)),
+    connectGeneratorCpuSeconds: round(connects.reduce((n, c) => n + c.cpuSeconds, 0)),
     cpu,
   };
 }
@@ -156,11 +172,12 @@ export const capacity: Scenario = {
 
     const row = (name: string, f: CapacityFigures) => [
       name, f.sockets, f.failed, f.acceptedPerSecond, f.connectLatencyMs.p99, round(f.bytesPerSocket / 1024),
-      f.rssBeforeMb, f.rssAfterMb, f.idleServerCpuPercent, f.droppedWhileIdle, f.generatorCpuSeconds,
+      f.rssBeforeMb, f.rssAfterMb, f.idleServerCpuPercent, f.droppedWhileIdle, f.connectGeneratorCpuSeconds,
+      f.generatorCpuSeconds,
     ];
     const notes = [
       `Sockets connect ${CONNECT_CONCURRENCY} at a time per generator (${generators.length} generator process(es), up to ${PER_GENERATOR} sockets each); accepted/s = sockets ÷ wall time of the whole connect phase.`,
-      'Memory per socket = (server RSS after connecting − RSS before) ÷ sockets, from /proc/<pid>/status; RSS includes V8 heap headroom, so it is an upper bound.',
+      'Memory per socket = (server RSS while idle − RSS before connecting) ÷ sockets, each the median of readings from /proc/<pid>/status. RSS includes V8 heap headroom, and garbage from start-up (tsx compiles in-process) may be collected meanwhile: at small socket counts the figure is noise.',
       `Idle CPU is measured over ${idleMs / 1000} s with every socket open and silent (Engine.IO pings every 25 s; the chat server also beats to the dispatcher every 2 s).`,
       'Ours: every socket carries a JWT of a user stored in the data service; the handshake verifies it, checks placement and loads the user\'s groups, then joins the user\'s personal room. Baselines: no auth.',
     ];
@@ -182,13 +199,17 @@ export const capacity: Scenario = {
           title: 'Idle sockets',
           table: {
             headers: ['server', 'sockets', 'failed', 'accepted/s', 'connect p99 ms', 'KB per socket', 'RSS before MB',
-              'RSS after MB', 'idle CPU % of a core', 'dropped while idle', 'generator CPU s (idle)'],
+              'RSS idle MB', 'idle CPU % of a core', 'dropped while idle', 'generator CPU s (connect)', 'generator CPU s (idle)'],
             rows: [row('ours (chat server)', ours), row('bare Socket.IO', io), row('bare ws', ws)],
           },
         },
         { title: 'CPU while idle, ours', table: cpuTable(ours.cpu, ours.generatorCpuSeconds) },
       ],
-      goals: [{ goal: '≤ 20 KB server memory per idle authenticated socket', actual: `${round(kb)} KB`, met: ours.sockets > 0 ? kb <= 20 : null }],
+      goals: [{
+        goal: '≤ 20 KB server memory per idle authenticated socket',
+        actual: kb > 0 ? `${round(kb)} KB` : `${round(kb)} KB (RSS fell: noise larger than the signal at ${ours.sockets} sockets)`,
+        met: ours.sockets > 0 && kb > 0 ? kb <= 20 : null,
+      }],
       notes,
     };
   },
