@@ -40,7 +40,11 @@ function parseArgs(argv: string[]): Args {
 const started = Date.now();
 const log = (line: string) => process.stdout.write(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s] ${line}\n`);
 
-/** The two-chat-server cluster a scenario asks for (contract defaults for heartbeats). */
+/**
+ * The two-chat-server cluster a scenario asks for: the contract's default
+ * heartbeats, a Redis of its own, and a capacity no scenario reaches, so the
+ * dispatcher never splits suffixes in the middle of a measurement.
+ */
 async function startCluster(label: string): Promise<TestSystem> {
   const system = await startBenchSystem({
     label,
@@ -61,21 +65,21 @@ async function startCluster(label: string): Promise<TestSystem> {
   return system;
 }
 
-async function runScenario(scenario: Scenario, base: Omit<ScenarioContext, 'defer' | 'system' | 'cluster'>, shared: {
-  cluster: () => Promise<TestSystem>;
-}): Promise<ScenarioOutcome & { error?: string }> {
+type BaseContext = Omit<ScenarioContext, 'defer' | 'cluster'>;
+
+/** Runs one scenario within its budget; whatever happens, its processes and systems are stopped after. */
+async function runScenario(
+  scenario: Scenario,
+  base: BaseContext,
+  sharedCluster: () => Promise<TestSystem>,
+): Promise<ScenarioOutcome> {
   const cleanups: (() => Promise<unknown>)[] = [];
   const defer = (c: () => Promise<unknown>) => { cleanups.push(c); };
   const ctx: ScenarioContext = {
     ...base,
     defer,
-    cluster: base.quick ? shared.cluster : async () => {
+    cluster: base.quick ? sharedCluster : async () => {
       const system = await startCluster(scenario.name);
-      defer(() => system.close());
-      return system;
-    },
-    system: async (options) => {
-      const system = await startBenchSystem({ label: scenario.name, ...options });
       defer(() => system.close());
       return system;
     },
@@ -108,20 +112,26 @@ async function main(): Promise<void> {
   try {
     process.env.TEST_MONGO_URL = mongo.url;
     process.env.TEST_MONGO_KIND = mongo.kind;
-    const source = { external: 'MONGO_URL', mongod: 'mongod started by the bench', ferretdb: 'embedded, started by the bench' }[mongo.kind];
+    const source = {
+      external: 'MONGO_URL', mongod: 'mongod started by the bench', ferretdb: 'embedded, started by the bench',
+    }[mongo.kind];
     const run = describeRun(args.quick, await describeDatabase(mongo.url, source), fileLimit);
     log(`database: ${run.database.kind} ${run.database.version}; ${run.machine.cores} cores`);
-    const shared = {
-      cluster: () => {
-        sharedCluster ??= startCluster('shared');
-        return sharedCluster;
-      },
+    const shared = () => {
+      sharedCluster ??= startCluster('shared');
+      return sharedCluster;
     };
     const selected = SCENARIOS.filter((s) => args.only.length === 0 || args.only.includes(s.name));
+    // The run as a whole is bounded too: past every budget plus a margin, exit (the hooks stop every child).
+    const deadline = selected.reduce((ms, s) => ms + s.budgetMs(args.quick), 5 * 60000);
+    setTimeout(() => {
+      log(`over the run's bound of ${deadline / 1000} s: stopping`);
+      process.exit(2);
+    }, deadline).unref();
     if (args.quick) {
       // Started before the scenarios so that no scenario's time budget pays for it.
       log('starting the shared cluster (data service, dispatcher, 2 chat servers, Redis)');
-      await shared.cluster();
+      await shared();
     }
     const results: ScenarioResult[] = [];
     for (const scenario of selected) {
@@ -136,7 +146,9 @@ async function main(): Promise<void> {
       results.push(result);
       log(`  → ${writeResult(result, args.out)}${result.error ? ` (error: ${result.error})` : ''}`);
     }
-    log(`summary → ${writeSummary(run, SCENARIOS.map((s) => s.name), args.out)}`);
+    // The summary lists scenarios by their number (the run order differs: reconnect restarts a server).
+    const byNumber = [...SCENARIOS].sort((a, b) => parseInt(a.title, 10) - parseInt(b.title, 10));
+    log(`summary → ${writeSummary(run, byNumber.map((s) => s.name), args.out)}`);
     if (results.some((r) => r.error)) process.exitCode = 1;
   } finally {
     await stopAllChildren();

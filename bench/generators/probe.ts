@@ -27,17 +27,25 @@ async function timeHttp(step: ProbeStep): Promise<number> {
 async function probeOne(step: ProbeStep, run: () => Promise<number>): Promise<ProbeResult> {
   const latency = new Histogram();
   const cpu = process.cpuUsage();
+  const deadline = performance.now() + (step.maxMs ?? Number.POSITIVE_INFINITY);
   let items = 0;
-  for (let i = 0; i < step.repeat; i += 1) {
+  let errors = 0;
+  let firstError: string | undefined;
+  for (let i = 0; i < step.repeat && performance.now() < deadline; i += 1) {
     const t0 = performance.now();
-    items = await run();
-    latency.record(performance.now() - t0);
-    if (step.expectItems !== undefined && items !== step.expectItems) {
-      throw new Error(`${step.label}: expected ${step.expectItems} items, got ${items}`);
+    try {
+      items = await run();
+      if (step.expectItems !== undefined && items !== step.expectItems) {
+        throw new Error(`${step.label}: expected ${step.expectItems} items, got ${items}`);
+      }
+      latency.record(performance.now() - t0);
+    } catch (err) {
+      errors += 1;
+      firstError ??= (err as Error).message;
     }
   }
   return {
-    label: step.label, latency: latency.toData(), items, cpuSeconds: ownCpuSeconds(cpu),
+    label: step.label, latency: latency.toData(), items, errors, firstError, cpuSeconds: ownCpuSeconds(cpu),
   };
 }
 
@@ -45,7 +53,18 @@ async function probeJoin(step: ProbeStep): Promise<ProbeResult> {
   const client = new LiteClient({
     url: step.url, wire: 'socketio', token: step.token, onMessage: () => {},
   });
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (err) {
+    return {
+      label: step.label,
+      latency: new Histogram().toData(),
+      items: 0,
+      errors: 1,
+      firstError: (err as Error).message,
+      cpuSeconds: 0,
+    };
+  }
   try {
     return await probeOne(step, async () => {
       const reply = await client.request('join room', { up: step.up, room: step.room, since: step.since });

@@ -29,7 +29,7 @@ export interface SendPlan {
   /** Messages per second this generator offers (open loop: not waiting for acks). */
   rate: number;
   durationMs: number;
-  /** Indexes of the clients that send, round-robin; default all with a room. */
+  /** Which of this generator's connected clients send (indexes in connection order), round-robin; default all. */
   senders?: number[];
   /** Message length in characters (the send time stamp is inside). */
   textLength?: number;
@@ -105,14 +105,20 @@ export interface ProbeStep {
   since?: number;
   mongo?: MongoQuery;
   repeat: number;
+  /** Stop repeating after this long (a slow database must not stall the run). */
+  maxMs?: number;
   /** Items the answer must hold, or the probe fails (guards against timing error answers). */
   expectItems?: number;
 }
 
 export interface ProbeResult {
   label: string;
+  /** Successful requests only. */
   latency: HistogramData;
   items: number;
+  /** Requests that failed or answered the wrong number of items. */
+  errors: number;
+  firstError?: string;
   cpuSeconds: number;
 }
 
@@ -129,6 +135,7 @@ export interface ReconnectClientSpec {
 
 export interface ReconnectState {
   clients: number;
+  /** Connected (after a mark: on a socket opened since the mark). */
   connected: number;
   /** Clients holding every room up to the expected seq. */
   caughtUp: number;

@@ -48,7 +48,9 @@ function state(expected: Record<string, number> = {}): ReconnectState {
   let reconnects = 0;
   let duplicates = 0;
   clients.forEach(({ spec, client }) => {
-    const on = client.socket?.connected === true;
+    // After a mark (the crash), a client counts as back only on a socket opened since then.
+    const since = reconnectsAtMark.get(client);
+    const on = client.socket?.connected === true && (since === undefined || client.reconnects > since);
     if (on) connected += 1;
     if (on && spec.rooms.every((room) => client.lastSeq(room) >= (expected[room] ?? 0))) caughtUp += 1;
     const presence = client.presenceEvents - (presenceAtMark.get(client) ?? 0);

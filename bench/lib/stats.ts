@@ -116,7 +116,7 @@ export class Histogram {
   }
 }
 
-/** Rounds for reports: 3 significant digits is what these measurements can carry. */
+/** Rounds for reports: 3 significant digits (what these measurements carry), whole numbers kept whole. */
 export const round = (value: number, digits = 3): number => {
   if (!Number.isFinite(value) || value === 0) return value;
   const scale = 10 ** Math.max(0, digits - 1 - Math.floor(Math.log10(Math.abs(value))));

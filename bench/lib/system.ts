@@ -98,6 +98,11 @@ export async function createGroup(
   return internal<Group>(system, 'POST', '/group', { name, users, createdBy });
 }
 
+/** A group as the data service has it (lastSeq included). */
+export async function groupOf(system: TestSystem, id: string): Promise<Group> {
+  return internal<Group>(system, 'GET', `/group/${id}`);
+}
+
 /** The dispatcher's current map (internal listing). */
 export async function placementMap(system: TestSystem): Promise<PlacementMap> {
   const res = await fetch(`${system.dispatcherUrl}/dispatcher/servers`, {

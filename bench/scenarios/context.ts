@@ -1,5 +1,5 @@
 /** What the runner hands every scenario, and what a scenario hands back. */
-import type { SystemOptions, TestSystem } from '../../test/support/system';
+import type { TestSystem } from '../../test/support/system';
 import type { RunInfo } from '../lib/environment';
 import type { ScenarioResult } from '../lib/report';
 
@@ -15,8 +15,6 @@ export interface ScenarioContext {
    * within two minutes), each scenario closing its sockets before the next.
    */
   cluster: () => Promise<TestSystem>;
-  /** A system of the scenario's own, closed after it. */
-  system: (options: SystemOptions) => Promise<TestSystem>;
   /** Runs after the scenario, whatever happens (children, sockets, servers). */
   defer: (cleanup: () => Promise<unknown>) => void;
 }

@@ -15,9 +15,9 @@ import {
 } from '../lib/stats';
 import type { LatencySummary } from '../lib/stats';
 import {
-  createGroup, seedUsers, tokenFor, urlFor, waitForPlacement,
+  createGroup, groupOf, seedUsers, tokenFor, urlFor, waitForPlacement,
 } from '../lib/system';
-import { connectAll } from './load';
+import { connectAll, waitForAcks } from './load';
 import { socketGenerators } from './common';
 import type { Scenario, ScenarioContext } from './context';
 
@@ -35,22 +35,24 @@ interface Sizes {
   quickRepeat: number;
   /** Repeats of a read the database answers (on FerretDB, a collection scan each). */
   deepRepeat: number;
+  /** Longest time spent repeating one read. */
+  stepMaxMs: number;
 }
 
 function sizesFor(ctx: ScenarioContext): Sizes {
   if (ctx.quick) {
     return {
-      group: 2000, collection: 10000, quickRepeat: 30, deepRepeat: 3,
+      group: 2000, collection: 10000, quickRepeat: 30, deepRepeat: 3, stepMaxMs: 20000,
     };
   }
   if (ctx.run.database.kind === 'MongoDB') {
     return {
-      group: 1_000_000, collection: 1_200_000, quickRepeat: 200, deepRepeat: 50,
+      group: 1_000_000, collection: 1_200_000, quickRepeat: 200, deepRepeat: 50, stepMaxMs: 120000,
     };
   }
   // FerretDB scans the collection for any filter but {_id}: about 5 s per deep query at 100,000 documents.
   return {
-    group: 20000, collection: 100000, quickRepeat: 200, deepRepeat: 5,
+    group: 20000, collection: 100000, quickRepeat: 200, deepRepeat: 5, stepMaxMs: 120000,
   };
 }
 
@@ -97,9 +99,10 @@ async function seed(ctx: ScenarioContext, system: TestSystem, sizes: Sizes, memb
 }
 
 type Summary = LatencySummary | undefined;
-const row = (label: string, ours: LatencySummary, base: Summary, cpu: number | undefined): Cell[] => [
-  label, ours.count, ours.p50, ours.p99, ours.max, base ? base.p50 : null, base ? base.p99 : null,
-  base ? ratio(ours.p99, base.p99) : null, cpu === undefined ? null : round(cpu),
+const row = (label: string, ours: LatencySummary, base: Summary, probe: ProbeResult | undefined): Cell[] => [
+  label, ours.count, probe?.errors ?? null, ours.p50, ours.p99, ours.max,
+  base ? base.p50 : null, base ? base.p99 : null, base ? ratio(ours.p99, base.p99) : null,
+  probe ? round(probe.cpuSeconds) : null,
 ];
 
 export const history: Scenario = {
@@ -123,9 +126,13 @@ export const history: Scenario = {
     }));
     await connectAll([generator], [clients], 'socketio', false);
     // 15 messages per member: within the chat server's limit of 20 per socket per 5 s.
-    await generator.call('send', { rate: 100, durationMs: (LIVE_TAIL / 100) * 1000 });
+    await generator.call('stats', { reset: true });
+    const { sent } = await generator.call('send', { rate: 100, durationMs: (LIVE_TAIL / 100) * 1000 });
+    const [tail] = await waitForAcks([generator], sent, 30000);
     await generator.call('close', {});
-    const lastSeq = sizes.group;
+    const stored = await groupOf(system, room);
+    const { lastSeq } = stored;
+    if (tail && tail.acked < LIVE_TAIL) ctx.log(`only ${tail.acked} of ${LIVE_TAIL} live messages were acknowledged: ${JSON.stringify(tail.ackErrors)}`);
 
     const reader = members[0] as string;
     const chatUrl = urlFor(map, reader);
@@ -137,7 +144,7 @@ export const history: Scenario = {
       label, kind: 'join', url: chatUrl, token, room, up: reader, since, repeat: sizes.quickRepeat, expectItems,
     });
     const rest = (label: string, queryString: string, repeat: number): ProbeStep => ({
-      label, kind: 'http', url: `${chatUrl}/chat/${room}/message?${queryString}`, headers: auth, repeat, expectItems: PAGE,
+      label, kind: 'http', url: `${chatUrl}/chat/${room}/message?${queryString}`, headers: auth, repeat, expectItems: PAGE, maxMs: sizes.stepMaxMs,
     });
     const ours: ProbeStep[] = [
       join('newest page (join room)', undefined, PAGE),
@@ -155,6 +162,7 @@ export const history: Scenario = {
       kind: 'mongo',
       url: '',
       repeat,
+      maxMs: sizes.stepMaxMs,
       expectItems: limit,
       mongo: {
         url: system.mongoUrl, collection: 'messages', filter, sort: { seq: sort }, skip, limit,
@@ -204,9 +212,9 @@ export const history: Scenario = {
       tables: [{
         title: `Latency in ms (${db}; ${sizes.group} messages in the group, ${sizes.collection} in the collection)`,
         table: {
-          headers: ['request', 'samples', 'p50', 'p99', 'max', 'direct query p50', 'direct query p99', 'p99 ÷ direct',
-            'generator CPU s'],
-          rows: ours.map((s, i) => row(s.label, o[i] as LatencySummary, d[i], oursResults[i]?.cpuSeconds)),
+          headers: ['request', 'samples', 'errors', 'p50', 'p99', 'max', 'direct query p50', 'direct query p99',
+            'p99 ÷ direct', 'generator CPU s'],
+          rows: ours.map((s, i) => row(s.label, o[i] as LatencySummary, d[i], oursResults[i])),
         },
       }],
       goals: [
@@ -223,6 +231,8 @@ export const history: Scenario = {
         `Seeded directly in the data service's document shape (${sizes.group - LIVE_TAIL} + filler), then the newest ${LIVE_TAIL} messages were sent through the chat servers, so the recent-message buffer holds them as in use.`,
         `The chat server answered ${fromBuffer} history request(s) from its recent-message buffer and ${fromData} from the data service during the timed reads (chat_history_answers_total).`,
         'Requests run one at a time from a generator process; REST requests carry the member\'s Bearer token and check membership on every call.',
+        ...oursResults.filter((r) => r.errors > 0).map((r) => `${r.label}: ${r.errors} failed request(s), first: ${r.firstError}`),
+        ...directResults.filter((r) => r.errors > 0).map((r) => `direct ${r.label}: ${r.errors} failed, first: ${r.firstError}`),
       ],
     };
   },

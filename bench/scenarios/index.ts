@@ -1,4 +1,8 @@
-/** Every scenario, in the order the runner runs them. */
+/**
+ * Every scenario, in the order the runner runs them: in quick mode they share
+ * one cluster, so the one that crashes a chat server (reconnect) and the one
+ * that fills the database (history) come late, placement (fake servers) last.
+ */
 import { capacity } from './capacity';
 import type { Scenario } from './context';
 import { fanout } from './fanout';

@@ -150,6 +150,21 @@ export async function runStep(
   };
 }
 
+/** Waits until every message sent since the last stats reset was answered (acked or refused). */
+export async function waitForAcks(
+  generators: SocketGenerator[],
+  sent: number,
+  timeoutMs: number,
+): Promise<LoadStats[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const stats = await statsOf(generators, false);
+    const answered = sum(stats, (s) => s.acked + Object.values(s.ackErrors).reduce((a, b) => a + b, 0));
+    if (answered >= sent || Date.now() > deadline) return stats;
+    await sleep(100);
+  }
+}
+
 /** A step kept up when (nearly) everything arrived, in time, without refused sends. */
 export function keptUp(step: StepFigures, p99LimitMs = 1000): boolean {
   const refused = Object.values(step.ackErrors).reduce((a, b) => a + b, 0);
