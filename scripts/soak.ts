@@ -114,13 +114,15 @@ async function faultsUnderLoad(): Promise<Verification> {
   }
 }
 
-async function massRestart(): Promise<void> {
+async function massRestart(): Promise<boolean> {
   const system = await startReliabilitySystem({
     chatServers: 1, capacity: MASS_CLIENTS * 2, privateMongo: true, privateRedis: true, label: 'soak mass',
   });
   try {
     say(`mass reconnect of ${MASS_CLIENTS} clients`);
-    recordResult('soak: mass reconnect', { ...await massReconnect(system, MASS_CLIENTS) });
+    const figures = await massReconnect(system, MASS_CLIENTS);
+    recordResult('soak: mass reconnect', { ...figures });
+    return figures.allBackMs !== null;
   } finally {
     await system.close();
   }
@@ -129,11 +131,12 @@ async function massRestart(): Promise<void> {
 async function main(): Promise<void> {
   const started = Date.now();
   const v = await faultsUnderLoad();
-  await massRestart();
-  const clean = v.lost === 0 && v.duplicated === 0 && v.storedTwice === 0 && v.falseAcks === 0
+  const allBack = await massRestart();
+  const clean = allBack && v.lost === 0 && v.duplicated === 0 && v.storedTwice === 0 && v.falseAcks === 0
     && v.missingAtMembers === 0 && v.seqGaps === 0 && v.outOfOrder === 0;
   say(`done in ${Math.round((Date.now() - started) / 1000)} s: sent ${v.sent}, acked ${v.acked}, delivered ${v.delivered}, `
-    + `lost ${v.lost}, duplicated ${v.duplicated}, stored twice ${v.storedTwice}, gave up ${v.gaveUp}`);
+    + `lost ${v.lost}, duplicated ${v.duplicated}, stored twice ${v.storedTwice}, gave up ${v.gaveUp}; `
+    + `mass reconnect: ${allBack ? 'all back' : 'NOT all back'}`);
   process.exit(clean ? 0 : 1);
 }
 

@@ -39,6 +39,8 @@ const ENV_SHAPE = {
   JWT_SECRET: z.string().min(16).optional(),
   JWT_TTL: duration('12h'),
   REDIS_URL: optionalUrl(),
+  /** Namespace of this deployment's keys and channels in a Redis it may share. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/).default('chat'),
   DISPATCHER_URL: optionalUrl(),
   CAPACITY: positiveInt(1000),
   CORS_ORIGINS: z.string().optional(),
@@ -86,6 +88,8 @@ export interface ChatServerConfig {
   jwtSecret: string;
   jwtTtlSeconds: number;
   redisUrl?: string;
+  /** Prefix of every key and pub/sub channel the chat servers use in Redis. */
+  redisPrefix: string;
   dispatcherUrl?: string;
   capacity: number;
   /** Exact origins allowed; null = any http://localhost:* or http://127.0.0.1:* origin. */
@@ -152,6 +156,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ChatServerConf
     jwtSecret: e.JWT_SECRET ?? crypto.randomBytes(32).toString('hex'),
     jwtTtlSeconds: e.JWT_TTL,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
     dispatcherUrl: e.DISPATCHER_URL?.replace(/\/+$/, ''),
     capacity: e.CAPACITY,
     corsOrigins: defaultOrigins(corsList, production),

@@ -31,7 +31,7 @@ function wrap(limiter: RateLimiterAbstract, what: string): Limiter {
 }
 
 export function createAuthLimiter(config: ChatServerConfig, redis?: RedisClient): Limiter {
-  const options = { points: config.authRatePoints, duration: config.authRateWindowS, keyPrefix: 'rl:auth' };
+  const options = { points: config.authRatePoints, duration: config.authRateWindowS, keyPrefix: `${config.redisPrefix}:rl:auth` };
   const memory = new RateLimiterMemory(options);
   const limiter = redis
     ? new RateLimiterRedis({

@@ -3,6 +3,11 @@
  * `POST /message/batch` per tick (every `intervalMs`, or at once when `maxBatch`
  * are waiting). One batch is in flight at a time, so a server's results come
  * back — and are delivered — in seq order per group.
+ *
+ * A retry of a send that is still queued or in flight (same group, sender and
+ * clientId: the client gave up waiting and sent again) joins the first one
+ * instead of queueing a copy, so while the data service is slow, retries
+ * cannot pile up a backlog of copies that keeps it slow after it recovers.
  */
 import { AppError } from '@chat/shared';
 import type { ErrorDetail, StoredMessage } from '@chat/shared';
@@ -17,11 +22,20 @@ export interface StoreOutcome {
 /** Runs after a batch is stored and before any of its senders hear back. */
 export type AfterStore = (outcomes: StoreOutcome[]) => Promise<void>;
 
-interface Pending {
-  item: NewMessage;
+interface Waiter {
   resolve: (outcome: StoreOutcome) => void;
   reject: (err: AppError) => void;
 }
+
+interface Pending {
+  item: NewMessage;
+  key: string;
+  waiters: Waiter[];
+  resolve: (outcome: StoreOutcome) => void;
+  reject: (err: AppError) => void;
+}
+
+const keyOf = (item: NewMessage) => JSON.stringify([item.group, item.from, item.clientId]);
 
 export interface SendBatcherOptions {
   store: (messages: NewMessage[]) => Promise<
@@ -42,6 +56,27 @@ export function createSendBatcher(options: SendBatcherOptions) {
   let queue: Pending[] = [];
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> | undefined;
+  /** Queued or in flight, by key: where a retry joins. */
+  const open = new Map<string, Pending>();
+
+  const pendingFor = (item: NewMessage): Pending => {
+    const key = keyOf(item);
+    const pending: Pending = {
+      item,
+      key,
+      waiters: [],
+      resolve: (outcome) => {
+        open.delete(key);
+        pending.waiters.forEach((w) => w.resolve(outcome));
+      },
+      reject: (err) => {
+        open.delete(key);
+        pending.waiters.forEach((w) => w.reject(err));
+      },
+    };
+    open.set(key, pending);
+    return pending;
+  };
 
   const settle = async (batch: Pending[]) => {
     let results: Awaited<ReturnType<SendBatcherOptions['store']>>;
@@ -90,7 +125,14 @@ export function createSendBatcher(options: SendBatcherOptions) {
   return {
     /** Resolves once stored; rejects with the data service's refusal or UNAVAILABLE. */
     send: (item: NewMessage): Promise<StoreOutcome> => new Promise<StoreOutcome>((resolve, reject) => {
-      queue.push({ item, resolve, reject });
+      const joined = open.get(keyOf(item));
+      if (joined) {
+        joined.waiters.push({ resolve, reject });
+        return;
+      }
+      const pending = pendingFor(item);
+      pending.waiters.push({ resolve, reject });
+      queue.push(pending);
       schedule();
     }),
     /** Stores everything queued and waits for it (shutdown). */

@@ -98,7 +98,9 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
     // CORS only binds browsers on polling; the Origin check covers WebSocket upgrades too.
     allowRequest: (req, done) => done(null, originAllowed(config, req.headers.origin)),
     adapter: redis
-      ? createShardedAdapter(redis.commands, redis.subscriber, { subscriptionMode: 'dynamic' })
+      ? createShardedAdapter(redis.commands, redis.subscriber, {
+        subscriptionMode: 'dynamic', channelPrefix: `${config.redisPrefix}:socket.io`,
+      })
       : undefined,
   });
 
@@ -106,7 +108,7 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
   const metrics = createChatMetrics();
   const data = createDataClient({ baseUrl: config.dataServiceUrl, internalToken: config.internalToken });
   const buffer = redis
-    ? createRedisBuffer(redis.commands, config.recentBufferSize, logger)
+    ? createRedisBuffer(redis.commands, config.recentBufferSize, logger, config.redisPrefix)
     : createMemoryBuffer(config.recentBufferSize);
   const history = createHistory({
     buffer,
@@ -122,7 +124,7 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
     afterStore: (outcomes) => buffer.append(outcomes.map((o) => toPayload(o.message))),
   });
   const presence = createPresence({
-    counter: redis ? createRedisCounter(redis.commands, serverId) : createMemoryCounter(),
+    counter: redis ? createRedisCounter(redis.commands, serverId, config.redisPrefix) : createMemoryCounter(),
     data,
     graceMs: config.presenceGraceMs,
     flushMs: config.presenceFlushMs,

@@ -133,7 +133,7 @@ describe('chat server: catch-up and the recent buffer', function () {
     } = await scenario();
     await send(a, alice, group, 10);
     // A lost append: seq 7 is not in the buffer.
-    await redis.zRemRangeByScore(`recent:${group}:msgs`, 7, 7);
+    await redis.zRemRangeByScore(`${cluster.redisPrefix}:recent:${group}:msgs`, 7, 7);
     const b = await cluster.connect(bob);
     const before = await answered('data');
     const caughtUp = await join(b, bob, group, 2);
@@ -146,7 +146,7 @@ describe('chat server: catch-up and the recent buffer', function () {
       alice, bob, group, a,
     } = await scenario();
     await send(a, alice, group, 12);
-    await redis.del([`recent:${group}:msgs`, `recent:${group}:last`]);
+    await redis.del([`${cluster.redisPrefix}:recent:${group}:msgs`, `${cluster.redisPrefix}:recent:${group}:last`]);
     const clients = await Promise.all(Array.from({ length: 20 }, () => cluster.connect(bob)));
     const before = await answered('data');
     const answers = await Promise.all(clients.map((c) => join(c, bob, group, 4)));

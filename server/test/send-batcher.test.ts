@@ -89,4 +89,32 @@ describe('send batcher', () => {
     assert.equal(storedCount, 3);
     await Promise.all(sends);
   });
+  it('joins a retry of a queued or in-flight send instead of storing a copy', async () => {
+    const storedItems: string[] = [];
+    let release: () => void = () => undefined;
+    const batcher = createSendBatcher({
+      intervalMs: 5,
+      maxBatch: 50,
+      store: async (messages) => {
+        storedItems.push(...messages.map((m) => m.clientId));
+        // The first batch hangs until released, as a slow data service would.
+        if (storedItems.length === messages.length) await new Promise<void>((r) => { release = r; });
+        const base = storedItems.length - messages.length;
+        return messages.map((m, i) => ({ ok: true as const, status: 201, message: stored(m, base + i + 1) }));
+      },
+      afterStore: async () => undefined,
+    });
+    const first = batcher.send(item(1));
+    await new Promise((r) => { setTimeout(r, 20); });
+    const retryInFlight = batcher.send(item(1));
+    const other = batcher.send(item(2));
+    const retryQueued = batcher.send(item(2));
+    const sameIdOtherSender = batcher.send({ ...item(2), from: 'someone else' });
+    release();
+    const [a, b, c, d, e] = await Promise.all([first, retryInFlight, other, retryQueued, sameIdOtherSender]);
+    assert.deepEqual(storedItems, ['c1', 'c2', 'c2'], 'one store per message and sender');
+    assert.equal(a.message.id, b.message.id);
+    assert.equal(c.message.id, d.message.id);
+    assert.notEqual(e.message.id, c.message.id);
+  });
 });

@@ -29,6 +29,7 @@ describe('reliability: mass reconnect after a chat server restart', function () 
     const figures = await massReconnect(system, CLIENTS);
     const pid = system.chatServers[0]?.child.pid as number;
     recordResult('5 mass reconnect', { ...figures, rssMbAfter: rssMb(pid) });
+    assert.ok(figures.allBackMs !== null, `not every client came back: ${JSON.stringify(figures.stillAway)}`);
     // One presence batch per group per flush; a storm would be one event per member change or more.
     assert.ok(
       figures.presenceEventsPerClient.max <= GROUP_SIZE + 2,

@@ -137,9 +137,22 @@ export class ResilientClient {
     socket.on('disconnect', (reason) => {
       if (!this.closed && reason !== 'io client disconnect') void this.reconnect();
     });
+    // Socket.IO's own timeout covers the transport only: a server that accepts the transport and then
+    // dies or stalls before admitting the socket would leave this waiting forever without the others.
     return new Promise((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', (err) => { socket.disconnect(); reject(err); });
+      let timer: NodeJS.Timeout | undefined;
+      let settled = false;
+      const fail = (err: Error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        socket.disconnect();
+        reject(err);
+      };
+      timer = setTimeout(() => fail(new Error('no answer to the handshake')), 10000);
+      socket.once('connect', () => { settled = true; clearTimeout(timer); resolve(); });
+      socket.once('connect_error', fail);
+      socket.once('disconnect', (reason) => { if (!socket.connected) fail(new Error(`closed during the handshake: ${reason}`)); });
     });
   }
 

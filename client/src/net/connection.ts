@@ -186,7 +186,11 @@ export class Connection {
     this.socket = socket;
     const mine = () => generation === this.generation && !this.stopped;
     this.hooks.bind(socket);
-    socket.on('connect', () => { if (mine()) void this.caughtUp(socket, mine); });
+    // Socket.IO's timeout covers the transport only; a server that stalls before admitting the socket is left too.
+    const stalled = setTimeout(() => {
+      if (mine() && !socket.connected) this.retry(`No answer from ${placement.url}. Retrying…`);
+    }, 2 * this.options.connectTimeoutMs);
+    socket.on('connect', () => { clearTimeout(stalled); if (mine()) void this.caughtUp(socket, mine); });
     socket.on('connect_error', (err) => { if (mine()) this.refused(err, placement.url); });
     socket.on('disconnect', (reason) => {
       if (mine() && reason !== 'io client disconnect') this.retry(`Connection lost (${reason}). Reconnecting…`, 150 + Math.random() * 350);

@@ -81,10 +81,21 @@ export function createMessageService(models: Models, writer: SeqWriter, groups: 
         if (!check) { check = checkSender(input.group, input.from); checks.set(key, check); }
         return check;
       };
-      return Promise.all(inputs.map(async (input): Promise<BatchOutcome> => {
-        if (input instanceof AppError) return { ok: false, error: input.toBody().error };
+      // Every check first, then the writes in input order: the batch's seqs follow its order.
+      const refusals = await Promise.all(inputs.map(async (input): Promise<ErrorDetail | undefined> => {
+        if (input instanceof AppError) return input.toBody().error;
         try {
           await checked(input);
+          return undefined;
+        } catch (err) {
+          return errorDetail(err);
+        }
+      }));
+      return Promise.all(inputs.map(async (input, i): Promise<BatchOutcome> => {
+        const refusal = refusals[i];
+        if (input instanceof AppError) return { ok: false, error: input.toBody().error };
+        if (refusal) return { ok: false, error: refusal };
+        try {
           const { message, created } = await write(input);
           return { ok: true, status: created ? 201 : 200, message };
         } catch (err) {

@@ -40,8 +40,6 @@ const payloadSchema = z.object({
 
 const TTL_SECONDS = 24 * 3600;
 
-const keys = (group: string) => [`recent:${group}:msgs`, `recent:${group}:last`];
-
 const parseItems = (raw: unknown): ChatMessagePayload[] => {
   if (!Array.isArray(raw)) return [];
   return raw.flatMap((member) => {
@@ -54,7 +52,13 @@ const parseItems = (raw: unknown): ChatMessagePayload[] => {
   });
 };
 
-export function createRedisBuffer(redis: RedisClient, size: number, logger: winston.Logger): RecentBuffer {
+export function createRedisBuffer(
+  redis: RedisClient,
+  size: number,
+  logger: winston.Logger,
+  prefix: string,
+): RecentBuffer {
+  const keys = (group: string) => [`${prefix}:recent:${group}:msgs`, `${prefix}:recent:${group}:last`];
   // Groups whose append failed here: their Redis state may miss a message, so it is
   // dropped before anything else is written and never read meanwhile.
   const dirty = new Set<string>();

@@ -35,13 +35,13 @@ export interface PresenceCounter {
   retire: () => Promise<void>;
 }
 
-const KEYS = {
-  count: (up: Up) => `presence:count:${up}`,
-  online: (up: Up) => `presence:online:${up}`,
-  server: (id: string) => `presence:server:${id}`,
-  alive: (id: string) => `presence:alive:${id}`,
-  servers: 'presence:servers',
-};
+const keysUnder = (prefix: string) => ({
+  count: (up: Up) => `${prefix}:presence:count:${up}`,
+  online: (up: Up) => `${prefix}:presence:online:${up}`,
+  server: (id: string) => `${prefix}:presence:server:${id}`,
+  alive: (id: string) => `${prefix}:presence:alive:${id}`,
+  servers: `${prefix}:presence:servers`,
+});
 
 const COUNT_SCRIPT = `
 local n = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
@@ -77,10 +77,10 @@ return had
 const REAP_SCRIPT = `
 local reaped = {}
 for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  if id ~= ARGV[1] and redis.call('EXISTS', 'presence:alive:' .. id) == 0 then
-    local serverKey = 'presence:server:' .. id
+  if id ~= ARGV[1] and redis.call('EXISTS', ARGV[2] .. ':presence:alive:' .. id) == 0 then
+    local serverKey = ARGV[2] .. ':presence:server:' .. id
     for _, up in ipairs(redis.call('SMEMBERS', serverKey)) do
-      redis.call('HDEL', 'presence:count:' .. up, id)
+      redis.call('HDEL', ARGV[2] .. ':presence:count:' .. up, id)
       table.insert(reaped, up)
     end
     redis.call('DEL', serverKey)
@@ -90,7 +90,8 @@ end
 return reaped
 `;
 
-export function createRedisCounter(redis: RedisClient, serverId: string): PresenceCounter {
+export function createRedisCounter(redis: RedisClient, serverId: string, prefix: string): PresenceCounter {
+  const KEYS = keysUnder(prefix);
   const serverKey = KEYS.server(serverId);
   const change = async (up: Up, delta: number): Promise<[number, number]> => {
     const reply = await redis.eval(COUNT_SCRIPT, {
@@ -120,7 +121,7 @@ export function createRedisCounter(redis: RedisClient, serverId: string): Presen
       keys: [KEYS.alive(serverId), KEYS.servers], arguments: [String(Math.ceil(ttlMs)), serverId],
     })) === 0,
     reapDead: async () => {
-      const reply = await redis.eval(REAP_SCRIPT, { keys: [KEYS.servers], arguments: [serverId] });
+      const reply = await redis.eval(REAP_SCRIPT, { keys: [KEYS.servers], arguments: [serverId, prefix] });
       return [...new Set(Array.isArray(reply) ? reply.map(String) : [])];
     },
     retire: async () => { await redis.del(KEYS.alive(serverId)); },

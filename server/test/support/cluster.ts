@@ -110,13 +110,20 @@ export class Cluster {
 
   private readonly clients: ChatClient[] = [];
 
+  /** The cluster's own namespace on the shared test Redis: no other test file's presence or limits leak in. */
+  readonly redisPrefix = `chat:test:${crypto.randomBytes(4).toString('hex')}`;
+
   constructor(readonly data: DataTier) {}
 
   async addServer(
     env: Record<string, string> = {},
     overrides: Partial<ChatServerConfig> = {},
   ): Promise<RunningChatServer> {
-    const server = await startChatServer({ ...chatConfig(this.data.url, env), logToConsole: false, ...overrides });
+    const server = await startChatServer({
+      ...chatConfig(this.data.url, { REDIS_PREFIX: this.redisPrefix, ...env }),
+      logToConsole: false,
+      ...overrides,
+    });
     this.servers.push(server);
     return server;
   }
