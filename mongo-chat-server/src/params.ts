@@ -31,6 +31,11 @@ export const cursorQuerySchema = z.strictObject({
   limit: wholeNumber(1, LIMITS.pageSize).default(DEFAULT_PAGE_SIZE),
 }).refine((q) => q.before === undefined || q.after === undefined, { message: 'give before or after, not both' });
 
+/** `ups=1,2,3`: one page of user numbers in a query string. */
+export const upsQuery = z.string().max(LIMITS.pageSize * (LIMITS.up + 1))
+  .transform((s) => s.split(',').filter((up) => up.length > 0))
+  .pipe(z.array(upSchema).min(1).max(LIMITS.pageSize));
+
 export const idParamsSchema = z.strictObject({ id: objectIdSchema });
 export const upParamsSchema = z.strictObject({ up: upSchema });
 export const groupMemberParamsSchema = z.strictObject({ id: objectIdSchema, up: upSchema });

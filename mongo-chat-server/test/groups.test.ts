@@ -170,6 +170,24 @@ describe('data service: groups', function () {
       assert.equal(bad.status, 400);
     });
 
+    it('answers the group ids of many users in one call, agreeing with each user\'s own list', async () => {
+      const res = await h.api.get('/group/ids?ups=1004,1003,5555,1004');
+      assertMatchesSpec('get', '/group/ids', res);
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.body.items.map((i: { up: string }) => i.up), ['1004', '1003', '5555'], 'each user once, as asked');
+      for (const { up, groups } of res.body.items as { up: string; groups: string[] }[]) {
+        const own = up === '5555' ? [] : (await h.api.get(`/group/user/${up}?perPage=100`)).body.items.map((g: Group) => g.id);
+        assert.deepEqual(groups, own, `the groups of ${up}`);
+      }
+      assert.ok((res.body.items[0].groups as string[]).includes(group.id));
+      const tooMany = Array.from({ length: 101 }, (_, i) => String(9000 + i)).join(',');
+      for (const query of ['', '?ups=', `?ups=${tooMany}`, '?ups=1004&ups=1003', '?ups=10%2404', '?ups=1004&extra=1']) {
+        const bad = await h.api.get(`/group/ids${query}`);
+        assertMatchesSpec('get', '/group/ids', bad);
+        assert.equal(bad.status, 400, query);
+      }
+    });
+
     it('moves the read position forward only, never beyond the newest message', async () => {
       const res = await h.api.put(`/group/${group.id}/read/1004`, { seq: 2 });
       assertMatchesSpec('put', '/group/{id}/read/{up}', res);

@@ -180,4 +180,33 @@ describe('data service: users', function () {
       assert.equal((await h.api.get('/user/201900011')).body.username, 'user201900011');
     });
   });
+
+  describe('POST /user/presence', () => {
+    it('sets many users online and others offline in one call, skipping unknown users', async () => {
+      const before = Date.now();
+      const res = await h.api.post('/user/presence', {
+        online: ['201900010', '201900011', '999999'], offline: ['201900012'],
+      });
+      assertMatchesSpec('post', '/user/presence', res);
+      assert.equal(res.status, 200);
+      assert.ok(Date.parse(res.body.lastSeen) >= before - 1000);
+      const users = (await h.api.get('/user?ups=201900010,201900011,201900012')).body.items as
+        { up: string; online: boolean; lastSeen: string }[];
+      assert.deepEqual(users.map((u) => [u.up, u.online]), [['201900010', true], ['201900011', true], ['201900012', false]]);
+      users.forEach((u) => assert.equal(u.lastSeen, res.body.lastSeen));
+      assert.equal((await h.api.get('/user/999999')).status, 404, 'an unknown user is not created');
+    });
+
+    it('refuses an empty update, a user in both lists, bad numbers and too many users (400), changing nothing', async () => {
+      const before = (await h.api.get('/user/201900010')).body;
+      const many = Array.from({ length: 1001 }, (_, i) => String(300000000 + i));
+      for (const body of [{}, { online: [] }, { online: ['201900010'], offline: ['201900010'] },
+        { online: ['$gt'] }, { online: '201900010' }, { online: many }, { online: ['201900010'], extra: 1 }]) {
+        const res = await h.api.post('/user/presence', body);
+        assertMatchesSpec('post', '/user/presence', res);
+        assert.equal(res.status, 400, JSON.stringify(body).slice(0, 60));
+      }
+      assert.deepEqual((await h.api.get('/user/201900010')).body, before);
+    });
+  });
 });

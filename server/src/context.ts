@@ -3,6 +3,7 @@ import type winston from 'winston';
 import type { Tokens } from '@chat/shared';
 import type { ChatServerConfig } from './config';
 import type { DataClient } from './data/client';
+import type { GroupIds } from './groups/group-ids';
 import type { Membership } from './groups/membership';
 import type { History } from './history/history';
 import type { TrustFn } from './http/client-address';
@@ -27,6 +28,8 @@ export interface ChatContext {
   history: History;
   batcher: SendBatcher;
   membership: Membership;
+  /** The ids of a user's groups, looked up in batches (handshakes). */
+  groupIds: GroupIds;
   presence: Presence;
   ownership: Ownership;
   limiters: { auth: Limiter; messages: Limiter; events: Limiter };

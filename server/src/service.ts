@@ -17,6 +17,7 @@ import { originAllowed } from './config';
 import type { ChatServerConfig } from './config';
 import type { ChatContext } from './context';
 import { createDataClient } from './data/client';
+import { createGroupIds } from './groups/group-ids';
 import { createMembership } from './groups/membership';
 import { createGroupOperations } from './groups/operations';
 import { createHistory } from './history/history';
@@ -123,9 +124,11 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
     maxBatch: config.sendBatchMax,
     afterStore: (outcomes) => buffer.append(outcomes.map((o) => toPayload(o.message))),
   });
+  const groupIds = createGroupIds(data);
   const presence = createPresence({
     counter: redis ? createRedisCounter(redis.commands, serverId, config.redisPrefix) : createMemoryCounter(),
     data,
+    groupIdsOf: groupIds.of,
     graceMs: config.presenceGraceMs,
     flushMs: config.presenceFlushMs,
     beatMs: config.heartbeatIntervalMs,
@@ -151,6 +154,7 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
     history,
     batcher,
     membership: createMembership({ data, ttlMs: MEMBERSHIP_TTL_MS }),
+    groupIds,
     presence,
     ownership,
     limiters: { auth: createAuthLimiter(config, redis?.commands), ...socketLimiters },

@@ -36,8 +36,36 @@ export const notFound: RequestHandler = (req, _res, next) => {
   next(new AppError('NOT_FOUND', `no route for ${req.method} ${req.path}`));
 };
 
+const RETRY_AFTER_S = 1;
+const FOLD_WINDOW_MS = 5000;
+
+/**
+ * While a dependency is away every request fails the same way, hundreds per
+ * second: one line per kind of failure per window, with the number folded into
+ * it, keeps the log readable and its cost from adding to the outage.
+ */
+function createOutageFolding() {
+  const seen = new Map<string, { at: number; folded: number }>();
+  return {
+    /** null: log nothing now; else log, noting this many like it that were not logged. */
+    fold(key: string | null): number | null {
+      if (key === null) return 0;
+      const now = Date.now();
+      const last = seen.get(key);
+      if (last && now - last.at < FOLD_WINDOW_MS) {
+        last.folded += 1;
+        return null;
+      }
+      if (seen.size >= 100) seen.clear();
+      seen.set(key, { at: now, folded: 0 });
+      return last?.folded ?? 0;
+    },
+  };
+}
+
 /** Last middleware: every error becomes `{error: {code, message}}`. */
 export function errorHandler(logger: winston.Logger): ErrorRequestHandler {
+  const outages = createOutageFolding();
   return (err: unknown, req, res, next) => {
     if (res.headersSent) { next(err); return; }
     let appError: AppError;
@@ -54,12 +82,15 @@ export function errorHandler(logger: winston.Logger): ErrorRequestHandler {
       }
     }
     if (appError.status >= 500) {
-      logger.error('request failed', {
-        method: req.method,
-        path: req.path,
-        code: appError.code,
-        error: err instanceof Error ? err.message : String(err),
-      });
+      const error = err instanceof Error ? err.message : String(err);
+      const folded = outages.fold(appError.code === 'UNAVAILABLE' ? `${req.method} ${error}` : null);
+      if (folded !== null) {
+        logger.error('request failed', {
+          method: req.method, path: req.path, code: appError.code, error, ...(folded > 0 ? { folded } : {}),
+        });
+      }
+      // Clients that honour it spread their retries instead of hammering a service that is waiting for a dependency.
+      if (appError.code === 'UNAVAILABLE') res.set('Retry-After', String(RETRY_AFTER_S));
     }
     res.status(appError.status).json(appError.toBody());
   };

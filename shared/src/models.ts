@@ -80,6 +80,10 @@ export const LIMITS = {
   pageSize: 100,
   /** Members of one group. */
   groupMembers: 5000,
+  /** Users in one presence update between services (each of online and offline). */
+  presenceBatch: 1000,
+  /** Groups whose rooms a socket joins when it connects (the first ones by id). */
+  groupRoomsPerSocket: 2000,
   groupName: 100,
   username: 32,
   name: 100,

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import express from 'express';
 import request from 'supertest';
+import { Writable } from 'node:stream';
+import winston from 'winston';
 import { z } from 'zod';
 import {
   AppError, errorHandler, jsonBody, notFound, readEnv, silentLogger, validate, port,
@@ -53,6 +55,31 @@ describe('http plumbing', () => {
     const res = await request(app()).get('/nope');
     assert.equal(res.status, 404);
     assert.equal(res.body.error.code, 'NOT_FOUND');
+  });
+
+  it('logs a storm of UNAVAILABLE once per window, folding the rest, and asks clients to retry later', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = winston.createLogger({
+      transports: [new winston.transports.Stream({
+        stream: new Writable({
+          objectMode: true,
+          write: (info: Record<string, unknown>, _encoding, done) => { lines.push(info); done(); },
+        }),
+      })],
+    });
+    const a = express();
+    a.get('/down', () => { throw new AppError('UNAVAILABLE', 'the database is away'); });
+    a.get('/boom', () => { throw new Error('broken'); });
+    a.use(errorHandler(logger));
+    const answers = await Promise.all(Array.from({ length: 50 }, () => request(a).get('/down')));
+    answers.forEach((res) => {
+      assert.equal(res.status, 503);
+      assert.equal(res.body.error.code, 'UNAVAILABLE');
+      assert.equal(res.headers['retry-after'], '1');
+    });
+    assert.equal(lines.filter((l) => l.code === 'UNAVAILABLE').length, 1, 'one line for the storm');
+    for (let i = 0; i < 3; i += 1) await request(a).get('/boom');
+    assert.equal(lines.filter((l) => l.code === 'INTERNAL').length, 3, 'every internal error is logged');
   });
 
   it('reads configuration with defaults and names the variable at fault', () => {

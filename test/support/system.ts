@@ -286,7 +286,7 @@ export class TestSystem {
     await this.data?.stop(5000);
     await this.redis?.stop();
     await this.mongo?.destroy();
-    fs.rmSync(this.logDir, { recursive: true, force: true });
+    if (!process.env.KEEP_TEST_LOGS) fs.rmSync(this.logDir, { recursive: true, force: true });
   }
 }
 

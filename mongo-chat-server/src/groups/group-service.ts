@@ -200,6 +200,18 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
       };
     },
 
+    /**
+     * The ids of each user's groups (the first `groupRoomsPerSocket` by id), for
+     * up to a page of users in ONE query: what a chat server asks at handshakes,
+     * so a crowd reconnecting costs a few queries, not one or more per user.
+     */
+    async groupIdsOfUsers(ups: string[]): Promise<{ up: string; groups: string[] }[]> {
+      const byUp = new Map(ups.map((up): [string, string[]] => [up, []]));
+      const rows = await Membership.find({ up: anyOf([...byUp.keys()]) }, { _id: 0, up: 1, group: 1 }).lean();
+      rows.forEach((row) => byUp.get(row.up)?.push(String(row.group)));
+      return [...byUp].map(([up, ids]) => ({ up, groups: ids.sort().slice(0, LIMITS.groupRoomsPerSocket) }));
+    },
+
     /** Moves a member's read position forward (never back). */
     async markRead(id: string, up: string, seq: number): Promise<ReadPosition> {
       const [member, doc] = await Promise.all([

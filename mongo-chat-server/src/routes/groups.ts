@@ -6,7 +6,7 @@ import type { GroupService } from '../groups/group-service';
 import type { MessageService } from '../messages/message-service';
 import {
   cursorQuerySchema, groupMemberParamsSchema, idParamsSchema, objectIdSchema, offsetQuerySchema, pageQuery,
-  upParamsSchema, upSchema,
+  upParamsSchema, upSchema, upsQuery,
 } from '../params';
 
 const nameSchema = z.string().trim().min(1).max(LIMITS.groupName);
@@ -21,6 +21,7 @@ const renameBody = z.strictObject({ name: nameSchema });
 const membersBody = z.strictObject({ users: upsSchema });
 const readBody = z.strictObject({ seq: z.number().int().min(0) });
 const messagesQuery = z.strictObject({ groupID: objectIdSchema, ...pageQuery });
+const idsQuery = z.strictObject({ ups: upsQuery });
 
 export function groupRoutes(groups: GroupService, messages: MessageService): Router {
   const router = Router();
@@ -37,6 +38,11 @@ export function groupRoutes(groups: GroupService, messages: MessageService): Rou
   router.get('/group/messages', async (req, res) => {
     const { groupID, ...page } = validate(messagesQuery, req.query);
     res.json(await messages.offsetPage(groupID, page));
+  });
+
+  router.get('/group/ids', async (req, res) => {
+    const { ups } = validate(idsQuery, req.query);
+    res.json({ items: await groups.groupIdsOfUsers(ups) });
   });
 
   router.get('/group/user/:up', async (req, res) => {

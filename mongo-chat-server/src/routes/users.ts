@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { LIMITS, validate } from '@chat/shared';
 import {
-  pageQuery, upParamsSchema, upSchema,
+  pageQuery, upParamsSchema, upSchema, upsQuery,
 } from '../params';
 import type { UserService } from '../users/user-service';
 
@@ -28,10 +28,7 @@ const loginBody = z.strictObject({
 
 const listQuery = z.strictObject({
   ...pageQuery,
-  ups: z.string().max(LIMITS.pageSize * (LIMITS.up + 1))
-    .transform((s) => s.split(',').filter((up) => up.length > 0))
-    .pipe(z.array(upSchema).min(1).max(LIMITS.pageSize))
-    .optional(),
+  ups: upsQuery.optional(),
 });
 
 const updateBody = z.strictObject({
@@ -39,6 +36,12 @@ const updateBody = z.strictObject({
   name: nameSchema.optional(),
   online: z.boolean().optional(),
 }).refine((b) => Object.keys(b).length > 0, { message: 'give at least one of username, name, online' });
+
+const presenceBody = z.strictObject({
+  online: z.array(upSchema).max(LIMITS.presenceBatch).default([]),
+  offline: z.array(upSchema).max(LIMITS.presenceBatch).default([]),
+}).refine((b) => b.online.length + b.offline.length > 0, { message: 'give at least one user in online or offline' })
+  .refine((b) => !b.online.some((up) => b.offline.includes(up)), { message: 'a user cannot be both online and offline' });
 
 export function userRoutes(users: UserService): Router {
   const router = Router();
@@ -55,6 +58,12 @@ export function userRoutes(users: UserService): Router {
 
   router.get('/user', async (req, res) => {
     res.json(await users.list(validate(listQuery, req.query)));
+  });
+
+  // Fixed paths before /:up.
+  router.post('/user/presence', async (req, res) => {
+    const { online, offline } = validate(presenceBody, req.body);
+    res.json(await users.setPresence(online, offline));
   });
 
   router.get('/user/:up', async (req, res) => {

@@ -106,6 +106,25 @@ export function createUserService(models: Models, passwords: Passwords) {
       }
     },
 
+    /**
+     * Many users go online or offline at once (a chat server's presence, gathered):
+     * one write per state instead of one per user. Unknown users are skipped.
+     */
+    async setPresence(online: string[], offline: string[]): Promise<{ lastSeen: string; updated: number }> {
+      const lastSeen = new Date();
+      let updated = 0;
+      for (const [ups, state] of [[online, true], [offline, false]] as const) {
+        if (ups.length > 0) {
+          const result = await User.updateMany(
+            { _id: mongoose.trusted({ $in: [...new Set(ups)] }) },
+            { $set: { online: state, lastSeen } },
+          );
+          updated += result.modifiedCount;
+        }
+      }
+      return { lastSeen: lastSeen.toISOString(), updated };
+    },
+
     /** Which of `ups` do not exist (for group membership checks). */
     async missing(ups: string[]): Promise<string[]> {
       if (ups.length === 0) return [];

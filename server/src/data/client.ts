@@ -9,8 +9,8 @@ import type {
 import { createDataRequest } from './http';
 import type { DataHttpOptions } from './http';
 import {
-  batchResultSchema, cursorPageSchema, groupForUserSchema, groupSchema, membershipSchema,
-  offsetPageSchema, readPositionSchema, storedMessageSchema, userSchema,
+  batchResultSchema, cursorPageSchema, groupForUserSchema, groupIdsSchema, groupSchema, membershipSchema,
+  offsetPageSchema, presenceResultSchema, readPositionSchema, storedMessageSchema, userSchema,
 } from './schemas';
 import type { BatchResult, GroupForUser } from './schemas';
 
@@ -47,8 +47,9 @@ export function createDataClient(options: DataHttpOptions) {
     usersByUp: (ups: Up[]): Promise<OffsetPage<User>> => request('GET', '/user', userPage, {
       query: { ups: ups.join(','), perPage: Math.max(1, ups.length) },
     }),
-    setOnline: (up: Up, online: boolean): Promise<User> => (
-      request('POST', `/user/${enc(up)}`, userSchema, { body: { online } })),
+    /** Many users online and offline in one call; the lastSeen stored with them. */
+    setPresence: (online: Up[], offline: Up[]): Promise<{ lastSeen: string; updated: number }> => (
+      request('POST', '/user/presence', presenceResultSchema, { body: { online, offline } })),
 
     getGroup: (id: string): Promise<Group> => request('GET', `/group/${enc(id)}`, groupSchema),
     createGroup: (body: { name: string; users: Up[]; createdBy: Up }): Promise<Group> => (
@@ -62,6 +63,11 @@ export function createDataClient(options: DataHttpOptions) {
       request('DELETE', `/group/${enc(id)}/members/${enc(up)}`, groupSchema)),
     membership: (id: string, up: Up): Promise<{ up: Up; lastReadSeq: number }> => (
       request('GET', `/group/${enc(id)}/members/${enc(up)}`, membershipSchema)),
+    /** The ids of the groups of up to 100 users, in one call. */
+    groupIdsOf: async (ups: Up[]): Promise<Map<Up, string[]>> => {
+      const { items } = await request('GET', '/group/ids', groupIdsSchema, { query: { ups: ups.join(',') } });
+      return new Map(items.map((item) => [item.up, item.groups]));
+    },
     groupsOfUser: (up: Up, page: number, perPage: number): Promise<OffsetPage<GroupForUser>> => (
       request('GET', `/group/user/${enc(up)}`, groupPage, { query: { page, perPage } })),
     markRead: (id: string, up: Up, seq: number): Promise<ReadPosition> => (

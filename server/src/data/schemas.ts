@@ -77,3 +77,9 @@ export const errorBodySchema = z.object({ error: errorDetailSchema });
 
 export type GroupForUser = z.infer<typeof groupForUserSchema>;
 export type BatchResult = z.infer<typeof batchResultSchema>['results'][number];
+
+export const groupIdsSchema = z.object({
+  items: z.array(z.object({ up: z.string(), groups: z.array(z.string()) })),
+});
+
+export const presenceResultSchema = z.object({ lastSeen: isoTime, updated: z.number().int().min(0) });

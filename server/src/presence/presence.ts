@@ -12,9 +12,9 @@
  */
 import type winston from 'winston';
 import type { PresenceBatch, Up } from '@chat/shared';
-import { allGroupsOf } from '../data/client';
 import type { DataClient } from '../data/client';
 import type { PresenceCounter } from './counter';
+import { createPresenceStore } from './presence-store';
 
 interface Change {
   online: boolean;
@@ -30,6 +30,8 @@ export interface LocalSocket {
 export interface PresenceOptions {
   counter: PresenceCounter;
   data: DataClient;
+  /** The ids of a user's groups (for the offline notice of a user whose server died). */
+  groupIdsOf: (up: Up) => Promise<string[]>;
   graceMs: number;
   flushMs: number;
   /** How often this server renews its liveness and looks for dead servers. */
@@ -59,10 +61,10 @@ export function createPresence(options: PresenceOptions) {
     pending.set(up, change);
   };
 
+  const stored = createPresenceStore(data);
   const store = async (up: Up, online: boolean): Promise<string> => {
     try {
-      const user = await data.setOnline(up, online);
-      return user.lastSeen ?? new Date().toISOString();
+      return await stored.set(up, online);
     } catch (err) {
       logger.warn('could not store presence', { up, online, error: (err as Error).message });
       return new Date().toISOString();
@@ -82,7 +84,7 @@ export function createPresence(options: PresenceOptions) {
     const lastSeen = await store(up, false);
     let rooms = groups;
     if (!rooms) {
-      rooms = await allGroupsOf(data, up).then((list) => list.map((g) => g.id), (err: Error) => {
+      rooms = await options.groupIdsOf(up).catch((err: Error) => {
         logger.warn('could not load groups for an offline notice', { up, error: err.message });
         return [];
       });
@@ -195,14 +197,14 @@ export function createPresence(options: PresenceOptions) {
       }
     },
     /**
-     * Start: counts an earlier run under this server id left behind are removed
-     * (users with none left go offline), then the first beat marks this server alive.
+     * Start: counts an earlier run under this server id left behind are removed,
+     * and their users get the grace period: those reconnecting (a restart) never
+     * show offline and cost nothing; the others go offline when it ends. Then the
+     * first beat marks this server alive.
      */
     recover: async () => {
       const ups = await counter.releaseServer();
-      await Promise.all(ups.map(async (up) => {
-        if (await counter.confirmOffline(up)) await store(up, false);
-      }));
+      ups.forEach((up) => startGrace(up, null));
       if (ups.length > 0) logger.info('released presence left by an earlier run', { users: ups.length });
       await beat();
     },

@@ -8,16 +8,13 @@
  * socket connects), so a burst of parallel handshakes cannot all pass the
  * check, and it is given back when the transport closes, whatever happened.
  *
- * Group lookups queue behind a small cap, and a client that gives up waiting
- * leaves the queue: a crowd reconnecting at once costs the data service a
- * steady stream of lookups, never a pile of calls for clients already gone.
+ * Group lookups are batched (groups/group-ids.ts): a crowd reconnecting at
+ * once costs the data service a few calls, not one per client.
  */
 import type { ExtendedError } from 'socket.io';
 import { AppError } from '@chat/shared';
 import type { ErrorCode } from '@chat/shared';
 import type { ChatContext } from '../context';
-import { createConcurrencyLimit } from '../concurrency';
-import { allGroupsOf } from '../data/client';
 import { clientAddress } from '../http/client-address';
 import type { ChatSocket } from './types';
 
@@ -28,9 +25,6 @@ const refusal = (code: ErrorCode, message: string, extra: Record<string, string>
   return err;
 };
 
-/** Group lookups of handshakes in flight at once. */
-const CONCURRENT_LOOKUPS = 16;
-
 export interface Handshake {
   middleware: (socket: ChatSocket, next: (err?: ExtendedError) => void) => void;
   /** The groups found at handshake, handed over once to the connection handler. */
@@ -40,7 +34,6 @@ export interface Handshake {
 export function createHandshake(ctx: ChatContext): Handshake {
   const perIp = new Map<string, number>();
   const groupsOf = new WeakMap<ChatSocket, string[]>();
-  const lookups = createConcurrencyLimit(CONCURRENT_LOOKUPS);
   const release = (ip: string) => {
     const left = (perIp.get(ip) ?? 1) - 1;
     if (left <= 0) perIp.delete(ip); else perIp.set(ip, left);
@@ -60,24 +53,20 @@ export function createHandshake(ctx: ChatContext): Handshake {
       throw refusal('RATE_LIMITED', 'too many connections from this address');
     }
     perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
-    const gone = new AbortController();
-    socket.conn.once('close', () => {
-      release(ip);
-      gone.abort();
-    });
+    socket.conn.once('close', () => release(ip));
     if (!ctx.ownership.accepts(user.up)) {
       const placement = ctx.ownership.placement(user.up);
       throw refusal('WRONG_SERVER', 'this user is served by another chat server', { url: placement?.url ?? '' });
     }
     let groups;
     try {
-      groups = await lookups.run(() => allGroupsOf(ctx.data, user.up), gone.signal);
+      groups = await ctx.groupIds.of(user.up);
     } catch (err) {
       const error = err instanceof AppError ? err : new AppError('UNAVAILABLE', 'groups could not be loaded');
       throw refusal(error.code === 'INTERNAL' ? 'UNAVAILABLE' : error.code, error.message);
     }
     Object.assign(socket.data, { up: user.up, username: user.username });
-    groupsOf.set(socket, groups.map((g) => g.id));
+    groupsOf.set(socket, groups);
   };
 
   return {
