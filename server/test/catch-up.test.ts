@@ -11,7 +11,7 @@ import type {
   ChatMessagePayload, CursorPage, JoinRoomResult, SendMessageResult,
 } from '@chat/shared';
 import {
-  Cluster, clientId, request, startDataTier,
+  Cluster, INTERNAL_TOKEN, clientId, request, startDataTier,
 } from './support/cluster';
 import type { ChatClient, DataTier, TestUser } from './support/cluster';
 
@@ -125,6 +125,36 @@ describe('chat server: catch-up and the recent buffer', function () {
     const recent = await join(b, bob, group, 40);
     assert.deepEqual(seqs(recent.messages), range(41, 50), 'a short gap is inside the 20-message buffer');
     assert.equal(await answered('data'), before + 1);
+  });
+
+  it('serves REST pages inside the buffer from it, older pages from the data service, the same either way', async () => {
+    const {
+      alice, bob, group, a,
+    } = await scenario({ RECENT_BUFFER_SIZE: '20' });
+    await send(a, alice, group, 45);
+    const page = async (query: string) => {
+      const res = await cluster.rest('GET', `/chat/${group}/message?${query}`, { user: bob });
+      assert.equal(res.status, 200, query);
+      return res.body as CursorPage<ChatMessagePayload>;
+    };
+    const before = await answered('data');
+    const newest = await page('limit=10');
+    assert.deepEqual(seqs(newest.items), range(36, 45));
+    assert.equal(newest.hasMore, true);
+    const back = await page('before=36&limit=10');
+    assert.deepEqual(seqs(back.items), range(26, 35));
+    assert.equal(await answered('data'), before, 'both pages came from the buffer');
+    const deep = await page('before=26&limit=10');
+    assert.deepEqual(seqs(deep.items), range(16, 25), 'reaching past the buffer reads the data service');
+    const first = await page('before=4&limit=10');
+    assert.deepEqual(seqs(first.items), range(1, 3));
+    assert.equal(first.hasMore, false);
+    assert.equal(await answered('data'), before + 2);
+    const stored = await fetch(`${tier.url}/group/${group}/messages?before=36&limit=10`, {
+      headers: { 'x-internal-token': INTERNAL_TOKEN },
+    });
+    const fromData = await stored.json() as CursorPage<{ seq: number; message: string }>;
+    assert.deepEqual(fromData.items.map((m) => [m.seq, m.message]), back.items.map((m) => [m.seq, m.message]));
   });
 
   it('never trusts a buffer with a hole: the missing message still arrives, from the data service', async () => {

@@ -109,7 +109,28 @@ export function createHistory(options: HistoryOptions) {
     return afterFromData(group, after);
   });
 
-  return { latest, since };
+  /**
+   * The `limit` messages before seq `before` (a page scrolling back): from the
+   * buffer when it holds all of them, else from the data service.
+   */
+  const before = async (group: string, beforeSeq: number, limit: number): Promise<{
+    messages: ChatMessagePayload[]; hasMore: boolean;
+  }> => {
+    const from = Math.max(1, beforeSeq - limit);
+    if (from < beforeSeq) {
+      const slice = await buffer.after(group, from - 1, beforeSeq - from);
+      const items = slice?.items.filter((m) => m.seq < beforeSeq) ?? [];
+      if (items[0]?.seq === from && items[items.length - 1]?.seq === beforeSeq - 1 && isContiguous(items)) {
+        count('buffer');
+        return { messages: items, hasMore: from > 1 };
+      }
+    }
+    count('data');
+    const page = await data.messagesCursor(group, { before: beforeSeq, limit });
+    return { messages: page.items.map(toPayload), hasMore: page.hasMore };
+  };
+
+  return { latest, since, before };
 }
 
 export type History = ReturnType<typeof createHistory>;

@@ -121,9 +121,20 @@ export function chatRoutes(ctx: ChatContext, groups: GroupOperations): Router {
     const { group } = validate(groupParams, req.params);
     const q = validate(historyQuery, req.query);
     await groups.requireMember(group, currentUser(req).up);
-    if (q.before !== undefined || q.after !== undefined || q.limit !== undefined) {
-      const page = await ctx.data.messagesCursor(group, { before: q.before, after: q.after, limit: q.limit ?? 50 });
+    if (q.after !== undefined) {
+      const page = await ctx.data.messagesCursor(group, { after: q.after, limit: q.limit ?? 50 });
       res.json({ items: page.items.map(toPayload), hasMore: page.hasMore });
+      return;
+    }
+    // The newest page and pages just before it are recent history: the buffer answers when it holds them.
+    if (q.before !== undefined) {
+      const page = await ctx.history.before(group, q.before, q.limit ?? 50);
+      res.json({ items: page.messages, hasMore: page.hasMore });
+      return;
+    }
+    if (q.limit !== undefined) {
+      const slice = await ctx.history.latest(group, q.limit);
+      res.json({ items: slice.messages, hasMore: slice.hasMore });
       return;
     }
     const page = await ctx.data.messagesPage(group, q.page ?? 0, q.perPage ?? 50);
