@@ -12,7 +12,7 @@ import net from 'node:net';
 import path from 'node:path';
 import express from 'express';
 import {
-  freePort, redisAvailable, startMongo, startRedis, startServiceProcess, withDatabase,
+  freePort, redisAvailable, startMongo, startRedis, startServiceProcess, waitForPlacement, withDatabase,
 } from '@chat/local-services';
 import type { RunningMongo, RunningRedis, ServiceProcess } from '@chat/local-services';
 
@@ -121,6 +121,9 @@ async function main(): Promise<void> {
     }
     const firstChat = started[2];
     if (!firstChat) throw new Error('no chat server started');
+    // Running means users can be placed: every chat server holds leaves of the dispatcher's map.
+    const chatIds = Array.from({ length: chatCount }, (_, i) => `chat-${String.fromCharCode(97 + i)}`);
+    await Promise.all(chatIds.map((id) => waitForPlacement(dispatcher.url, secrets.INTERNAL_TOKEN, id)));
 
     const clientDir = fs.existsSync(path.join(ROOT, 'client', 'index.html')) ? await buildClient() : undefined;
     const clientPort = await preferPort(8080);

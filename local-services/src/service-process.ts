@@ -63,6 +63,32 @@ export async function waitForHealth(url: string, timeoutMs: number, child?: Chil
   throw new Error(`not healthy within ${timeoutMs} ms (${last})`);
 }
 
+/**
+ * Healthy is not enough for a chat server: it serves users once the
+ * dispatcher's map gives it leaves. Waits until it does.
+ */
+export async function waitForPlacement(
+  dispatcherUrl: string,
+  internalToken: string,
+  serverId: string,
+  timeoutMs = 20000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${dispatcherUrl}/dispatcher/servers`, {
+        headers: { 'x-internal-token': internalToken }, signal: AbortSignal.timeout(2000),
+      });
+      const body = await res.json() as { map?: { leaves?: Record<string, string> } };
+      if (Object.values(body.map?.leaves ?? {}).includes(serverId)) return;
+    } catch {
+      // the dispatcher may be starting or restarting; ask again
+    }
+    await new Promise((r) => { setTimeout(r, 100); });
+  }
+  throw new Error(`${serverId} was not placed in the dispatcher's map within ${timeoutMs} ms`);
+}
+
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const label = options.label ?? options.service;
   const port = options.port ?? await freePort();

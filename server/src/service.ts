@@ -178,6 +178,9 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
   let graceSweep: NodeJS.Timeout | undefined;
   const dispatcherClient = config.dispatcherUrl
     ? createDispatcherClient(config.dispatcherUrl, config.internalToken) : undefined;
+  const socketUps = function* socketUps() {
+    for (const socket of io.of('/').sockets.values()) if (socket.data.up) yield socket.data.up;
+  };
   const link = dispatcherClient && createDispatcherLink({
     client: dispatcherClient,
     serverId,
@@ -185,9 +188,10 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
     capacity: config.capacity,
     intervalMs: config.heartbeatIntervalMs,
     load: () => io.of('/').sockets.size,
+    leafLoads: () => ownership.leafLoads(socketUps()),
     logger,
-    onMap: (map) => {
-      if (!ownership.update(map) || closing) return;
+    onMap: (map, registered) => {
+      if (!ownership.update(map, registered) || closing) return;
       relocation.sweep();
       // Sockets let in during the grace period are moved once it ends.
       clearTimeout(graceSweep);
@@ -199,7 +203,7 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
   const groups = createGroupOperations(ctx);
   const dispatcherCheck = () => {
     if (!link) return 'disabled' as const;
-    return link.isRegistered() ? 'ok' as const : 'down' as const;
+    return link.isReachable() ? 'ok' as const : 'down' as const;
   };
   const app = createApp(ctx, logging.requests, [
     opsRoutes(ctx, redis?.commands, dispatcherCheck),

@@ -48,7 +48,7 @@ describe('chat server: group lookups at handshake', function () {
     const batches: number[] = [];
     const lookups = createGroupIds({
       groupIdsOf: (ups) => { batches.push(ups.length); return data.groupIdsOf(ups); },
-    }, { maxInFlight: 1 });
+    }, { maxInFlight: 1, gatherMs: 0 });
     // One lookup goes out at once; the others, made while it is in flight, wait and gather.
     const asked = [...users, ...users.slice(1, 5)];
     const first = lookups.of(asked[0]?.up as string);
@@ -63,6 +63,20 @@ describe('chat server: group lookups at handshake', function () {
     const newcomer = users[23] as TestUser;
     const extra = await cluster.group(users[1] as TestUser, [newcomer], 'late');
     assert.ok((await lookups.of(newcomer.up)).includes(extra), 'a membership made after a lookup is seen by the next');
+  });
+
+  it('holds a lookup a few milliseconds so that lookups arriving just after it share its call', async () => {
+    const data = createDataClient({ baseUrl: tier.url, internalToken: INTERNAL_TOKEN });
+    const batches: number[] = [];
+    const lookups = createGroupIds({
+      groupIdsOf: (ups) => { batches.push(ups.length); return data.groupIdsOf(ups); },
+    }, { maxInFlight: 1, gatherMs: 50 });
+    const [a, b] = [users[2], users[3]] as [TestUser, TestUser];
+    const first = lookups.of(a.up);
+    await new Promise((r) => { setTimeout(r, 10); });
+    const second = lookups.of(b.up);
+    assert.deepEqual([await first, await second], [a, b].map((u) => [...(groups.get(u.up) ?? [])].sort()));
+    assert.deepEqual(batches, [2], 'one call for both');
   });
 
   it('puts a crowd of sockets connecting at once in their rooms for a few data-service calls', async () => {

@@ -31,4 +31,20 @@ describe('placement ownership', () => {
     await new Promise((r) => { setTimeout(r, 150); });
     assert.ok(!own.accepts('104'), 'after the grace period');
   });
+
+  it('ignores a map older than the one it holds, unless it answers a registration', () => {
+    const own = createOwnership('a', 0);
+    own.update(map(5, (d) => (d < 5 ? 'a' : 'b')));
+    assert.equal(own.update(map(4, () => 'b')), false, 'a lagging replica\'s map is ignored');
+    assert.ok(own.ownsNow('101'));
+    assert.equal(own.update(map(1, () => 'b'), true), true, 'the dispatchers started again from version 1');
+    assert.ok(!own.ownsNow('101'));
+  });
+
+  it('counts the given users per leaf it owns', () => {
+    const own = createOwnership('a', 0);
+    assert.deepEqual(own.leafLoads(['11', '12']), {}, 'no map yet: nothing to report');
+    own.update(map(1, (d) => (d < 5 ? 'a' : 'b')));
+    assert.deepEqual(own.leafLoads(['11', '21', '3', '103', '9', '17']), { 1: 2, 3: 2 });
+  });
 });

@@ -45,6 +45,8 @@ describe('reliability: the dispatcher stops for a while', function () {
     const locateDuring = await fetch(`${dispatcher.url}/chat/location`, { headers: { authorization: `Bearer ${account.token}` } })
       .then((res) => `status ${res.status}`, (err: Error) => `refused (${(err.cause as Error | undefined)?.message ?? err.message})`);
     await sleep(8000);
+    const readiness = () => Promise.all(system.chatServers.map((s) => fetch(`${s.url}/ready`).then((r) => r.status)));
+    const readyDuringOutage = await readiness();
     const ackedDuringOutage = ackedCount(traffic) - ackedAtStop;
     const reconnectsDuringOutage = cohort.clients.reduce((n, c) => n + c.reconnects, 0);
     await dispatcher.start();
@@ -54,6 +56,7 @@ describe('reliability: the dispatcher stops for a while', function () {
     await newcomer.connect();
     const newcomerConnectMs = Date.now() - started;
     await sleep(2000);
+    const readyAfter = await readiness();
     await traffic.stop();
     const { settleMs, repaired } = await settle(cohort);
     const v = await verify(cohort, traffic);
@@ -61,6 +64,8 @@ describe('reliability: the dispatcher stops for a while', function () {
       clients: cohort.clients.length,
       downMs,
       newClientLocateDuringOutage: locateDuring,
+      chatServersReadyDuringOutage: readyDuringOutage,
+      chatServersReadyAfter: readyAfter,
       ackedDuringOutage,
       reconnectsDuringOutage,
       newcomerConnectedAfterRestartMs: newcomerConnectMs,
@@ -71,6 +76,8 @@ describe('reliability: the dispatcher stops for a while', function () {
     });
     assert.match(locateDuring, /refused|status 503/);
     assert.ok(ackedDuringOutage > 0, 'messages were acknowledged while the dispatcher was down');
+    assert.ok(readyDuringOutage.every((status) => status === 503), 'chat servers are not ready for new users meanwhile');
+    assert.ok(readyAfter.every((status) => status === 200), 'and ready again once it is back');
     assert.equal(reconnectsDuringOutage, 0, 'no connected client was dropped while the dispatcher was down');
     assert.ok(newcomer.connected, 'a new client connected after the dispatcher came back');
     assertNoLossNoDuplicate(v);

@@ -32,6 +32,7 @@ describe('reliability: mass reconnect after a chat server restart', function () 
       figures.presenceEventsPerClient.max <= GROUP_SIZE + 2,
       `a client got ${figures.presenceEventsPerClient.max} presence events`,
     );
+    assert.ok(figures.leaverShownOffline, 'the user who left during the restart is shown offline to their group');
     const lastCpu = figures.cpuAfter[figures.cpuAfter.length - 1] ?? 1;
     assert.ok(lastCpu < IDLE_CPU, `the server's CPU stayed at ${lastCpu} of a core (samples ${figures.cpuAfter.join(', ')})`);
   });

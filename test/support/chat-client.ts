@@ -9,7 +9,8 @@ import crypto from 'node:crypto';
 import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 import type {
-  Ack, ChatMessagePayload, ClientToServerEvents, JoinRoomResult, SendMessageResult, ServerToClientEvents,
+  Ack, ChatMessagePayload, ClientToServerEvents, JoinRoomResult, PresenceBatch, SendMessageResult,
+  ServerToClientEvents,
 } from '@chat/shared';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -49,6 +50,9 @@ export class ResilientClient {
   lastConnectError = '';
 
   presenceEvents = 0;
+
+  /** The newest presence batches received (at most 1,000). */
+  readonly presence: PresenceBatch[] = [];
 
   private readonly rooms = new Set<string>();
 
@@ -132,7 +136,11 @@ export class ResilientClient {
     });
     this.socket = socket;
     socket.on('chat message', (m) => this.accept([m]));
-    socket.on('presence', () => { this.presenceEvents += 1; });
+    socket.on('presence', (batch) => {
+      this.presenceEvents += 1;
+      this.presence.push(batch);
+      if (this.presence.length > 1000) this.presence.shift();
+    });
     socket.on('relocate', () => { void this.reconnect(); });
     socket.on('disconnect', (reason) => {
       if (!this.closed && reason !== 'io client disconnect') void this.reconnect();

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import {
-  freePort, startMongo, startRedis, startServiceProcess, testMongoUrl, testRedisUrl, withDatabase,
+  freePort, startMongo, startRedis, startServiceProcess, testMongoUrl, testRedisUrl, waitForPlacement, withDatabase,
 } from '@chat/local-services';
 import type { RunningMongo, RunningRedis, ServiceProcess } from '@chat/local-services';
 import type { User } from '@chat/shared';
@@ -175,21 +175,8 @@ export class TestSystem {
   }
 
   /** Healthy is not enough: a chat server serves users once the dispatcher's map gives it leaves. */
-  async waitUntilPlaced(serverId: string, timeoutMs = 20000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      try {
-        const res = await fetch(`${this.dispatcherUrl}/dispatcher/servers`, {
-          headers: { 'x-internal-token': this.secrets.INTERNAL_TOKEN },
-        });
-        const body = await res.json() as { map?: { leaves?: Record<string, string> } };
-        if (Object.values(body.map?.leaves ?? {}).includes(serverId)) return;
-      } catch {
-        // the dispatcher may be restarting; ask again
-      }
-      await new Promise((r) => { setTimeout(r, 100); });
-    }
-    throw new Error(`${serverId} was not placed in the dispatcher's map within ${timeoutMs} ms`);
+  waitUntilPlaced(serverId: string, timeoutMs = 20000): Promise<void> {
+    return waitForPlacement(this.dispatcherUrl, this.secrets.INTERNAL_TOKEN, serverId, timeoutMs);
   }
 
   /** Any live chat server's URL, for REST calls. */

@@ -44,7 +44,10 @@ describe('metrics on every service', function () {
     await client.connect();
     await client.join(room);
     await client.send(room, 'counted');
-    await fetch(`${system.apiUrl}/chat/groups`, { headers: { authorization: 'Bearer not-a-token' } });
+    const unauthorizedBefore = sample(await scrape(system.apiUrl), 'errors_total', { code: 'UNAUTHORIZED' });
+    for (let i = 0; i < 3; i += 1) {
+      await fetch(`${system.apiUrl}/chat/groups`, { headers: { authorization: 'Bearer not-a-token' } });
+    }
     await new Promise((r) => { setTimeout(r, 1500); });
 
     const chat = await scrape(system.apiUrl);
@@ -53,7 +56,7 @@ describe('metrics on every service', function () {
     assert.ok(sample(chat, 'chat_messages_delivered_total') >= 1);
     assert.ok(sample(chat, 'chat_message_ack_seconds_count') >= 1);
     assert.ok(sample(chat, 'http_request_duration_seconds_count', { route: '/chat/groups' }) >= 1, 'HTTP latency by route');
-    assert.ok(sample(chat, 'errors_total', { code: 'UNAUTHORIZED' }) >= 1, 'errors by code');
+    assert.equal(sample(chat, 'errors_total', { code: 'UNAUTHORIZED' }) - unauthorizedBefore, 3, 'errors by code, each once');
 
     const dispatcher = await scrape(system.dispatcherUrl);
     assert.ok(sample(dispatcher, 'dispatcher_map_version') >= 1, 'map version');

@@ -52,19 +52,30 @@ export class Groups {
 
   /** Removing oneself is leaving. */
   async removeMember(room: string, up: Up): Promise<void> {
-    if (up === this.store.me.up) this.ownChanges.add(room);
-    const group = await this.ctx.api.removeMember(room, up);
-    if (up === this.store.me.up) this.forget(room);
-    else {
-      this.applyGroup(group);
+    if (up !== this.store.me.up) {
+      this.applyGroup(await this.ctx.api.removeMember(room, up));
       await this.loadMembers(room);
+      return;
+    }
+    // Our own leaving: its event, if it comes first, is no news to tell. Once the answer is in,
+    // the group is forgotten and a late event is ignored anyway, so the note goes either way.
+    this.ownChanges.add(room);
+    try {
+      await this.ctx.api.removeMember(room, up);
+      this.forget(room);
+    } finally {
+      this.ownChanges.delete(room);
     }
   }
 
   async remove(room: string): Promise<void> {
     this.ownChanges.add(room);
-    await this.ctx.api.deleteGroup(room);
-    this.forget(room);
+    try {
+      await this.ctx.api.deleteGroup(room);
+      this.forget(room);
+    } finally {
+      this.ownChanges.delete(room);
+    }
   }
 
   async loadMembers(room: string): Promise<void> {

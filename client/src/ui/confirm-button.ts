@@ -6,16 +6,19 @@ import { h } from './dom';
 
 export function confirmButton(
   label: string,
-  question: string,
+  /** Asked each time: the question names things as they are called now (a group renamed meanwhile). */
+  question: () => string,
   testid: string,
   action: () => Promise<void>,
 ): HTMLElement {
   const start = h('button', { type: 'button', class: 'danger-outline', testid }, label);
   const yes = h('button', { type: 'button', class: 'danger', testid: `${testid}-confirm` }, label);
   const no = h('button', { type: 'button', class: 'secondary', testid: `${testid}-cancel` }, 'Cancel');
-  const ask = h('div', { class: 'confirm', hidden: true, role: 'group' }, h('p', {}, question), h('div', { class: 'form-actions' }, no, yes));
+  const text = h('p');
+  const ask = h('div', { class: 'confirm', hidden: true, role: 'group' }, text, h('div', { class: 'form-actions' }, no, yes));
   const wrap = h('div', { class: 'confirm-wrap' }, start, ask);
   const set = (asking: boolean) => {
+    if (asking) text.textContent = question();
     start.hidden = asking;
     ask.hidden = !asking;
     (asking ? no : start).focus();

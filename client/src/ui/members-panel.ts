@@ -148,13 +148,14 @@ export function createMembersPanel(app: ChatApp): MembersPanelView {
     if (element.dataset.room !== room) {
       element.dataset.room = room;
       showError(null);
+      const name = () => store.groups.get(room)?.group.name ?? entry.group.name;
       fill(
         actions,
-        confirmButton('Leave group', `Leave “${entry.group.name}”? You will stop receiving its messages.`, 'group-leave', () => (
+        confirmButton('Leave group', () => `Leave “${name()}”? You will stop receiving its messages.`, 'group-leave', () => (
           groups.removeMember(room, store.me.up).catch((err: unknown) => showError(describeError(err)))
         )),
         iAmCreator
-          ? confirmButton('Delete group', `Delete “${entry.group.name}” and all its messages for everyone?`, 'group-delete', () => (
+          ? confirmButton('Delete group', () => `Delete “${name()}” and all its messages for everyone?`, 'group-delete', () => (
             groups.remove(room).catch((err: unknown) => showError(describeError(err)))
           ))
           : null,

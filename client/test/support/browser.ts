@@ -5,7 +5,15 @@ import type { Browser } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export const chromiumAvailable = (): boolean => fs.existsSync(CHROMIUM_PATH);
+/**
+ * Whether the browser tests can run. Locally they are skipped without Chromium; in CI (`CI` set, as
+ * `.ci/run` does after installing it) a missing browser is a failure, never a silent pass.
+ */
+export const chromiumAvailable = (): boolean => {
+  if (fs.existsSync(CHROMIUM_PATH)) return true;
+  if (process.env.CI) throw new Error(`${CHROMIUM_PATH} is missing: CI must install Debian's chromium`);
+  return false;
+};
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({

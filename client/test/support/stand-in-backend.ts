@@ -13,7 +13,7 @@ import express from 'express';
 import type { Request, Response } from 'express';
 import { Server } from 'socket.io';
 import type {
-  ChatMessagePayload, ClientToServerEvents, Group, ServerToClientEvents, User,
+  ChatMessagePayload, ClientToServerEvents, Group, PresenceBatch, ServerToClientEvents, User,
 } from '../../src/types';
 
 type Io = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { up: string }>;
@@ -45,6 +45,8 @@ export async function startStandIn(serverId = 'stand-in-chat'): Promise<StandIn>
   const groups = new Map<string, Group>();
   const history = new Map<string, ChatMessagePayload[]>();
   const reads = new Map<string, number>();
+  /** Sockets connected per user: presence. */
+  const connected = new Map<string, number>();
   const app = express();
   const httpServer = http.createServer(app);
   const io: Io = new Server(httpServer, { cors: { origin: true }, transports: ['websocket'] });
@@ -132,13 +134,20 @@ export async function startStandIn(serverId = 'stand-in-chat'): Promise<StandIn>
   app.use(express.json());
 
   app.post('/auth/register', (req, res) => {
-    const { up, name, username } = req.body as Record<string, string>;
-    if (!up || users.has(up)) {
-      fail(res, 409, 'CONFLICT', 'user number already registered');
+    const {
+      up, name, username, password,
+    } = req.body as Record<string, string | undefined>;
+    if (!up || !username || !name?.trim() || !password || password.length < 8) {
+      fail(res, 400, 'VALIDATION_FAILED', 'up, username, name and a password of 8 characters or more are required');
       return;
     }
-    const user = standIn.register(up, name ?? up, (req.body as Record<string, string>).password);
-    user.username = username ?? user.username;
+    // The data service's words (mongo-chat-server/src/users/user-service.ts).
+    if (users.has(up) || [...users.values()].some((u) => u.user.username === username)) {
+      fail(res, 409, 'CONFLICT', users.has(up) ? 'that user number is taken' : 'that username is taken');
+      return;
+    }
+    const user = standIn.register(up, name.trim(), password);
+    user.username = username;
     res.status(201).json({ token: tokenOf(up), user });
   });
   app.post('/auth/login', (req, res) => {
@@ -178,34 +187,67 @@ export async function startStandIn(serverId = 'stand-in-chat'): Promise<StandIn>
     res.status(201).json(standIn.createGroup(name, members ?? [], me.up));
   });
   app.patch('/chat/groups/:group', (req, res) => {
+    const name = String((req.body as { name?: unknown }).name ?? '').trim();
+    if (!name || name.length > 100) {
+      fail(res, 400, 'VALIDATION_FAILED', 'name: must be 1 to 100 characters');
+      return;
+    }
     const group = groupFor(req, res, caller(req) as User);
     if (!group) return;
-    group.name = String((req.body as { name?: string }).name);
+    group.name = name;
     touch(group);
-    emitToMembers(group, (to) => to.emit('group updated', group));
+    // As server/src/groups/operations.ts: to the group's room.
+    io.to(group.id).emit('group updated', group);
     res.json(group);
   });
   app.get('/chat/groups/:group/members', (req, res) => {
     const group = groupFor(req, res, caller(req) as User);
     if (group) res.json({ items: group.users.map((up) => users.get(up)?.user).filter(Boolean) });
   });
+  // Members add and remove as server/src/groups/operations.ts does, with the data service's refusals.
   app.post('/chat/groups/:group/members', (req, res) => {
+    const wanted = (req.body as { users?: unknown }).users;
+    if (!Array.isArray(wanted) || wanted.length === 0) {
+      fail(res, 400, 'VALIDATION_FAILED', 'users: must contain at least 1 element(s)');
+      return;
+    }
     const group = groupFor(req, res, caller(req) as User);
     if (!group) return;
-    const added = ((req.body as { users?: string[] }).users ?? []).filter((up) => !group.users.includes(up));
+    const ups = [...new Set(wanted.map(String))];
+    const unknown = ups.filter((up) => !users.has(up));
+    if (unknown.length > 0) {
+      fail(res, 400, 'VALIDATION_FAILED', `users: unknown user(s) ${unknown.join(', ')}`);
+      return;
+    }
+    const added = ups.filter((up) => !group.users.includes(up));
     group.users.push(...added);
-    added.forEach((up) => {
-      io.in(`user:${up}`).socketsJoin(group.id);
-      io.to(group.id).emit('member joined', { room: group.id, up });
-    });
+    if (added.length > 0) {
+      touch(group);
+      io.in(added.map((up) => `user:${up}`)).socketsJoin(group.id);
+    }
+    io.to([group.id, ...added.map((up) => `user:${up}`)]).emit('group updated', group);
+    added.forEach((up) => { io.to([group.id, `user:${up}`]).emit('member joined', { room: group.id, up }); });
     res.json(group);
   });
   app.delete('/chat/groups/:group/members/:up', (req, res) => {
-    const group = groupFor(req, res, caller(req) as User);
-    if (!group) return;
+    const me = caller(req) as User;
     const up = String(req.params.up);
-    io.to(group.id).emit('member left', { room: group.id, up });
+    const group = groups.get(String(req.params.group));
+    if (!group) {
+      fail(res, 404, 'NOT_FOUND', 'no such group');
+      return;
+    }
+    if (up !== me.up && group.createdBy !== me.up) {
+      fail(res, 403, 'FORBIDDEN', 'only the creator of the group can do this');
+      return;
+    }
+    if (!group.users.includes(up)) {
+      fail(res, 404, 'NOT_FOUND', 'not a member of this group');
+      return;
+    }
     group.users = group.users.filter((u) => u !== up);
+    touch(group);
+    io.to([group.id, `user:${up}`]).emit('member left', { room: group.id, up });
     io.in(`user:${up}`).socketsLeave(group.id);
     res.json(group);
   });
@@ -237,8 +279,19 @@ export async function startStandIn(serverId = 'stand-in-chat'): Promise<StandIn>
     const { up } = socket.data;
     void socket.join([`user:${up}`, ...[...groups.values()].filter((g) => g.users.includes(up)).map((g) => g.id)]);
     const user = users.get(up)?.user as User;
-    user.online = true;
-    socket.broadcast.emit('presence', { online: [up], offline: [] });
+    // Presence as server/src/presence/presence.ts tells it: online from the first socket to the last,
+    // to the rooms of the user's groups (no grace period, no batching interval here).
+    const tellGroups = (batch: PresenceBatch) => {
+      const rooms = [...groups.values()].filter((g) => g.users.includes(up)).map((g) => g.id);
+      if (rooms.length > 0) io.to(rooms).emit('presence', batch);
+    };
+    const sockets = (connected.get(up) ?? 0) + 1;
+    connected.set(up, sockets);
+    if (sockets === 1) {
+      user.online = true;
+      user.lastSeen = new Date().toISOString();
+      tellGroups({ online: [up], offline: [] });
+    }
     socket.on('online', (_payload, ack) => ack({ ok: true }));
     socket.on('join room', ({ room, since }, ack) => {
       const group = groups.get(room);
@@ -281,9 +334,12 @@ export async function startStandIn(serverId = 'stand-in-chat'): Promise<StandIn>
       ack({ ok: true, lastReadSeq });
     });
     socket.on('disconnect', () => {
+      const left = (connected.get(up) ?? 1) - 1;
+      connected.set(up, left);
+      if (left > 0) return;
       user.online = false;
       user.lastSeen = new Date().toISOString();
-      io.emit('presence', { online: [], offline: [{ up, lastSeen: user.lastSeen }] });
+      tellGroups({ online: [], offline: [{ up, lastSeen: user.lastSeen }] });
     });
   });
 

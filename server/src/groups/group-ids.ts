@@ -12,13 +12,15 @@ import { createGatheringLoader } from '../data/gathering-loader';
 export interface GroupIdsOptions {
   /** Calls to the data service in flight at once; later lookups wait and gather. */
   maxInFlight?: number;
+  /** How long a lookup waits for others to join its call when nothing is in flight. */
+  gatherMs?: number;
 }
 
 export function createGroupIds(data: Pick<DataClient, 'groupIdsOf'>, options: GroupIdsOptions = {}) {
   const loader = createGatheringLoader<Up, string[]>(async (ups) => {
     const found = await data.groupIdsOf([...new Set(ups)]);
     return ups.map((up) => found.get(up) ?? []);
-  }, { maxInFlight: options.maxInFlight ?? 2, maxBatchSize: LIMITS.pageSize });
+  }, { maxInFlight: options.maxInFlight ?? 2, maxBatchSize: LIMITS.pageSize, gatherMs: options.gatherMs ?? 5 });
 
   return {
     /** The ids of `up`'s groups; rejects with the data service's error (UNAVAILABLE while it is away). */

@@ -37,16 +37,7 @@ export function createApp(ctx: ChatContext, requestLog: RequestHandler, routers:
     }
     next(err);
   };
-  const countErrors: ErrorRequestHandler = (err: unknown, _req, _res, next) => {
-    const { status } = err as { status?: unknown };
-    let code = 'INTERNAL';
-    if (err instanceof AppError) code = err.code;
-    else if (typeof status === 'number' && status < 500) code = errorCodeForStatus(status);
-    ctx.metrics.errors.inc({ code });
-    next(err);
-  };
   app.use(clientErrors);
-  app.use(countErrors);
   app.use(errorHandler(ctx.logger));
   return app;
 }

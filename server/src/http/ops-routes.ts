@@ -1,4 +1,9 @@
-/** `/health` (the process answers) and `/ready` (the data service and Redis answer too). */
+/**
+ * `/health` (the process answers: liveness, what container healthchecks probe)
+ * and `/ready` (the data service, Redis and the dispatcher answer too: ready
+ * for new users). Connected users keep chatting while the dispatcher is away;
+ * only placing new ones needs it.
+ */
 import { Router } from 'express';
 import type { ChatContext } from '../context';
 import type { RedisClient } from '../redis';
@@ -15,7 +20,7 @@ export function opsRoutes(ctx: ChatContext, redis: RedisClient | undefined, disp
     let redisCheck: Check = 'disabled';
     if (redis) redisCheck = await redis.ping().then(() => 'ok' as const, () => 'down' as const);
     const checks = { dataService, redis: redisCheck, dispatcher: dispatcherState() };
-    const ready = dataService === 'ok' && redisCheck !== 'down' && !ctx.isClosing();
+    const ready = dataService === 'ok' && redisCheck !== 'down' && checks.dispatcher !== 'down' && !ctx.isClosing();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
   });
   return router;

@@ -16,6 +16,8 @@ export interface ServerState {
   url: string;
   capacity: number;
   load: number;
+  /** Sockets per leaf this server owns: the dispatcher splits the busiest one. */
+  leafLoads?: Record<string, number>;
 }
 
 export function createDispatcherClient(baseUrl: string, internalToken: string, timeoutMs = 3000) {

@@ -15,7 +15,10 @@ export interface DispatcherLinkOptions {
   capacity: number;
   intervalMs: number;
   load: () => number;
-  onMap: (map: PlacementMap) => void;
+  /** Sockets per leaf owned here (sent with every beat). */
+  leafLoads?: () => Record<string, number>;
+  /** A map from the dispatcher; `registered` when it answers a registration (authoritative). */
+  onMap: (map: PlacementMap, registered: boolean) => void;
   logger: winston.Logger;
 }
 
@@ -28,14 +31,18 @@ export function createDispatcherLink(options: DispatcherLinkOptions) {
   let failing = false;
 
   const state = () => ({
-    id: options.serverId, url: options.url, capacity: options.capacity, load: options.load(),
+    id: options.serverId,
+    url: options.url,
+    capacity: options.capacity,
+    load: options.load(),
+    leafLoads: options.leafLoads?.(),
   });
 
   const register = async () => {
     const reply = await client.register(state());
     registered = true;
     if (reply.heartbeatIntervalMs) intervalMs = Math.min(options.intervalMs, reply.heartbeatIntervalMs);
-    options.onMap(reply.map);
+    options.onMap(reply.map, true);
     logger.info('registered with the dispatcher', { serverId: options.serverId, mapVersion: reply.map.version });
   };
 
@@ -44,7 +51,7 @@ export function createDispatcherLink(options: DispatcherLinkOptions) {
       if (!registered) {
         await register();
       } else {
-        options.onMap(await client.heartbeat(state()));
+        options.onMap(await client.heartbeat(state()), false);
       }
       if (failing) logger.info('dispatcher reachable again');
       failing = false;
@@ -72,6 +79,8 @@ export function createDispatcherLink(options: DispatcherLinkOptions) {
     /** Registers (retrying in the background if the dispatcher is not up yet). */
     start: () => loop(),
     isRegistered: () => registered,
+    /** Registered, and the last beat got through. */
+    isReachable: () => registered && !failing,
     stop: async () => {
       stopped = true;
       if (timer) clearTimeout(timer);

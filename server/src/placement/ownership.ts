@@ -4,7 +4,7 @@
  * After a leaf moves away it still accepts that leaf's users for a grace
  * period, while clients holding the old location catch up.
  */
-import { placeUser } from '@chat/shared';
+import { leafFor, placeUser, userDigits } from '@chat/shared';
 import type { Placement, PlacementMap, Up } from '@chat/shared';
 
 export function createOwnership(serverId: string, graceMs: number) {
@@ -18,9 +18,14 @@ export function createOwnership(serverId: string, graceMs: number) {
 
   return {
     map: () => current,
-    /** Takes a newer map; true when it differs from the one held. */
-    update: (map: PlacementMap): boolean => {
+    /**
+     * Takes a newer map; true when it differs from the one held. An older one is
+     * a replica that has not caught up: ignored, unless it answers a registration
+     * (the dispatchers lost their state and started the versions again).
+     */
+    update: (map: PlacementMap, authoritative = false): boolean => {
       if (current && map.version === current.version) return false;
+      if (current && map.version < current.version && !authoritative) return false;
       const now = Date.now();
       previous = previous.filter((p) => p.until > now);
       if (current) previous.push({ map: current, until: now + graceMs });
@@ -36,6 +41,17 @@ export function createOwnership(serverId: string, graceMs: number) {
       return previous.some((p) => p.until > now && placedHere(p.map, up));
     },
     placement: (up: Up): Placement | null => (current ? placeUser(current, up) : null),
+    /** How many of `ups` fall in each leaf this server owns in the current map. */
+    leafLoads: (ups: Iterable<Up>): Record<string, number> => {
+      const counts: Record<string, number> = {};
+      if (!current) return counts;
+      const { leaves } = current;
+      for (const up of ups) {
+        const leaf = leafFor(leaves, userDigits(up));
+        if (leaf !== undefined && leaves[leaf] === serverId) counts[leaf] = (counts[leaf] ?? 0) + 1;
+      }
+      return counts;
+    },
   };
 }
 

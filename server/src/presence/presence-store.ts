@@ -23,7 +23,7 @@ export function createPresenceStore(data: Pick<DataClient, 'setPresence'>) {
     const offline = [...latest].filter(([, on]) => !on).map(([up]) => up);
     const { lastSeen } = await data.setPresence(online, offline);
     return changes.map(() => lastSeen);
-  }, { maxInFlight: 1, maxBatchSize: LIMITS.presenceBatch });
+  }, { maxInFlight: 1, maxBatchSize: LIMITS.presenceBatch, gatherMs: 20 });
 
   return {
     /** Stores `up`'s state; resolves with the `lastSeen` stored with it. */

@@ -4,6 +4,7 @@
  * within seconds, with a bounded number of presence events each, and the
  * server's CPU must fall back to idle afterwards.
  */
+import type { ResilientClient } from '../../support/chat-client';
 import type { TestSystem } from '../../support/system';
 import { cpuShare, waitForIdle } from './process-stats';
 import { buildCohort, closeCohort } from './traffic';
@@ -28,6 +29,10 @@ export interface MassReconnectFigures {
   stillAway: Record<string, number>;
   presenceEventsPerClient: { avg: number; p95: number; max: number };
   presenceEventsTotal: number;
+  /** The one user who closed their app during the restart: seen offline by the members of their group who returned. */
+  leaverShownOffline: boolean;
+  /** Users who came back but were shown offline meanwhile (they took longer than the grace period). */
+  returnersShownOffline: number;
   /** CPU share of the restarted server in 2 s windows, until one is under IDLE_CPU. */
   cpuAfter: number[];
   rssMbAfter?: number;
@@ -43,30 +48,46 @@ export async function massReconnect(system: TestSystem, clients: number): Promis
     await sleep(2000);
     const idleCpuBefore = await cpuShare(server.child.pid as number, 2000);
     const presenceAtMark = cohort.clients.map((c) => c.presenceEvents);
+    const batchesAtMark = cohort.clients.map((c) => c.presence.length);
+    // One user closes the app for good while the server restarts: the others must see them go offline.
+    const [leaverRoom, leaverGroup] = [...cohort.rooms][0] ?? [];
+    const leaver = leaverGroup?.[0];
+    if (!leaverRoom || !leaver) throw new Error('no cohort');
+    const returners = cohort.clients.filter((c) => c !== leaver);
 
     const restartStarted = Date.now();
+    leaver.close();
     await server.stop();
     await server.start();
     const healthyAt = Date.now();
     const restartMs = healthyAt - restartStarted;
     // Bounded, not timed: generous for a loaded machine (each return costs the data service a group lookup).
     const progress: [number, number][] = [];
-    const connected = () => cohort.clients.filter((c) => c.connected).length;
+    const connected = () => returners.filter((c) => c.connected).length;
     const giveUpAt = healthyAt + Math.max(120000, clients * 300);
-    while (connected() < cohort.clients.length && Date.now() < giveUpAt) {
+    while (connected() < returners.length && Date.now() < giveUpAt) {
       await sleep(Math.min(1000, giveUpAt - Date.now()));
       progress.push([Math.round((Date.now() - healthyAt) / 1000), connected()]);
     }
     const stillAway: Record<string, number> = {};
-    cohort.clients.filter((c) => !c.connected).forEach((c) => {
+    returners.filter((c) => !c.connected).forEach((c) => {
       const why = c.lastConnectError.slice(0, 100) || 'unknown';
       stillAway[why] = (stillAway[why] ?? 0) + 1;
     });
     // Connected is not yet caught up; a catch-up each finishes the return.
-    await Promise.all(cohort.clients.filter((c) => c.connected).map((c) => c.resync().catch(() => undefined)));
-    const allBackMs = connected() === cohort.clients.length ? Date.now() - healthyAt : null;
+    await Promise.all(returners.filter((c) => c.connected).map((c) => c.resync().catch(() => undefined)));
+    const allBackMs = connected() === returners.length ? Date.now() - healthyAt : null;
     await sleep(3000);
-    const perClient = cohort.clients.map((c, i) => c.presenceEvents - (presenceAtMark[i] ?? 0));
+    const perClient = returners.map((c) => {
+      const i = cohort.clients.indexOf(c);
+      return c.presenceEvents - (presenceAtMark[i] ?? 0);
+    });
+    const shownOffline = (c: ResilientClient) => new Set(c.presence.slice(batchesAtMark[cohort.clients.indexOf(c)] ?? 0)
+      .flatMap((b) => b.offline.map((o) => o.up)));
+    const leaverShownOffline = (leaverGroup ?? []).filter((c) => c !== leaver)
+      .every((c) => shownOffline(c).has(leaver.up));
+    const seenOffline = new Set(returners.flatMap((c) => [...shownOffline(c)]));
+    const returnersShownOffline = returners.filter((c) => seenOffline.has(c.up)).length;
     const cpuAfter = await waitForIdle(server.child.pid as number, IDLE_CPU, 2000, 30000);
     return {
       clients: cohort.clients.length,
@@ -83,6 +104,8 @@ export async function massReconnect(system: TestSystem, clients: number): Promis
         max: percentile(perClient, 100),
       },
       presenceEventsTotal: perClient.reduce((a, b) => a + b, 0),
+      leaverShownOffline,
+      returnersShownOffline,
       cpuAfter,
     };
   } finally {
