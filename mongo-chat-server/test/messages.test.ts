@@ -100,6 +100,17 @@ describe('data service: messages', function () {
       assert.deepEqual(await h.counts(), before);
     });
 
+    it('refuses a member removed a moment after sending (the membership check is not served stale)', async () => {
+      const temp = await createGroup(h.api, 'brief', ['2001', '2002']);
+      await postMessage(h.api, temp.id, '2002', 'still here');
+      assert.equal((await h.api.delete(`/group/${temp.id}/members/2002`)).status, 200);
+      const after = await h.api.post('/message', { group: temp.id, from: '2002', message: 'gone?' });
+      assert.equal(after.status, 403);
+      assert.equal((await h.api.delete(`/group/${temp.id}`)).status, 204);
+      const deleted = await h.api.post('/message', { group: temp.id, from: '2001', message: 'anyone?' });
+      assert.equal(deleted.status, 404);
+    });
+
     it('accepts a message of exactly 4000 characters', async () => {
       const res = await h.api.post('/message', { group: group.id, from: '2001', message: 'x'.repeat(4000) });
       assert.equal(res.status, 201);

@@ -122,7 +122,7 @@ describe('data service: seq assignment under concurrency', function () {
       const sent = await sendConcurrently([h.api, other], group.id, '3001', 200);
       assertGapless(sent, 1, 200);
       assert.deepEqual(await storedSeqs(h, group.id), Array.from({ length: 200 }, (_, i) => i + 1));
-      // Each process saves the group's lastSeq hint right after its writes: the other sees it shortly.
+      // Each process saves the group's lastSeq hint within a couple of seconds of its writes: the other sees it.
       await eventually(async () => {
         const fromChild = await other.get(`/group/${group.id}`);
         return fromChild.body.lastSeq === 200 ? true : undefined;

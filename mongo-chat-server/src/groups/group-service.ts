@@ -14,6 +14,7 @@ import type { GroupDoc } from '../db/models/group';
 import { membershipId } from '../db/models/membership';
 import type { MembershipDoc } from '../db/models/membership';
 import { onlyDuplicateKeys } from '../errors';
+import { MemberCache } from './member-cache';
 import type { SeqWriter } from '../messages/seq-writer';
 import type { OffsetQuery } from '../params';
 import type { UserService } from '../users/user-service';
@@ -32,6 +33,7 @@ const anyOf = (values: unknown[]) => mongoose.trusted({ $in: values });
 
 export function createGroupService(models: Models, writer: SeqWriter, users: UserService) {
   const { Group, Membership } = models;
+  const knownMembers = new MemberCache();
 
   const lastSeqOf = (doc: GroupDoc): number => Math.max(doc.lastSeq, writer.knownLastSeq(String(doc._id)) ?? 0);
 
@@ -144,6 +146,7 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
       const { deletedCount } = await Group.deleteOne({ _id: groupId });
       if (deletedCount === 0) throw new AppError('NOT_FOUND', 'no such group');
       writer.forget(id);
+      knownMembers.revokeGroup(id);
       await Promise.all([
         Membership.deleteMany({ group: groupId }),
         models.Message.deleteMany({ group: groupId }),
@@ -167,6 +170,7 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
 
     async removeMember(id: string, up: string): Promise<Group> {
       const doc = await load(id);
+      knownMembers.revoke(membershipId(id, up));
       const { deletedCount } = await Membership.deleteOne({ _id: membershipId(id, up) });
       if (deletedCount === 0) throw new AppError('NOT_FOUND', 'not a member of this group');
       await touch(doc._id);
@@ -230,6 +234,17 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
 
     lastSeqOf,
     load,
+    /** Resolves when `from` is a member of `group` (403) of a group that exists (404); answers are cached briefly. */
+    async requireSender(group: string, from: string): Promise<void> {
+      const id = membershipId(group, from);
+      if (knownMembers.has(id)) return;
+      if (await Membership.exists({ _id: id })) {
+        knownMembers.add(id);
+        return;
+      }
+      if (!await Group.exists({ _id: group })) throw new AppError('NOT_FOUND', 'no such group');
+      throw new AppError('FORBIDDEN', 'the sender is not a member of this group');
+    },
   };
 }
 

@@ -6,12 +6,16 @@
  * needs more: the seq writer on a collision, a read-position check by asking
  * the messages. Writing hints off the send path keeps a send to one `insertMany`
  * per round, which matters on a database where every update costs milliseconds.
+ * Passes are paced (one every `intervalMs` at most): with hundreds of busy
+ * groups, saving each after every round would cost the database more than
+ * storing the messages. A hint read by another replica lags by that much at most.
  */
 import type { Types } from 'mongoose';
 import type { GroupModel } from '../db/models/group';
 
 const CONCURRENCY = 4;
 const RETRY_MS = 1000;
+const INTERVAL_MS = 2000;
 
 interface Hint {
   id: Types.ObjectId;
@@ -23,16 +27,23 @@ export class HintSaver {
 
   private running: Promise<void> | undefined;
 
-  private retryTimer: NodeJS.Timeout | undefined;
+  private waitTimer: NodeJS.Timeout | undefined;
+
+  /** No pass starts before this time (pacing, or a retry after a failure). */
+  private notBefore = 0;
 
   private closed = false;
 
-  constructor(private readonly groups: GroupModel, private readonly onError: (err: unknown) => void) {}
+  constructor(
+    private readonly groups: GroupModel,
+    private readonly onError: (err: unknown) => void,
+    private readonly intervalMs = INTERVAL_MS,
+  ) {}
 
   /** Records that `group` has messages up to `last`. */
   mark(id: Types.ObjectId, last: number): void {
     this.keep({ id, last });
-    if (!this.retryTimer) this.kick();
+    this.kick();
   }
 
   /** The group is gone: nothing to save for it. */
@@ -43,24 +54,33 @@ export class HintSaver {
   /** Saves everything marked so far (one attempt; a database that is down is not waited for). */
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
+    clearTimeout(this.waitTimer);
+    this.waitTimer = undefined;
     await this.running;
     if (this.dirty.size > 0) await this.pass().catch(this.onError);
   }
 
   private kick(): void {
-    if (this.running || this.closed || this.dirty.size === 0) return;
-    this.running = this.saveAll().finally(() => { this.running = undefined; });
+    if (this.running || this.waitTimer || this.closed || this.dirty.size === 0) return;
+    const wait = this.notBefore - Date.now();
+    if (wait > 0) {
+      this.waitTimer = setTimeout(() => { this.waitTimer = undefined; this.kick(); }, wait);
+      this.waitTimer.unref();
+      return;
+    }
+    this.running = this.saveOnce().finally(() => {
+      this.running = undefined;
+      this.kick();
+    });
   }
 
-  private async saveAll(): Promise<void> {
+  private async saveOnce(): Promise<void> {
+    this.notBefore = Date.now() + this.intervalMs;
     try {
-      while (this.dirty.size > 0) await this.pass();
+      await this.pass();
     } catch (err) {
       this.onError(err);
-      this.retryTimer = setTimeout(() => { this.retryTimer = undefined; this.kick(); }, RETRY_MS);
-      this.retryTimer.unref();
+      this.notBefore = Math.max(this.notBefore, Date.now() + RETRY_MS);
     }
   }
 

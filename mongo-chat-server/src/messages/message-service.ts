@@ -43,18 +43,9 @@ const errorDetail = (err: unknown): ErrorDetail => {
 };
 
 export function createMessageService(models: Models, writer: SeqWriter, groups: GroupService) {
-  const { Message, Group, Membership } = models;
+  const { Message } = models;
 
-  /**
-   * The sender is a member (403 otherwise) of a group that exists (404): one
-   * `{_id}` lookup, as memberships go with their group; a second only to tell
-   * the two refusals apart.
-   */
-  const checkSender = async (group: string, from: string): Promise<void> => {
-    if (await Membership.exists({ _id: membershipId(group, from) })) return;
-    if (!await Group.exists({ _id: group })) throw new AppError('NOT_FOUND', 'no such group');
-    throw new AppError('FORBIDDEN', 'the sender is not a member of this group');
-  };
+  const checkSender = (group: string, from: string): Promise<void> => groups.requireSender(group, from);
 
   const write = async (input: NewMessage): Promise<Stored> => {
     const { message, created } = await writer.submit(input.group, {

@@ -1,0 +1,27 @@
+import { MongoClient, ObjectId } from 'mongodb';
+import { startMongo } from '@chat/local-services';
+(async () => {
+  const m = await startMongo({ privateServer: true });
+  const c = await MongoClient.connect(m.url);
+  const col = c.db('x').collection('g');
+  const ids = Array.from({ length: 200 }, () => new ObjectId());
+  await col.insertMany(ids.map((_id) => ({ _id, lastSeq: 0 })));
+  let a = performance.now();
+  for (const id of ids) await col.updateOne({ _id: id }, { $max: { lastSeq: 5 } });
+  console.log('200 single updateOne', (performance.now() - a).toFixed(0), 'ms');
+  a = performance.now();
+  await col.bulkWrite(ids.map((id) => ({ updateOne: { filter: { _id: id }, update: { $max: { lastSeq: 7 } } } })), { ordered: false });
+  console.log('bulkWrite 200', (performance.now() - a).toFixed(0), 'ms');
+  a = performance.now();
+  await Promise.all(ids.map((id) => col.findOne({ _id: id })));
+  console.log('200 findOne _id parallel', (performance.now() - a).toFixed(0), 'ms');
+  const mem = c.db('x').collection('mem');
+  await mem.insertMany(Array.from({ length: 2000 }, (_, i) => ({ _id: `g${i % 200}:${i}` as unknown as ObjectId, up: String(i) })));
+  a = performance.now();
+  for (let i = 0; i < 100; i++) await mem.findOne({ _id: `g${i % 200}:${i}` as unknown as ObjectId }, { projection: { _id: 1 } });
+  console.log('100 membership _id lookups sequential', (performance.now() - a).toFixed(0), 'ms');
+  a = performance.now();
+  await mem.find({ _id: { $in: Array.from({ length: 100 }, (_, i) => `g${i % 200}:${i}`) as unknown as ObjectId[] } }).toArray();
+  console.log('$in 100 over 2000', (performance.now() - a).toFixed(0), 'ms');
+  await c.close(); await m.destroy();
+})();
