@@ -111,6 +111,16 @@ describe('data service: messages', function () {
       assert.equal(deleted.status, 404);
     });
 
+    it('refuses a member removed after a handshake looked up their groups', async () => {
+      const temp = await createGroup(h.api, 'looked up', ['2001', '2002']);
+      const ids = await h.api.get('/group/ids').query({ ups: '2002' });
+      assert.ok((ids.body.items as { up: string; groups: string[] }[])[0]?.groups.includes(temp.id));
+      assert.equal((await h.api.delete(`/group/${temp.id}/members/2002`)).status, 200);
+      const after = await h.api.post('/message', { group: temp.id, from: '2002', message: 'gone?' });
+      assert.equal(after.status, 403);
+      assert.equal((await h.api.post('/message', { group: temp.id, from: '2001', message: 'here' })).status, 201);
+    });
+
     it('accepts a message of exactly 4000 characters', async () => {
       const res = await h.api.post('/message', { group: group.id, from: '2001', message: 'x'.repeat(4000) });
       assert.equal(res.status, 201);

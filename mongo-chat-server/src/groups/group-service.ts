@@ -80,11 +80,13 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
     const docs: MembershipDoc[] = ups.map((up) => ({
       _id: membershipId(String(group), up), group, up, lastReadSeq: 0, joinedAt,
     }));
+    const mark = knownMembers.mark();
     try {
       await Membership.insertMany(docs, { ordered: false });
     } catch (err) {
       if (!onlyDuplicateKeys(err)) throw err;
     }
+    knownMembers.add(docs.map((d) => d._id), mark);
   };
 
   const touch = (id: Types.ObjectId) => Group.updateOne({ _id: id }, { $set: { updatedAt: new Date() } });
@@ -179,8 +181,10 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
 
     /** The membership check chat servers make on every join: one `{_id}` lookup. */
     async membership(id: string, up: string): Promise<GroupMembership> {
+      const mark = knownMembers.mark();
       const doc = await Membership.findById(membershipId(id, up), { lastReadSeq: 1 }).lean();
       if (!doc) throw new AppError('NOT_FOUND', 'not a member of this group');
+      knownMembers.add([doc._id], mark);
       return { group: id, up, lastReadSeq: doc.lastReadSeq };
     },
 
@@ -211,8 +215,11 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
      */
     async groupIdsOfUsers(ups: string[]): Promise<{ up: string; groups: string[] }[]> {
       const byUp = new Map(ups.map((up): [string, string[]] => [up, []]));
-      const rows = await Membership.find({ up: anyOf([...byUp.keys()]) }, { _id: 0, up: 1, group: 1 }).lean();
+      const mark = knownMembers.mark();
+      const rows = await Membership.find({ up: anyOf([...byUp.keys()]) }, { _id: 1, up: 1, group: 1 }).lean();
       rows.forEach((row) => byUp.get(row.up)?.push(String(row.group)));
+      // These users are about to send: their memberships need not be read again.
+      knownMembers.add(rows.map((row) => row._id), mark);
       return [...byUp].map(([up, ids]) => ({ up, groups: ids.sort().slice(0, LIMITS.groupRoomsPerSocket) }));
     },
 
@@ -238,8 +245,9 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
     async requireSender(group: string, from: string): Promise<void> {
       const id = membershipId(group, from);
       if (knownMembers.has(id)) return;
+      const mark = knownMembers.mark();
       if (await Membership.exists({ _id: id })) {
-        knownMembers.add(id);
+        knownMembers.add([id], mark);
         return;
       }
       if (!await Group.exists({ _id: group })) throw new AppError('NOT_FOUND', 'no such group');

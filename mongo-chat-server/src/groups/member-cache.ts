@@ -1,16 +1,26 @@
 /**
- * Who is known to be a member, for a short while: every stored message checks
- * its sender, and at a thousand messages a second those `{_id}` lookups cost
- * the database more than storing the messages. Only positive answers are
- * kept; removals and deletions through this process revoke at once. A removal
- * made through another replica is seen here within `ttlMs`; chat servers check
- * membership themselves and revoke it on every server at once, so this bounds
- * only what the internal API lets through meanwhile.
+ * Who is known to be a member, for a while: every stored message checks its
+ * sender, and on a database that costs milliseconds per `{_id}` lookup those
+ * checks would cost more than storing the messages. Only positive answers are
+ * kept, learned wherever memberships are read or made anyway (a handshake's
+ * group lookup, a join's membership check, adding members), so a sender is
+ * usually known before their first message. Removals and deletions through
+ * this process revoke at once; one made through another replica is seen here
+ * within `ttlMs`. Chat servers check membership themselves and revoke it on
+ * every server at once, so the TTL bounds only what the internal API lets
+ * through meanwhile.
  */
+const TTL_MS = 60000;
+
+/** Taken before a read; an answer read before a revocation is not kept. */
+export type ReadMark = number;
+
 export class MemberCache {
   private readonly until = new Map<string, number>();
 
-  constructor(private readonly ttlMs = 10000, private readonly maxEntries = 100000) {}
+  private revocations = 0;
+
+  constructor(private readonly ttlMs = TTL_MS, private readonly maxEntries = 100000) {}
 
   has(membership: string): boolean {
     const until = this.until.get(membership);
@@ -20,21 +30,33 @@ export class MemberCache {
     return false;
   }
 
-  add(membership: string): void {
-    if (this.until.size >= this.maxEntries) {
-      const oldest = this.until.keys().next();
-      if (!oldest.done) this.until.delete(oldest.value);
+  /** Call before reading memberships from the database; pass the mark to `add`. */
+  mark(): ReadMark {
+    return this.revocations;
+  }
+
+  /** Keeps memberships read (or made) since `mark`, unless something was revoked meanwhile. */
+  add(memberships: Iterable<string>, since: ReadMark): void {
+    if (since !== this.revocations) return;
+    const until = Date.now() + this.ttlMs;
+    for (const membership of memberships) {
+      if (this.until.size >= this.maxEntries) {
+        const oldest = this.until.keys().next();
+        if (!oldest.done) this.until.delete(oldest.value);
+      }
+      this.until.delete(membership);
+      this.until.set(membership, until);
     }
-    this.until.delete(membership);
-    this.until.set(membership, Date.now() + this.ttlMs);
   }
 
   revoke(membership: string): void {
+    this.revocations += 1;
     this.until.delete(membership);
   }
 
   /** Every member of a deleted group. */
   revokeGroup(group: string): void {
+    this.revocations += 1;
     const prefix = `${group}:`;
     [...this.until.keys()].forEach((key) => { if (key.startsWith(prefix)) this.until.delete(key); });
   }
