@@ -9,11 +9,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Group } from '../src/types';
-import { chromiumAvailable, launchBrowser } from './support/browser';
-import { builtClient, CLIENT_ROOT } from './support/build';
-import { startStandIn } from './support/stand-in-backend';
+import { chromiumAvailable } from './support/browser';
+import { CLIENT_ROOT } from './support/build';
 import type { StandIn } from './support/stand-in-backend';
-import { serveStatic } from './support/static-server';
+import { startStandInSite } from './support/stand-in-site';
+import type { StandInSite } from './support/stand-in-site';
 import type { StaticServer } from './support/static-server';
 
 const RESULTS = path.join(CLIENT_ROOT, 'test-results');
@@ -25,16 +25,14 @@ describe('client: the chat page in a browser (stand-in chat server)', function (
   let site: StaticServer | undefined;
   let backend: StandIn | undefined;
   let browser: Browser | undefined;
+  let env: StandInSite | undefined;
   const contexts: BrowserContext[] = [];
   let group: Group;
 
   before(async function () {
     if (!chromiumAvailable()) this.skip();
-    const dir = await builtClient();
-    backend = await startStandIn();
-    const config = { dispatcherUrl: backend.url, apiUrl: backend.url };
-    site = await serveStatic(dir, `window.CHAT_CONFIG = ${JSON.stringify(config)};`);
-    browser = await launchBrowser();
+    env = await startStandInSite();
+    ({ backend, site, browser } = env);
     backend.register('1001', 'Ana Silva');
     backend.register('1002', 'Rui Costa');
     group = backend.createGroup('Project team', ['1002'], '1001');
@@ -49,9 +47,7 @@ describe('client: the chat page in a browser (stand-in chat server)', function (
 
   after(async () => {
     await Promise.all(contexts.map((c) => c.close()));
-    await browser?.close();
-    await site?.close();
-    await backend?.close();
+    await env?.close();
   });
 
   const stand = () => backend as StandIn;

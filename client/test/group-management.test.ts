@@ -10,11 +10,10 @@ import type {
   Browser, BrowserContext, Locator, Page,
 } from 'playwright-core';
 import type { Group } from '../src/types';
-import { chromiumAvailable, launchBrowser } from './support/browser';
-import { builtClient } from './support/build';
-import { startStandIn } from './support/stand-in-backend';
+import { chromiumAvailable } from './support/browser';
 import type { StandIn } from './support/stand-in-backend';
-import { serveStatic } from './support/static-server';
+import { startStandInSite } from './support/stand-in-site';
+import type { StandInSite } from './support/stand-in-site';
 import type { StaticServer } from './support/static-server';
 
 const PASSWORD = 'password-123';
@@ -30,16 +29,14 @@ describe('client: managing groups in a browser (stand-in chat server)', function
   let site: StaticServer | undefined;
   let backend: StandIn | undefined;
   let browser: Browser | undefined;
+  let env: StandInSite | undefined;
   const contexts = new Set<BrowserContext>();
   let group: Group;
 
   before(async function () {
     if (!chromiumAvailable()) this.skip();
-    const dir = await builtClient();
-    backend = await startStandIn();
-    const config = { dispatcherUrl: backend.url, apiUrl: backend.url };
-    site = await serveStatic(dir, `window.CHAT_CONFIG = ${JSON.stringify(config)};`);
-    browser = await launchBrowser();
+    env = await startStandInSite();
+    ({ backend, site, browser } = env);
     backend.register('1001', 'Ana Silva');
     backend.register('1002', 'Rui Costa');
     backend.register('1003', 'Eva Lopes');
@@ -48,9 +45,7 @@ describe('client: managing groups in a browser (stand-in chat server)', function
 
   after(async () => {
     await Promise.all([...contexts].map((c) => c.close()));
-    await browser?.close();
-    await site?.close();
-    await backend?.close();
+    await env?.close();
   });
 
   async function openPage(): Promise<Page> {

@@ -4,14 +4,10 @@
  * server closing hands its users to another.
  */
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import os from 'node:os';
-import { readConfig as readDispatcherConfig } from '@chat/dispatcher/src/config';
-import { startDispatcher } from '@chat/dispatcher';
 import {
-  Cluster, INTERNAL_TOKEN, JWT_SECRET, eventually, next, refusal, startDataTier,
+  Cluster, eventually, next, refusal, startDataTier, startTestDispatcher,
 } from './support/cluster';
-import type { DataTier, TestUser } from './support/cluster';
+import type { DataTier, TestDispatcher, TestUser } from './support/cluster';
 
 interface Location { url: string; serverId: string; mapVersion: number }
 
@@ -19,24 +15,12 @@ describe('chat server: with the real dispatcher', function () {
   this.timeout(30000);
   let tier: DataTier;
   let cluster: Cluster;
-  let dispatcher: { url: string; close: () => Promise<void> };
+  let dispatcher: TestDispatcher;
 
   before(async () => { tier = await startDataTier('dispatcher'); });
   after(async () => { await tier.close(); });
   beforeEach(async () => {
-    dispatcher = await startDispatcher({
-      ...readDispatcherConfig({
-        NODE_ENV: 'test',
-        HOST: '127.0.0.1',
-        PORT: '0',
-        JWT_SECRET,
-        INTERNAL_TOKEN,
-        HEARTBEAT_TIMEOUT_MS: '3000',
-        LOG_DIR: path.join(os.tmpdir(), 'chat-server-test-dispatcher'),
-        LOG_LEVEL: 'warn',
-      }),
-      logToConsole: false,
-    });
+    dispatcher = await startTestDispatcher('dispatcher');
     cluster = new Cluster(tier);
     const common = { DISPATCHER_URL: dispatcher.url, HEARTBEAT_INTERVAL_MS: '200', REDIS_URL: '' };
     await cluster.addServer({ ...common, SERVER_ID: 'chat-one' });

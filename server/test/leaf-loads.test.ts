@@ -4,39 +4,22 @@
  * happens to come first.
  */
 import assert from 'node:assert/strict';
-import os from 'node:os';
-import path from 'node:path';
-import { readConfig as readDispatcherConfig } from '@chat/dispatcher/src/config';
-import { startDispatcher } from '@chat/dispatcher';
 import type { PlacementMap } from '@chat/shared';
 import {
-  Cluster, INTERNAL_TOKEN, JWT_SECRET, eventually, startDataTier,
+  Cluster, INTERNAL_TOKEN, eventually, startDataTier, startTestDispatcher,
 } from './support/cluster';
-import type { ChatClient, DataTier } from './support/cluster';
+import type { ChatClient, DataTier, TestDispatcher } from './support/cluster';
 
 describe('chat server: leaf loads reported to the dispatcher', function () {
   this.timeout(60000);
   let tier: DataTier;
   let cluster: Cluster;
-  let dispatcher: { url: string; close: () => Promise<void> };
+  let dispatcher: TestDispatcher;
 
   before(async () => {
     tier = await startDataTier('leaf-loads');
-    dispatcher = await startDispatcher({
-      ...readDispatcherConfig({
-        NODE_ENV: 'test',
-        HOST: '127.0.0.1',
-        PORT: '0',
-        JWT_SECRET,
-        INTERNAL_TOKEN,
-        HEARTBEAT_TIMEOUT_MS: '3000',
-        CHECK_INTERVAL_MS: '200',
-        LEASE_TTL_MS: '1000',
-        REBALANCE_COOLDOWN_MS: '300',
-        LOG_DIR: path.join(os.tmpdir(), 'chat-server-test-leaf-loads'),
-        LOG_LEVEL: 'warn',
-      }),
-      logToConsole: false,
+    dispatcher = await startTestDispatcher('leaf-loads', {
+      CHECK_INTERVAL_MS: '200', LEASE_TTL_MS: '1000', REBALANCE_COOLDOWN_MS: '300',
     });
     cluster = new Cluster(tier);
     const common = {

@@ -33,6 +33,7 @@ describe('reliability: mass reconnect after a chat server restart', function () 
       `a client got ${figures.presenceEventsPerClient.max} presence events`,
     );
     assert.ok(figures.leaverShownOffline, 'the user who left during the restart is shown offline to their group');
+    assert.equal(figures.returnersShownOffline, 0, 'users who came back within the return window never flap offline');
     const lastCpu = figures.cpuAfter[figures.cpuAfter.length - 1] ?? 1;
     assert.ok(lastCpu < IDLE_CPU, `the server's CPU stayed at ${lastCpu} of a core (samples ${figures.cpuAfter.join(', ')})`);
   });

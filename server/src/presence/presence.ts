@@ -16,6 +16,12 @@ import type { DataClient } from '../data/client';
 import type { PresenceCounter } from './counter';
 import { createPresenceStore } from './presence-store';
 
+/**
+ * Users of a restarted server need longer than one person's grace: the whole
+ * crowd reconnects at once, and the last of a thousand is back after seconds.
+ */
+const RETURN_WINDOW_MS = 10000;
+
 interface Change {
   online: boolean;
   lastSeen: string;
@@ -204,7 +210,7 @@ export function createPresence(options: PresenceOptions) {
      */
     recover: async () => {
       const ups = await counter.releaseServer();
-      ups.forEach((up) => startGrace(up, null));
+      ups.forEach((up) => startGrace(up, null, graceMs + RETURN_WINDOW_MS));
       if (ups.length > 0) logger.info('released presence left by an earlier run', { users: ups.length });
       await beat();
     },

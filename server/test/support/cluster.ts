@@ -12,6 +12,8 @@ import { io as connectClient } from 'socket.io-client';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import mongoose from 'mongoose';
 import { testMongoUrl, testRedisUrl } from '@chat/local-services';
+import { readConfig as readDispatcherConfig } from '@chat/dispatcher/src/config';
+import { startDispatcher } from '@chat/dispatcher';
 import { loadConfig as loadDataConfig } from '@chat/mongo-chat-server/src/config';
 import { startDataService } from '@chat/mongo-chat-server';
 import type {
@@ -86,6 +88,29 @@ export function chatConfig(dataUrl: string, env: Record<string, string> = {}): C
     PRESENCE_GRACE_MS: '300',
     PRESENCE_FLUSH_MS: '200',
     ...env,
+  });
+}
+
+export interface TestDispatcher {
+  url: string;
+  close: () => Promise<void>;
+}
+
+/** A real dispatcher in this process (its map in memory) for the chat servers under test to register with. */
+export function startTestDispatcher(name: string, env: Record<string, string> = {}): Promise<TestDispatcher> {
+  return startDispatcher({
+    ...readDispatcherConfig({
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      JWT_SECRET,
+      INTERNAL_TOKEN,
+      HEARTBEAT_TIMEOUT_MS: '3000',
+      LOG_DIR: path.join(os.tmpdir(), `chat-server-test-${name}`),
+      LOG_LEVEL: 'warn',
+      ...env,
+    }),
+    logToConsole: false,
   });
 }
 

@@ -31,6 +31,8 @@ export interface MassReconnectFigures {
   presenceEventsTotal: number;
   /** The one user who closed their app during the restart: seen offline by the members of their group who returned. */
   leaverShownOffline: boolean;
+  /** From the restarted server's health until the leaver's group saw them offline. */
+  leaverShownOfflineAfterMs: number | null;
   /** Users who came back but were shown offline meanwhile (they took longer than the grace period). */
   returnersShownOffline: number;
   /** CPU share of the restarted server in 2 s windows, until one is under IDLE_CPU. */
@@ -77,15 +79,22 @@ export async function massReconnect(system: TestSystem, clients: number): Promis
     // Connected is not yet caught up; a catch-up each finishes the return.
     await Promise.all(returners.filter((c) => c.connected).map((c) => c.resync().catch(() => undefined)));
     const allBackMs = connected() === returners.length ? Date.now() - healthyAt : null;
-    await sleep(3000);
+    const shownOffline = (c: ResilientClient) => new Set(c.presence.slice(batchesAtMark[cohort.clients.indexOf(c)] ?? 0)
+      .flatMap((b) => b.offline.map((o) => o.up)));
+    const othersSeeLeaverOffline = () => (leaverGroup ?? []).filter((c) => c !== leaver)
+      .every((c) => shownOffline(c).has(leaver.up));
+    // The leaver goes offline after the grace period and a store through the data service, which
+    // is busy with the crowd's return: wait for it (bounded), and at least 3 s for stray offline notices.
+    const settleFrom = Date.now();
+    while ((!othersSeeLeaverOffline() || Date.now() - settleFrom < 3000) && Date.now() - settleFrom < 30000) {
+      await sleep(250);
+    }
+    const leaverShownOffline = othersSeeLeaverOffline();
+    const leaverShownOfflineAfterMs = leaverShownOffline ? Date.now() - healthyAt : null;
     const perClient = returners.map((c) => {
       const i = cohort.clients.indexOf(c);
       return c.presenceEvents - (presenceAtMark[i] ?? 0);
     });
-    const shownOffline = (c: ResilientClient) => new Set(c.presence.slice(batchesAtMark[cohort.clients.indexOf(c)] ?? 0)
-      .flatMap((b) => b.offline.map((o) => o.up)));
-    const leaverShownOffline = (leaverGroup ?? []).filter((c) => c !== leaver)
-      .every((c) => shownOffline(c).has(leaver.up));
     const seenOffline = new Set(returners.flatMap((c) => [...shownOffline(c)]));
     const returnersShownOffline = returners.filter((c) => seenOffline.has(c.up)).length;
     const cpuAfter = await waitForIdle(server.child.pid as number, IDLE_CPU, 2000, 30000);
@@ -105,6 +114,7 @@ export async function massReconnect(system: TestSystem, clients: number): Promis
       },
       presenceEventsTotal: perClient.reduce((a, b) => a + b, 0),
       leaverShownOffline,
+      leaverShownOfflineAfterMs,
       returnersShownOffline,
       cpuAfter,
     };
