@@ -180,7 +180,8 @@ describe('client: the chat page in a browser (stand-in chat server)', function (
     await ana.getByTestId('group-create-name').fill('Weekend');
     await ana.getByTestId('group-create-members').fill('1002, 9999');
     await ana.getByTestId('group-create-submit').click();
-    assert.match(await ana.getByTestId('group-create-error').textContent() ?? '', /not accepted\. Unknown users: 9999\./);
+    // The explanation arrives with the server's answer: wait for it rather than read the empty box.
+    await ana.getByTestId('group-create-error').filter({ hasText: /not accepted\. Unknown users: 9999\./ }).waitFor();
     await ana.getByTestId('group-create-members').fill('1002');
     await ana.getByTestId('group-create-submit').click();
     await ana.getByTestId('conversation-title').getByText('Weekend').waitFor();

@@ -147,6 +147,8 @@ export interface Verification extends DeliveryReport {
   sendErrors: Record<string, number>;
   /** Sends given up after the deadline: never acknowledged (they may or may not be stored). */
   gaveUp: number;
+  /** Why the first few sends were given up. */
+  gaveUpBecause: string[];
   stored: number;
   /** Stored but never acknowledged (the ack was lost with a server, or the send gave up after storing). */
   storedUnacked: number;
@@ -207,7 +209,7 @@ export async function verify(cohort: Cohort, traffic: Traffic): Promise<Verifica
   const sendErrors: Record<string, number> = {};
   cohort.clients.forEach((c) => c.sendErrors.forEach((n, code) => { sendErrors[code] = (sendErrors[code] ?? 0) + n; }));
   return {
-    ...report, ...totals, sendErrors, gaveUp: traffic.failed, ackLatencyMs: traffic.latencySummary(),
+    ...report, ...totals, sendErrors, gaveUp: traffic.failed, gaveUpBecause: traffic.failures, ackLatencyMs: traffic.latencySummary(),
   };
 }
 
