@@ -209,7 +209,12 @@ export async function verify(cohort: Cohort, traffic: Traffic): Promise<Verifica
   const sendErrors: Record<string, number> = {};
   cohort.clients.forEach((c) => c.sendErrors.forEach((n, code) => { sendErrors[code] = (sendErrors[code] ?? 0) + n; }));
   return {
-    ...report, ...totals, sendErrors, gaveUp: traffic.failed, gaveUpBecause: traffic.failures, ackLatencyMs: traffic.latencySummary(),
+    ...report,
+    ...totals,
+    sendErrors,
+    gaveUp: traffic.failed,
+    gaveUpBecause: traffic.failures,
+    ackLatencyMs: traffic.latencySummary(),
   };
 }
 
