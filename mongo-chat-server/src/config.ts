@@ -42,6 +42,14 @@ export interface DataServiceConfig {
   logConsole?: boolean;
   /** How long a database call waits for a reachable server before answering 503. */
   serverSelectionTimeoutMs?: number;
+  /**
+   * How long a database call waits on a connection that has gone silent (a
+   * server that accepted the call and never answers, a dropped network path)
+   * before the connection is dropped and the call answers 503. Every send goes
+   * through one serialized writer, so without this bound one silent socket
+   * would hold every later send.
+   */
+  socketTimeoutMs?: number;
   /** How long the start waits for the database before giving up. */
   connectTimeoutMs?: number;
   /** Logged once logging is up (e.g. the development internal token is in use). */

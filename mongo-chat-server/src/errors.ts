@@ -17,7 +17,7 @@ const UNAVAILABLE_ERRORS = new Set([
   'MongoPoolClosedError',
 ]);
 const UNAVAILABLE_MESSAGE = new RegExp([
-  'buffering timed out', 'before initial connection is complete', 'connection .*closed',
+  'buffering timed out', 'before initial connection is complete', 'connection .*closed', 'connection .*timed out',
   'ECONNREFUSED', 'ECONNRESET', 'client must be connected',
 ].join('|'), 'i');
 const UNAVAILABLE_LABELS = ['RetryableWriteError', 'ResetPool', 'SystemOverloadedError'];

@@ -49,6 +49,8 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
   try {
     db = await connectDatabase(config.mongoUrl, {
       serverSelectionTimeoutMs: config.serverSelectionTimeoutMs ?? 3000,
+      // Above the slowest legitimate call (a deep page scanned by FerretDB takes seconds).
+      socketTimeoutMs: config.socketTimeoutMs ?? 30000,
       connectTimeoutMs: config.connectTimeoutMs ?? 30000,
       logger,
     });

@@ -15,6 +15,7 @@ mongoose.set('strictQuery', 'throw');
 
 export interface ConnectOptions {
   serverSelectionTimeoutMs: number;
+  socketTimeoutMs: number;
   connectTimeoutMs: number;
   logger: winston.Logger;
 }
@@ -30,6 +31,9 @@ async function openOnce(url: string, options: ConnectOptions): Promise<Connectio
     autoIndex: false,
     autoCreate: false,
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMs,
+    socketTimeoutMS: options.socketTimeoutMs,
+    // A new connection's handshake over a silent path must not wait the driver's 30 s either.
+    connectTimeoutMS: Math.min(options.socketTimeoutMs, 10000),
     maxPoolSize: 50,
   });
   try {
