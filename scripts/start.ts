@@ -102,9 +102,11 @@ async function main(): Promise<void> {
     started.push(dispatcher);
 
     const chatCount = redis ? 2 : 1;
+    const chatIds: string[] = [];
     for (let i = 0; i < chatCount; i += 1) {
       const port = await preferPort(4001 + i);
       const id = `chat-${String.fromCharCode(97 + i)}`;
+      chatIds.push(id);
       started.push(await startServiceProcess({
         service: 'chat-server',
         label: id,
@@ -122,7 +124,6 @@ async function main(): Promise<void> {
     const firstChat = started[2];
     if (!firstChat) throw new Error('no chat server started');
     // Running means users can be placed: every chat server holds leaves of the dispatcher's map.
-    const chatIds = Array.from({ length: chatCount }, (_, i) => `chat-${String.fromCharCode(97 + i)}`);
     await Promise.all(chatIds.map((id) => waitForPlacement(dispatcher.url, secrets.INTERNAL_TOKEN, id)));
 
     const clientDir = fs.existsSync(path.join(ROOT, 'client', 'index.html')) ? await buildClient() : undefined;

@@ -7,14 +7,13 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Group } from '../src/types';
 import { chromiumAvailable } from './support/browser';
 import { CLIENT_ROOT } from './support/build';
 import type { StandIn } from './support/stand-in-backend';
 import { startStandInSite } from './support/stand-in-site';
 import type { StandInSite } from './support/stand-in-site';
-import type { StaticServer } from './support/static-server';
 
 const RESULTS = path.join(CLIENT_ROOT, 'test-results');
 const XSS = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script> & <b>not bold</b>';
@@ -22,17 +21,13 @@ const LONG = `${'x'.repeat(700)} see https://example.com/page`;
 
 describe('client: the chat page in a browser (stand-in chat server)', function () {
   this.timeout(60000);
-  let site: StaticServer | undefined;
-  let backend: StandIn | undefined;
-  let browser: Browser | undefined;
   let env: StandInSite | undefined;
-  const contexts: BrowserContext[] = [];
   let group: Group;
 
   before(async function () {
     if (!chromiumAvailable()) this.skip();
     env = await startStandInSite();
-    ({ backend, site, browser } = env);
+    const { backend } = env;
     backend.register('1001', 'Ana Silva');
     backend.register('1002', 'Rui Costa');
     group = backend.createGroup('Project team', ['1002'], '1001');
@@ -45,18 +40,12 @@ describe('client: the chat page in a browser (stand-in chat server)', function (
     await fs.mkdir(RESULTS, { recursive: true });
   });
 
-  after(async () => {
-    await Promise.all(contexts.map((c) => c.close()));
-    await env?.close();
-  });
+  after(async () => { await env?.close(); });
 
-  const stand = () => backend as StandIn;
+  const stand = (): StandIn => (env as StandInSite).backend;
 
   async function signIn(up: string, viewport = { width: 1200, height: 800 }): Promise<Page> {
-    const context = await (browser as Browser).newContext({ viewport });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto((site as StaticServer).url);
+    const page = await (env as StandInSite).openPage(viewport);
     await page.getByTestId('login-identifier').fill(up);
     await page.getByTestId('login-password').fill('password-123');
     await page.getByTestId('login-password').press('Enter');

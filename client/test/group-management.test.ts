@@ -6,15 +6,11 @@
  * socket events (no reload).
  */
 import assert from 'node:assert/strict';
-import type {
-  Browser, BrowserContext, Locator, Page,
-} from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { Group } from '../src/types';
 import { chromiumAvailable } from './support/browser';
-import type { StandIn } from './support/stand-in-backend';
 import { startStandInSite } from './support/stand-in-site';
 import type { StandInSite } from './support/stand-in-site';
-import type { StaticServer } from './support/static-server';
 
 const PASSWORD = 'password-123';
 
@@ -26,39 +22,25 @@ const showsText = (locator: Locator, text: string) => locator.filter({ hasText: 
 
 describe('client: managing groups in a browser (stand-in chat server)', function () {
   this.timeout(60000);
-  let site: StaticServer | undefined;
-  let backend: StandIn | undefined;
-  let browser: Browser | undefined;
   let env: StandInSite | undefined;
-  const contexts = new Set<BrowserContext>();
   let group: Group;
 
   before(async function () {
     if (!chromiumAvailable()) this.skip();
     env = await startStandInSite();
-    ({ backend, site, browser } = env);
+    const { backend } = env;
     backend.register('1001', 'Ana Silva');
     backend.register('1002', 'Rui Costa');
     backend.register('1003', 'Eva Lopes');
     group = backend.createGroup('Project team', ['1002'], '1001');
   });
 
-  after(async () => {
-    await Promise.all([...contexts].map((c) => c.close()));
-    await env?.close();
-  });
+  after(async () => { await env?.close(); });
 
-  async function openPage(): Promise<Page> {
-    const context = await (browser as Browser).newContext({ viewport: { width: 1200, height: 800 } });
-    contexts.add(context);
-    const page = await context.newPage();
-    await page.goto((site as StaticServer).url);
-    return page;
-  }
+  const openPage = (): Promise<Page> => (env as StandInSite).openPage();
 
   /** Closes a person's page: its socket goes with it. */
   async function closePage(page: Page): Promise<void> {
-    contexts.delete(page.context());
     await page.context().close();
   }
 

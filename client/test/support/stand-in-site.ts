@@ -1,16 +1,16 @@
 /** The built page served with the stand-in chat server behind it, and a browser to open it in. */
-import type { Browser } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { launchBrowser } from './browser';
 import { builtClient } from './build';
 import { startStandIn } from './stand-in-backend';
 import type { StandIn } from './stand-in-backend';
 import { serveStatic } from './static-server';
-import type { StaticServer } from './static-server';
 
 export interface StandInSite {
   backend: StandIn;
-  site: StaticServer;
-  browser: Browser;
+  /** The page in a fresh browser context: one person, with their own storage and socket. */
+  openPage: (viewport?: { width: number; height: number }) => Promise<Page>;
+  /** Closes the browser (and with it every page), the site and the stand-in. */
   close: () => Promise<void>;
 }
 
@@ -22,8 +22,12 @@ export async function startStandInSite(): Promise<StandInSite> {
   const browser = await launchBrowser();
   return {
     backend,
-    site,
-    browser,
+    openPage: async (viewport = { width: 1200, height: 800 }) => {
+      const context = await browser.newContext({ viewport });
+      const page = await context.newPage();
+      await page.goto(site.url);
+      return page;
+    },
     close: async () => {
       await browser.close();
       await site.close();

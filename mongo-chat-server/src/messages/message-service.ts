@@ -45,8 +45,6 @@ const errorDetail = (err: unknown): ErrorDetail => {
 export function createMessageService(models: Models, writer: SeqWriter, groups: GroupService) {
   const { Message } = models;
 
-  const checkSender = (group: string, from: string): Promise<void> => groups.requireSender(group, from);
-
   const write = async (input: NewMessage): Promise<Stored> => {
     const { message, created } = await writer.submit(input.group, {
       from: input.from, message: input.message, clientId: input.clientId,
@@ -59,7 +57,7 @@ export function createMessageService(models: Models, writer: SeqWriter, groups: 
 
   return {
     async store(input: NewMessage): Promise<Stored> {
-      await checkSender(input.group, input.from);
+      await groups.requireSender(input.group, input.from);
       return write(input);
     },
 
@@ -69,7 +67,7 @@ export function createMessageService(models: Models, writer: SeqWriter, groups: 
       const checked = (input: NewMessage) => {
         const key = membershipId(input.group, input.from);
         let check = checks.get(key);
-        if (!check) { check = checkSender(input.group, input.from); checks.set(key, check); }
+        if (!check) { check = groups.requireSender(input.group, input.from); checks.set(key, check); }
         return check;
       };
       // Every check first, then the writes in input order: the batch's seqs follow its order.
