@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Group } from '../src/types';
-import { chromiumAvailable } from './support/browser';
+import { chromiumAvailable, logIn } from './support/browser';
 import { CLIENT_ROOT } from './support/build';
 import type { StandIn } from './support/stand-in-backend';
 import { startStandInSite } from './support/stand-in-site';
@@ -46,10 +46,7 @@ describe('client: the chat page in a browser (stand-in chat server)', function (
 
   async function signIn(up: string, viewport = { width: 1200, height: 800 }): Promise<Page> {
     const page = await (env as StandInSite).openPage(viewport);
-    await page.getByTestId('login-identifier').fill(up);
-    await page.getByTestId('login-password').fill('password-123');
-    await page.getByTestId('login-password').press('Enter');
-    await page.locator('[data-testid="connection-status"][data-state="online"]').waitFor();
+    await logIn(page, up, 'password-123');
     return page;
   }
 

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
 import type { Group } from '../src/types';
-import { chromiumAvailable } from './support/browser';
+import { chromiumAvailable, logIn, waitOnline } from './support/browser';
 import { startStandInSite } from './support/stand-in-site';
 import type { StandInSite } from './support/stand-in-site';
 
@@ -44,14 +44,9 @@ describe('client: managing groups in a browser (stand-in chat server)', function
     await page.context().close();
   }
 
-  const online = (page: Page) => page.locator('[data-testid="connection-status"][data-state="online"]').waitFor();
-
   async function signIn(up: string): Promise<Page> {
     const page = await openPage();
-    await page.getByTestId('login-identifier').fill(up);
-    await page.getByTestId('login-password').fill(PASSWORD);
-    await page.getByTestId('login-password').press('Enter');
-    await online(page);
+    await logIn(page, up, PASSWORD);
     return page;
   }
 
@@ -78,16 +73,13 @@ describe('client: managing groups in a browser (stand-in chat server)', function
       await page.getByTestId('register-name').fill('Marta Reis');
       await page.getByTestId('register-password').fill('a-long-password');
       await page.getByTestId('register-submit').click();
-      await online(page);
+      await waitOnline(page);
       assert.equal(await page.getByTestId('me-name').textContent(), 'Marta Reis');
       assert.equal(await page.getByTestId('me-up').textContent(), '@marta.reis · 2001');
       assert.equal(await page.getByTestId('group-list-empty').isVisible(), true);
 
       await page.getByTestId('sign-out').click();
-      await page.getByTestId('login-identifier').fill('marta.reis');
-      await page.getByTestId('login-password').fill('a-long-password');
-      await page.getByTestId('login-password').press('Enter');
-      await online(page);
+      await logIn(page, 'marta.reis', 'a-long-password');
       assert.equal(await page.getByTestId('me-up').textContent(), '@marta.reis · 2001');
       await closePage(page);
     });

@@ -43,12 +43,18 @@ describe('chat server: group lookups at handshake', function () {
       .reduce((sum, m) => sum + Number(m[1]), 0);
   };
 
-  it('answers lookups made together with a few calls, each with the user\'s own groups', async () => {
+  /** Group-id lookups one call at a time, remembering how many users each call asked for. */
+  const countedLookups = (gatherMs: number) => {
     const data = createDataClient({ baseUrl: tier.url, internalToken: INTERNAL_TOKEN });
     const batches: number[] = [];
     const lookups = createGroupIds({
       groupIdsOf: (ups) => { batches.push(ups.length); return data.groupIdsOf(ups); },
-    }, { maxInFlight: 1, gatherMs: 0 });
+    }, { maxInFlight: 1, gatherMs });
+    return { lookups, batches };
+  };
+
+  it('answers lookups made together with a few calls, each with the user\'s own groups', async () => {
+    const { lookups, batches } = countedLookups(0);
     // One lookup goes out at once; the others, made while it is in flight, wait and gather.
     const asked = [...users, ...users.slice(1, 5)];
     const first = lookups.of(asked[0]?.up as string);
@@ -66,11 +72,7 @@ describe('chat server: group lookups at handshake', function () {
   });
 
   it('holds a lookup a few milliseconds so that lookups arriving just after it share its call', async () => {
-    const data = createDataClient({ baseUrl: tier.url, internalToken: INTERNAL_TOKEN });
-    const batches: number[] = [];
-    const lookups = createGroupIds({
-      groupIdsOf: (ups) => { batches.push(ups.length); return data.groupIdsOf(ups); },
-    }, { maxInFlight: 1, gatherMs: 50 });
+    const { lookups, batches } = countedLookups(50);
     const [a, b] = [users[2], users[3]] as [TestUser, TestUser];
     const first = lookups.of(a.up);
     await new Promise((r) => { setTimeout(r, 10); });

@@ -6,6 +6,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { StoredMessage } from '@chat/shared';
+import { logIn, waitOnline } from '../support/browser';
 /* eslint-disable import/no-relative-packages -- the repository's system harness is shared test code, not a package */
 import { startSystem } from '../../../test/support/system';
 import type { Account, TestSystem } from '../../../test/support/system';
@@ -84,16 +85,13 @@ export async function signIn(browser: Browser, siteUrl: string, up: string): Pro
   const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
   const page = await context.newPage();
   await page.goto(siteUrl);
-  await page.getByTestId('login-identifier').fill(up);
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-password').press('Enter');
-  await onlineOn(page);
+  await logIn(page, up, PASSWORD, 15000);
   return { context, page };
 }
 
 /** Waits until the page's connection is online; returns the id of the chat server it shows. */
 export async function onlineOn(page: Page, timeout = 15000): Promise<string> {
-  await page.locator('[data-testid="connection-status"][data-state="online"]').waitFor({ timeout });
+  await waitOnline(page, timeout);
   return await page.getByTestId('server-id').textContent() ?? '';
 }
 

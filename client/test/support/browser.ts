@@ -1,7 +1,7 @@
 /** Headless Chromium from the machine, driven by playwright-core. */
 import fs from 'node:fs';
 import { chromium } from 'playwright-core';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -21,4 +21,17 @@ export function launchBrowser(): Promise<Browser> {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
       '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
+}
+
+/** Waits until the page shows it is connected (playwright's default timeout unless given). */
+export function waitOnline(page: Page, timeout?: number): Promise<void> {
+  return page.locator('[data-testid="connection-status"][data-state="online"]').waitFor({ timeout });
+}
+
+/** Logs in through the page's form and waits until it is connected. */
+export async function logIn(page: Page, identifier: string, password: string, timeout?: number): Promise<void> {
+  await page.getByTestId('login-identifier').fill(identifier);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-password').press('Enter');
+  await waitOnline(page, timeout);
 }
