@@ -17,7 +17,7 @@ module.exports = {
     'import/prefer-default-export': 'off',
     'import/no-extraneous-dependencies': ['error', {
       devDependencies: ['**/test/**', '**/bench/**', 'scripts/**', '**/*.config.ts', 'local-services/**', 'client/**'],
-      packageDir: [__dirname, './shared', './local-services', './mongo-chat-server', './server', './dispatcher', './client'],
+      packageDir: [__dirname, './contract', './shared', './local-services', './mongo-chat-server', './server', './dispatcher', './client'],
     }],
     'no-shadow': 'off',
     '@typescript-eslint/no-shadow': 'error',

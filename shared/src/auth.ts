@@ -7,8 +7,7 @@ import crypto from 'node:crypto';
 import type { RequestHandler } from 'express';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
-import { AppError } from './errors';
-import { LIMITS } from './models';
+import { AppError, LIMITS } from '@chat/contract';
 import type { Up } from './models';
 
 export interface TokenUser {

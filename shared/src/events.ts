@@ -3,7 +3,7 @@
  * servers and `Socket<…>` in the client. Names and fields follow the seed
  * (`online`, `chat message`, `join room`); the rest is what a real client needs.
  */
-import type { ErrorDetail } from './errors';
+import type { ErrorDetail } from '@chat/contract';
 import type { Group, Up } from './models';
 
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorDetail };

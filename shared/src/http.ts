@@ -13,7 +13,7 @@ import swaggerUi from 'swagger-ui-express';
 import type winston from 'winston';
 import YAML from 'yaml';
 import type { z } from 'zod';
-import { AppError } from './errors';
+import { AppError } from '@chat/contract';
 
 /** Parses `value` with `schema`, or throws VALIDATION_FAILED naming the first problem. */
 export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {

@@ -1,4 +1,4 @@
-export * from './errors';
+export * from '@chat/contract';
 export * from './models';
 export * from './events';
 export * from './config';

@@ -5,7 +5,7 @@
  */
 import type { Express, RequestHandler } from 'express';
 import client from 'prom-client';
-import { errorCodeForStatus } from './errors';
+import { errorCodeForStatus } from '@chat/contract';
 
 export interface ServiceMetrics {
   registry: client.Registry;

@@ -1,6 +1,6 @@
 /**
- * The one error shape of the system (DESIGN.md decision 9), for REST bodies and
- * socket acknowledgements alike.
+ * The one error shape of the system, for REST bodies and socket
+ * acknowledgements alike: a stable machine code and a human message.
  */
 export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,
