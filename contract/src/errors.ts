@@ -2,6 +2,8 @@
  * The one error shape of the system, for REST bodies and socket
  * acknowledgements alike: a stable machine code and a human message.
  */
+import { z } from 'zod';
+
 export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,
   UNAUTHORIZED: 401,
@@ -17,14 +19,11 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
-export interface ErrorDetail {
-  code: ErrorCode;
-  message: string;
-}
-
-export interface ErrorBody {
-  error: ErrorDetail;
-}
+export const errorCodeSchema = z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]);
+export const errorDetailSchema = z.object({ code: errorCodeSchema, message: z.string() });
+export type ErrorDetail = z.infer<typeof errorDetailSchema>;
+export const errorBodySchema = z.object({ error: errorDetailSchema });
+export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 export class AppError extends Error {
   readonly code: ErrorCode;

@@ -1,2 +1,3 @@
 export * from './errors';
 export * from './limits';
+export * from './records';

@@ -8,7 +8,7 @@ import type { RequestHandler } from 'express';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { AppError, LIMITS } from '@chat/contract';
-import type { Up } from './models';
+import type { Up } from '@chat/contract';
 
 export interface TokenUser {
   up: Up;

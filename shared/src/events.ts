@@ -3,8 +3,7 @@
  * servers and `Socket<…>` in the client. Names and fields follow the seed
  * (`online`, `chat message`, `join room`); the rest is what a real client needs.
  */
-import type { ErrorDetail } from '@chat/contract';
-import type { Group, Up } from './models';
+import type { ErrorDetail, Group, Up } from '@chat/contract';
 
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorDetail };
 export type AckCallback<T extends object = object> = (response: Ack<T>) => void;

@@ -1,5 +1,4 @@
 export * from '@chat/contract';
-export * from './models';
 export * from './events';
 export * from './config';
 export * from './logging';

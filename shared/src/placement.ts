@@ -3,7 +3,7 @@
  * from the right, each leaf owned by one chat server. The dispatcher changes it;
  * the dispatcher and the chat servers both read it with `placeUser`.
  */
-import type { Up } from './models';
+import type { Up } from '@chat/contract';
 
 export interface PlacementServer {
   url: string;

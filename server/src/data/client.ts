@@ -3,16 +3,19 @@
  * contract. Errors arrive as AppError with the shared codes.
  */
 import { z } from 'zod';
+import {
+  cursorPageSchema, groupForUserSchema, groupSchema, offsetPageSchema, readPositionSchema, storedMessageSchema,
+  userSchema,
+} from '@chat/contract';
 import type {
-  CursorPage, Group, OffsetPage, ReadPosition, StoredMessage, Up, User,
-} from '@chat/shared';
+  CursorPage, Group, GroupForUser, OffsetPage, ReadPosition, StoredMessage, Up, User,
+} from '@chat/contract';
 import { createDataRequest } from './http';
 import type { DataHttpOptions } from './http';
 import {
-  batchResultSchema, cursorPageSchema, groupForUserSchema, groupIdsSchema, groupSchema, membershipSchema,
-  offsetPageSchema, presenceResultSchema, readPositionSchema, storedMessageSchema, userSchema,
+  batchResultSchema, groupIdsSchema, membershipSchema, presenceResultSchema,
 } from './schemas';
-import type { BatchResult, GroupForUser } from './schemas';
+import type { BatchResult } from './schemas';
 
 export interface NewMessage {
   group: string;

@@ -8,8 +8,8 @@
  */
 import type { z } from 'zod';
 import { AppError, errorCodeForStatus, isErrorCode } from '@chat/shared';
+import { errorBodySchema } from '@chat/contract';
 import { createConcurrencyLimit } from '../concurrency';
-import { errorBodySchema } from './schemas';
 
 export interface DataHttpOptions {
   baseUrl: string;

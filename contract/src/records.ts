@@ -1,0 +1,96 @@
+/**
+ * The records every part exchanges, as they travel in JSON: declared once as
+ * zod schemas, with the TypeScript types inferred from them. The data service
+ * answers with these, the chat server checks what it receives against them
+ * (unknown fields stripped), and the generated documents describe them.
+ */
+import { z } from 'zod';
+
+const isoTime = z.string().min(1);
+const count = z.number().int().min(0);
+
+/** A user number: the seed's UP number, digits in practice. */
+export const upSchema = z.string();
+export type Up = z.infer<typeof upSchema>;
+
+export const userSchema = z.object({
+  up: upSchema,
+  username: z.string(),
+  name: z.string(),
+  online: z.boolean(),
+  /** ISO time the user was last connected, or null if never. */
+  lastSeen: isoTime.nullable(),
+  createdAt: isoTime,
+});
+export type User = z.infer<typeof userSchema>;
+
+export const groupSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** The members' user numbers. */
+  users: z.array(upSchema),
+  createdBy: upSchema.nullable(),
+  /** The `seq` of the group's newest message (0 when empty). */
+  lastSeq: count,
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+export type Group = z.infer<typeof groupSchema>;
+
+/** A group as one of its members sees it: where they stopped reading. */
+export const groupForUserSchema = groupSchema.extend({
+  /** The newest `seq` this member has read (0: none). */
+  lastReadSeq: count,
+  /** Messages after `lastReadSeq`. */
+  unread: count,
+});
+export type GroupForUser = z.infer<typeof groupForUserSchema>;
+
+/** One member of one group. */
+export const groupMembershipSchema = z.object({
+  group: z.string(),
+  up: upSchema,
+  lastReadSeq: count,
+});
+export type GroupMembership = z.infer<typeof groupMembershipSchema>;
+
+export const storedMessageSchema = z.object({
+  id: z.string(),
+  group: z.string(),
+  /** Position in the group: 1, 2, 3, … with no gap. */
+  seq: z.number().int().min(1),
+  from: upSchema,
+  message: z.string(),
+  /** The sender's idempotency key: a retried send returns the first stored message. */
+  clientId: z.string(),
+  /** ISO time the message was stored. */
+  timestamp: isoTime,
+});
+export type StoredMessage = z.infer<typeof storedMessageSchema>;
+
+export const readPositionSchema = groupMembershipSchema;
+export type ReadPosition = z.infer<typeof readPositionSchema>;
+
+/** The seed's offset pagination: page 0 is the newest `perPage` messages. */
+export const offsetPageSchema = <T extends z.ZodType>(item: T) => z.object({
+  items: z.array(item),
+  page: z.number().int(),
+  perPage: z.number().int(),
+  total: count,
+});
+export interface OffsetPage<T> {
+  items: T[];
+  page: number;
+  perPage: number;
+  total: number;
+}
+
+/** Cursor pagination on `seq`; items are in ascending `seq` order. */
+export const cursorPageSchema = <T extends z.ZodType>(item: T) => z.object({
+  items: z.array(item),
+  hasMore: z.boolean(),
+});
+export interface CursorPage<T> {
+  items: T[];
+  hasMore: boolean;
+}
