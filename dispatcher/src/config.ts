@@ -4,31 +4,25 @@
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
-import path from 'node:path';
 import { z } from 'zod';
-import { port, readEnv } from '@chat/shared';
+import {
+  baseConfig, baseEnvShape, optionalUrl, originAllowed, parseOrigins, positiveInt, readEnv, serviceId,
+} from '@chat/shared';
+import type { BaseConfig, OriginPolicy } from '@chat/shared';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export { originAllowed };
 
-const positiveInt = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 const fraction = (fallback: number) => z.coerce.number().gt(0).lt(1).default(fallback);
-const optionalUrl = () => z.string().url().optional().or(z.literal('').transform(() => undefined));
 
 const ENV_SHAPE = {
-  NODE_ENV: z.string().default('development'),
-  HOST: z.string().default('0.0.0.0'),
-  PORT: port(5000),
+  ...baseEnvShape({ host: '0.0.0.0', port: 5000 }),
   REDIS_URL: optionalUrl(),
   /** Keys and channels in Redis start with this, so several systems can share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/).default('chat:dispatcher'),
   JWT_SECRET: z.string().min(16).optional(),
-  INTERNAL_TOKEN: z.string().min(1).optional(),
-  DISPATCHER_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
+  DISPATCHER_ID: serviceId().optional(),
   HEARTBEAT_TIMEOUT_MS: positiveInt(6000),
   CORS_ORIGINS: z.string().optional(),
-  LOG_DIR: z.string().optional(),
-  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
-  BODY_LIMIT: z.string().default('64kb'),
   /** How often the leader renews its lease, looks for dead servers and re-plans the map. */
   CHECK_INTERVAL_MS: positiveInt(1000),
   LEASE_TTL_MS: positiveInt(3000),
@@ -44,24 +38,15 @@ const ENV_SHAPE = {
   MAP_CHANGE_WAIT_MS: positiveInt(2000),
 };
 
-export interface DispatcherConfig {
-  nodeEnv: string;
-  host: string;
-  /** 0 picks a free port (tests). */
-  port: number;
+export interface DispatcherConfig extends Omit<BaseConfig, 'production' | 'logDir'>, OriginPolicy {
   /** Without it the registry and the map live in memory: one replica. */
   redisUrl?: string;
   redisPrefix: string;
   jwtSecret: string;
-  internalToken: string;
   dispatcherId: string;
   heartbeatTimeoutMs: number;
-  /** Exact origins allowed; null = any http://localhost:* or http://127.0.0.1:* origin. */
-  corsOrigins: string[] | null;
   logDir?: string;
-  logLevel: string;
   logToConsole: boolean;
-  bodyLimit: string;
   checkIntervalMs: number;
   leaseTtlMs: number;
   mapRefreshMs: number;
@@ -70,52 +55,35 @@ export interface DispatcherConfig {
   maxSuffixDepth: number;
   rebalanceCooldownMs: number;
   mapChangeWaitMs: number;
-  /** Messages about defaults taken, for the logger once it exists. */
-  warnings: string[];
-}
-
-const DEV_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/;
-
-export function originAllowed(config: Pick<DispatcherConfig, 'corsOrigins'>, origin: string | undefined): boolean {
-  // Non-browser clients send no Origin; CORS cannot protect them anyway, the token does.
-  if (!origin) return true;
-  if (config.corsOrigins === null) return DEV_ORIGIN.test(origin);
-  return config.corsOrigins.includes(origin);
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): DispatcherConfig {
   const e = readEnv(ENV_SHAPE, env);
-  const production = e.NODE_ENV === 'production';
-  const warnings: string[] = [];
-  if (production && !e.INTERNAL_TOKEN) throw new Error('invalid configuration: INTERNAL_TOKEN is required in production');
-  if (production && !e.JWT_SECRET) throw new Error('invalid configuration: JWT_SECRET is required in production');
+  const {
+    production, logDir, warnings, ...base
+  } = baseConfig(e, {
+    logFolder: e.DISPATCHER_ID ? `dispatcher-${e.DISPATCHER_ID}` : 'dispatcher',
+    requiredInProduction: { JWT_SECRET: e.JWT_SECRET },
+  });
   if (e.LOW_WATER >= e.HIGH_WATER) throw new Error('invalid configuration: LOW_WATER must be below HIGH_WATER');
   if (e.LEASE_TTL_MS <= e.CHECK_INTERVAL_MS) {
     throw new Error('invalid configuration: LEASE_TTL_MS must be longer than CHECK_INTERVAL_MS (the leader renews it every check)');
   }
-  if (!e.INTERNAL_TOKEN) warnings.push('INTERNAL_TOKEN not set: using the development default');
   if (!e.JWT_SECRET) {
     warnings.push('JWT_SECRET not set: generated one for this run; /chat/location refuses every token until it matches the chat servers\' secret');
   }
   if (!e.REDIS_URL) warnings.push('REDIS_URL not set: the registry and the map live in memory (run one replica only)');
-  const corsList = e.CORS_ORIGINS?.split(',').map((o) => o.trim()).filter((o) => o.length > 0);
-  const productionOrigins: string[] | null = production ? [] : null;
   const dispatcherId = e.DISPATCHER_ID ?? `dispatcher-${os.hostname()}-${process.pid}`;
   return {
-    nodeEnv: e.NODE_ENV,
-    host: e.HOST,
-    port: e.PORT,
+    ...base,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     jwtSecret: e.JWT_SECRET ?? crypto.randomBytes(32).toString('hex'),
-    internalToken: e.INTERNAL_TOKEN ?? 'dev-internal-token',
     dispatcherId,
     heartbeatTimeoutMs: e.HEARTBEAT_TIMEOUT_MS,
-    corsOrigins: corsList && corsList.length > 0 ? corsList : productionOrigins,
-    logDir: e.LOG_DIR ?? path.join(REPO_ROOT, 'logs', e.DISPATCHER_ID ? `dispatcher-${e.DISPATCHER_ID}` : 'dispatcher'),
-    logLevel: e.LOG_LEVEL,
+    corsOrigins: parseOrigins(e.CORS_ORIGINS, production),
+    logDir,
     logToConsole: !production,
-    bodyLimit: e.BODY_LIMIT,
     checkIntervalMs: e.CHECK_INTERVAL_MS,
     leaseTtlMs: e.LEASE_TTL_MS,
     mapRefreshMs: e.MAP_REFRESH_MS,

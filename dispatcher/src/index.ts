@@ -1,20 +1,10 @@
-/** Starts the dispatcher from the environment; SIGINT/SIGTERM stop it cleanly. */
+/** Starts the dispatcher from the environment (see the kit's runMain for signals and the start line). */
+import { runMain } from '@chat/shared';
 import { readConfig } from './config';
 import { startDispatcher } from './service';
 
-async function main(): Promise<void> {
-  const dispatcher = await startDispatcher(readConfig());
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    dispatcher.close().then(() => process.exit(0), () => process.exit(1));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-}
-
-main().catch((err: unknown) => {
-  process.stderr.write(`dispatcher: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
+runMain({
+  name: 'dispatcher',
+  start: () => startDispatcher(readConfig()),
+  banner: (dispatcher) => `dispatcher listening on ${dispatcher.url}`,
 });

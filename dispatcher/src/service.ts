@@ -3,10 +3,11 @@
  * this replica's map cache, the coordinator that leads when it holds the
  * lease, and the HTTP API. `close()` hands leadership over and stops cleanly.
  */
-import type http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import http from 'node:http';
 import type winston from 'winston';
-import { createLogging } from '@chat/shared';
+import {
+  closeServer, createLogging, listen, localUrl,
+} from '@chat/shared';
 import type { DispatcherConfig } from './config';
 import { Coordinator } from './coordinator';
 import { createApp } from './http/app';
@@ -19,8 +20,12 @@ import type { DispatcherStore } from './store/types';
 
 export interface RunningDispatcher {
   url: string;
+  logger: winston.Logger;
   close: () => Promise<void>;
 }
+
+/** Requests in flight when a close begins get this long to finish. */
+const CLOSE_GRACE_MS = 2000;
 
 interface Parts {
   store: DispatcherStore;
@@ -63,13 +68,6 @@ async function startParts(config: DispatcherConfig, store: DispatcherStore, logg
   };
 }
 
-function listen(app: ReturnType<typeof createApp>, config: DispatcherConfig): Promise<http.Server> {
-  return new Promise((resolve, reject) => {
-    const server = app.listen(config.port, config.host, () => resolve(server));
-    server.once('error', reject);
-  });
-}
-
 export async function startDispatcher(config: DispatcherConfig): Promise<RunningDispatcher> {
   const logging = createLogging({
     service: 'dispatcher', dir: config.logDir, level: config.logLevel, console: config.logToConsole,
@@ -88,28 +86,23 @@ export async function startDispatcher(config: DispatcherConfig): Promise<Running
       ? await createRedisStore(config.redisUrl, config.redisPrefix, logger)
       : createMemoryStore();
     parts = await startParts(config, store, logger);
-    const server = await listen(createApp({
+    const server = http.createServer(createApp({
       config, ...parts, logger, requests: logging.requests,
-    }), config);
-    const { port } = server.address() as AddressInfo;
-    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    }));
+    const url = localUrl(config.host, await listen(server, config.port, config.host));
     logger.info('dispatcher listening', { url, dispatcher: config.dispatcherId, store: store.kind });
 
     let closing: Promise<void> | undefined;
     const close = () => {
       closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
+        await closeServer(server, CLOSE_GRACE_MS);
         await stopParts();
         logger.info('dispatcher stopped', { dispatcher: config.dispatcherId });
         await logging.close();
       })();
       return closing;
     };
-    return { url, close };
+    return { url, logger, close };
   } catch (err) {
     await stopParts().catch(() => undefined);
     logger.error('dispatcher failed to start', { error: (err as Error).message });

@@ -1,18 +1,16 @@
 /** The express application: operations routes open, everything else behind the internal token. */
-import express from 'express';
 import type { Express } from 'express';
 import type { Connection } from 'mongoose';
 import {
-  errorHandler, jsonBody, mountDocs, notFound,
-  requireInternalToken,
+  createServiceApp, jsonBody, mountDocs, requireInternalToken,
 } from '@chat/shared';
 import type { Logging, ServiceMetrics } from '@chat/shared';
 import { SERVICE_NAME } from './config';
+import { pingDatabase } from './db/connection';
 import { databaseErrors } from './errors';
 import type { GroupService } from './groups/group-service';
 import type { MessageService } from './messages/message-service';
 import { groupRoutes } from './routes/groups';
-import { healthRoutes } from './routes/health';
 import { messageRoutes } from './routes/messages';
 import { userRoutes } from './routes/users';
 import type { UserService } from './users/user-service';
@@ -28,27 +26,26 @@ export interface AppDeps {
   messages: MessageService;
 }
 
+const READY_PING_MS = 2000;
+
 export function buildApp(deps: AppDeps): Express {
-  const app = express();
-  app.disable('x-powered-by');
-  // `a[$ne]=x` stays a key named "a[$ne]" (and fails validation); it never becomes an object.
-  app.set('query parser', 'simple');
-  app.use(deps.metrics.httpTimer);
-  app.use(deps.logging.requests);
-
-  app.use(healthRoutes(SERVICE_NAME, deps.db));
-  deps.metrics.mount(app);
-  mountDocs(app);
-
-  app.use(requireInternalToken(deps.internalToken));
-  app.use(jsonBody(deps.bodyLimit));
-  // Routers carry full paths (mounted at the root) so metrics label routes as `/user/:up`, not `/:up`.
-  app.use(userRoutes(deps.users));
-  app.use(groupRoutes(deps.groups, deps.messages));
-  app.use(messageRoutes(deps.messages));
-
-  app.use(notFound);
-  app.use(databaseErrors);
-  app.use(errorHandler(deps.logging.logger));
-  return app;
+  return createServiceApp({
+    logger: deps.logging.logger,
+    requests: deps.logging.requests,
+    metrics: deps.metrics,
+    health: {
+      service: SERVICE_NAME,
+      checks: { mongo: async () => ((await pingDatabase(deps.db, READY_PING_MS)) ? 'ok' : 'down') },
+    },
+    routes: (app) => {
+      mountDocs(app);
+      app.use(requireInternalToken(deps.internalToken));
+      app.use(jsonBody(deps.bodyLimit));
+      // Routers carry full paths (mounted at the root) so metrics label routes as `/user/:up`, not `/:up`.
+      app.use(userRoutes(deps.users));
+      app.use(groupRoutes(deps.groups, deps.messages));
+      app.use(messageRoutes(deps.messages));
+    },
+    errorTranslators: [databaseErrors],
+  });
 }

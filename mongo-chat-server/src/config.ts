@@ -2,30 +2,19 @@
  * The data service's configuration: every environment variable read and
  * validated here, once, with defaults that start on a bare machine.
  */
-import path from 'node:path';
 import { z } from 'zod';
-import { port, readEnv } from '@chat/shared';
+import { baseConfig, baseEnvShape, readEnv } from '@chat/shared';
 
 export const SERVICE_NAME = 'mongo-chat-server';
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const DEV_INTERNAL_TOKEN = 'dev-internal-token';
 
 const ENV_SHAPE = {
-  NODE_ENV: z.string().default('development'),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  PORT: port(3000),
+  ...baseEnvShape({ host: '127.0.0.1', port: 3000 }),
   MONGO_URL: z.string()
     .regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URL')
     .default('mongodb://127.0.0.1:27017/chat'),
-  INTERNAL_TOKEN: z.string().min(1).optional(),
-  BODY_LIMIT: z.string()
-    .regex(/^\d+(b|kb|mb)?$/i, 'expected a size such as 64kb')
-    .default('64kb'),
   // argon2 accepts at least 8 KiB per lane; 19456 KiB is OWASP's argon2id baseline.
   PASSWORD_HASH_MEMORY_KIB: z.coerce.number().int().min(1024).max(1048576)
     .default(19456),
-  LOG_DIR: z.string().optional(),
-  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
 };
 
 export interface DataServiceConfig {
@@ -64,24 +53,19 @@ export interface LoadedConfig {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const e = readEnv(ENV_SHAPE, env);
-  const warnings: string[] = [];
-  const production = e.NODE_ENV === 'production';
-  if (!e.INTERNAL_TOKEN) {
-    if (production) throw new Error('invalid configuration: INTERNAL_TOKEN is required when NODE_ENV=production');
-    warnings.push('INTERNAL_TOKEN is not set: using the development token; set it outside development');
-  }
+  const base = baseConfig(e, { logFolder: SERVICE_NAME });
   return {
     config: {
-      host: e.HOST,
-      port: e.PORT,
+      host: base.host,
+      port: base.port,
       mongoUrl: e.MONGO_URL,
-      internalToken: e.INTERNAL_TOKEN ?? DEV_INTERNAL_TOKEN,
-      bodyLimit: e.BODY_LIMIT,
+      internalToken: base.internalToken,
+      bodyLimit: base.bodyLimit,
       passwordHashMemoryKib: e.PASSWORD_HASH_MEMORY_KIB,
-      logDir: e.LOG_DIR ?? path.join(REPO_ROOT, 'logs', SERVICE_NAME),
-      logLevel: e.LOG_LEVEL,
+      logDir: base.logDir,
+      logLevel: base.logLevel,
       logConsole: true,
     },
-    warnings,
+    warnings: base.warnings,
   };
 }

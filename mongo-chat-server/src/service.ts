@@ -3,8 +3,10 @@
  * order (stop taking requests, let stored writes finish, close the database).
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createLogging, createMetrics } from '@chat/shared';
+import type winston from 'winston';
+import {
+  closeServer, createLogging, createMetrics, listen, localUrl,
+} from '@chat/shared';
 import { buildApp } from './app';
 import { SERVICE_NAME } from './config';
 import type { DataServiceConfig } from './config';
@@ -19,23 +21,12 @@ import { createUserService } from './users/user-service';
 
 export interface DataService {
   url: string;
+  logger: winston.Logger;
   close: () => Promise<void>;
 }
 
-const urlHost = (host: string): string => {
-  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
-};
-
-function listen(server: http.Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
+/** Requests in flight when a close begins get this long to finish. */
+const CLOSE_GRACE_MS = 5000;
 
 export async function startDataService(config: DataServiceConfig): Promise<DataService> {
   const logging = createLogging({
@@ -72,23 +63,16 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
   });
 
   const server = http.createServer(app);
-  // Callers keep their connections open (keep-alive): outlive their idle timeouts.
-  server.keepAliveTimeout = 65000;
-  server.headersTimeout = 66000;
   try {
     await ensureIndexes(models);
     const port = await listen(server, config.port, config.host);
-    const url = `http://${urlHost(config.host)}:${port}`;
+    const url = localUrl(config.host, port);
     logger.info('listening', { url });
 
     let closing: Promise<void> | undefined;
     const close = () => {
       closing ??= (async () => {
-        const stopped = new Promise<void>((resolve) => { server.close(() => resolve()); });
-        server.closeIdleConnections();
-        const force = setTimeout(() => server.closeAllConnections(), 5000);
-        await stopped;
-        clearTimeout(force);
+        await closeServer(server, CLOSE_GRACE_MS);
         await writer.close();
         await db.close();
         logger.info('stopped');
@@ -96,7 +80,7 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
       })();
       return closing;
     };
-    return { url, close };
+    return { url, logger, close };
   } catch (err) {
     logger.error('could not start', { error: (err as Error).message });
     server.close();

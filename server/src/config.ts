@@ -3,16 +3,15 @@
  * validated here, once, with defaults that start on a bare machine.
  */
 import crypto from 'node:crypto';
-import path from 'node:path';
 import { z } from 'zod';
-import { port, readEnv } from '@chat/shared';
+import {
+  baseConfig, baseEnvShape, optionalUrl, originAllowed, parseOrigins, positiveInt, readEnv, serviceId,
+} from '@chat/shared';
+import type { BaseConfig, OriginPolicy } from '@chat/shared';
 import { parseTrustProxy } from './http/client-address';
 import type { TrustProxy } from './http/client-address';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
-
-const positiveInt = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
-const optionalUrl = () => z.string().url().optional().or(z.literal('').transform(() => undefined));
+export { originAllowed };
 
 const DURATION_UNITS: Record<string, number> = {
   s: 1, m: 60, h: 3600, d: 86400,
@@ -29,13 +28,10 @@ const duration = (fallback: string) => z.string().default(fallback).transform((t
 });
 
 const ENV_SHAPE = {
-  NODE_ENV: z.string().default('development'),
-  HOST: z.string().default('0.0.0.0'),
-  PORT: port(4000),
-  SERVER_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
+  ...baseEnvShape({ host: '0.0.0.0', port: 4000 }),
+  SERVER_ID: serviceId().optional(),
   PUBLIC_URL: optionalUrl(),
   DATA_SERVICE_URL: z.string().url().default('http://127.0.0.1:3000'),
-  INTERNAL_TOKEN: z.string().min(1).optional(),
   JWT_SECRET: z.string().min(16).optional(),
   JWT_TTL: duration('12h'),
   REDIS_URL: optionalUrl(),
@@ -55,9 +51,6 @@ const ENV_SHAPE = {
     }
   }),
   HEARTBEAT_INTERVAL_MS: positiveInt(2000),
-  LOG_DIR: z.string().optional(),
-  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
-  BODY_LIMIT: z.string().default('64kb'),
   PRESENCE_GRACE_MS: z.coerce.number().int().min(0).default(3000),
   PRESENCE_FLUSH_MS: positiveInt(1000),
   SEND_BATCH_MS: z.coerce.number().int().min(0).default(5),
@@ -74,17 +67,12 @@ const ENV_SHAPE = {
   OWNERSHIP_GRACE_MS: z.coerce.number().int().min(0).default(10000),
 };
 
-export interface ChatServerConfig {
-  nodeEnv: string;
-  host: string;
-  /** 0 picks a free port (tests). */
-  port: number;
+export interface ChatServerConfig extends Omit<BaseConfig, 'production' | 'logDir'>, OriginPolicy {
   /** Default `chat-<port>`; with port 0, the port actually bound. */
   serverId?: string;
   /** Where clients reach this server; default `http://localhost:<port>`. */
   publicUrl?: string;
   dataServiceUrl: string;
-  internalToken: string;
   jwtSecret: string;
   jwtTtlSeconds: number;
   redisUrl?: string;
@@ -92,17 +80,13 @@ export interface ChatServerConfig {
   redisPrefix: string;
   dispatcherUrl?: string;
   capacity: number;
-  /** Exact origins allowed; null = any http://localhost:* or http://127.0.0.1:* origin. */
-  corsOrigins: string[] | null;
   maxConnectionsPerIp: number;
   /** Proxies whose X-Forwarded-For is believed (per-IP limits then count the real client). */
   trustProxy: TrustProxy;
   heartbeatIntervalMs: number;
   /** Folder for requests.log, combined.log and error.log; undefined: console errors only. */
   logDir?: string;
-  logLevel: string;
   logToConsole: boolean;
-  bodyLimit: string;
   presenceGraceMs: number;
   presenceFlushMs: number;
   sendBatchMs: number;
@@ -116,57 +100,34 @@ export interface ChatServerConfig {
   relocateBatchSize: number;
   relocateBatchMs: number;
   ownershipGraceMs: number;
-  /** Messages about defaults taken, for the logger once it exists. */
-  warnings: string[];
 }
-
-const DEV_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/;
-
-export function originAllowed(config: Pick<ChatServerConfig, 'corsOrigins'>, origin: string | undefined): boolean {
-  // Non-browser clients send no Origin; CORS cannot protect them anyway, the token does.
-  if (!origin) return true;
-  if (config.corsOrigins === null) return DEV_ORIGIN.test(origin);
-  return config.corsOrigins.includes(origin);
-}
-
-/** The listed origins; none listed: nobody in production, local pages in development. */
-const defaultOrigins = (listed: string[] | undefined, production: boolean): string[] | null => {
-  if (listed && listed.length > 0) return listed;
-  return production ? [] : null;
-};
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ChatServerConfig {
   const e = readEnv(ENV_SHAPE, env);
-  const production = e.NODE_ENV === 'production';
-  const warnings: string[] = [];
-  if (production && !e.INTERNAL_TOKEN) throw new Error('invalid configuration: INTERNAL_TOKEN is required in production');
-  if (production && !e.JWT_SECRET) throw new Error('invalid configuration: JWT_SECRET is required in production');
-  if (!e.INTERNAL_TOKEN) warnings.push('INTERNAL_TOKEN not set: using the development default');
+  const {
+    production, logDir, warnings, ...base
+  } = baseConfig(e, {
+    logFolder: e.SERVER_ID ? `chat-server-${e.SERVER_ID}` : 'chat-server',
+    requiredInProduction: { JWT_SECRET: e.JWT_SECRET },
+  });
   if (!e.JWT_SECRET) warnings.push('JWT_SECRET not set: generated one for this run (tokens end with the process)');
-  const corsList = e.CORS_ORIGINS?.split(',').map((o) => o.trim()).filter((o) => o.length > 0);
-  const logFolder = e.SERVER_ID ? `chat-server-${e.SERVER_ID}` : 'chat-server';
   return {
-    nodeEnv: e.NODE_ENV,
-    host: e.HOST,
-    port: e.PORT,
+    ...base,
     serverId: e.SERVER_ID,
     publicUrl: e.PUBLIC_URL,
     dataServiceUrl: e.DATA_SERVICE_URL.replace(/\/+$/, ''),
-    internalToken: e.INTERNAL_TOKEN ?? 'dev-internal-token',
     jwtSecret: e.JWT_SECRET ?? crypto.randomBytes(32).toString('hex'),
     jwtTtlSeconds: e.JWT_TTL,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     dispatcherUrl: e.DISPATCHER_URL?.replace(/\/+$/, ''),
     capacity: e.CAPACITY,
-    corsOrigins: defaultOrigins(corsList, production),
+    corsOrigins: parseOrigins(e.CORS_ORIGINS, production),
     maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
     trustProxy: e.TRUST_PROXY,
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
-    logDir: e.LOG_DIR ?? path.join(REPO_ROOT, 'logs', logFolder),
-    logLevel: e.LOG_LEVEL,
+    logDir,
     logToConsole: !production,
-    bodyLimit: e.BODY_LIMIT,
     presenceGraceMs: e.PRESENCE_GRACE_MS,
     presenceFlushMs: e.PRESENCE_FLUSH_MS,
     sendBatchMs: e.SEND_BATCH_MS,

@@ -4,16 +4,16 @@
  * DESIGN.md decision 5), and the dispatcher link when DISPATCHER_URL is set.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import type winston from 'winston';
-import { createLogging, createTokens, placeUser } from '@chat/shared';
+import {
+  closeServer, createLogging, createTokens, listen, localUrl, originAllowed, placeUser,
+} from '@chat/shared';
 import type {
   ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData,
 } from '@chat/shared';
 import { authRoutes } from './auth/routes';
-import { originAllowed } from './config';
 import type { ChatServerConfig } from './config';
 import type { ChatContext } from './context';
 import { createDataClient } from './data/client';
@@ -27,7 +27,7 @@ import { toPayload } from './history/payload';
 import { createApp } from './http/app';
 import { compileTrust } from './http/client-address';
 import { chatRoutes } from './http/chat-routes';
-import { opsRoutes } from './http/ops-routes';
+import { chatHealth } from './http/ops-routes';
 import { createChatMetrics } from './metrics';
 import { createDispatcherClient } from './placement/dispatcher-client';
 import { createDispatcherLink } from './placement/dispatcher-link';
@@ -61,11 +61,8 @@ const JOIN_PAGE_SIZE = 50;
 const MEMBERSHIP_TTL_MS = 30000;
 /** A server that stops beating counts as alive this long at least, so a busy event loop is not taken for a crash. */
 const MIN_PRESENCE_LIVENESS_MS = 3000;
-
-const listen = (server: http.Server, port: number, host: string) => new Promise<void>((resolve, reject) => {
-  server.once('error', reject);
-  server.listen(port, host, () => { server.off('error', reject); resolve(); });
-});
+/** Requests in flight when a close begins get this long to finish. */
+const CLOSE_GRACE_MS = 2000;
 
 export async function startChatServer(config: ChatServerConfig): Promise<RunningChatServer> {
   const logging = createLogging({
@@ -76,11 +73,9 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
 
   let handle: http.RequestListener = (_req, res) => { res.writeHead(503).end(); };
   const httpServer = http.createServer((req, res) => handle(req, res));
-  await listen(httpServer, config.port, config.host);
-  const { port } = httpServer.address() as AddressInfo;
+  const port = await listen(httpServer, config.port, config.host);
   const serverId = config.serverId ?? `chat-${port}`;
   const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
-  const localHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
 
   let redis: RedisConnections | undefined;
   if (config.redisUrl) {
@@ -205,8 +200,7 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
     if (!link) return 'disabled' as const;
     return link.isReachable() ? 'ok' as const : 'down' as const;
   };
-  const app = createApp(ctx, logging.requests, [
-    opsRoutes(ctx, redis?.commands, dispatcherCheck),
+  const app = createApp(ctx, logging.requests, chatHealth(ctx, redis?.commands, dispatcherCheck), [
     authRoutes(ctx),
     chatRoutes(ctx, groups),
   ]);
@@ -237,18 +231,13 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
     }, 'server shutting down');
     // A polling client collects its `relocate` on its next poll.
     if (hadSockets) await new Promise((resolve) => { setTimeout(resolve, 150); });
-    const httpClosed = new Promise((resolve) => { httpServer.once('close', resolve); });
-    await io.close();
-    httpServer.closeIdleConnections();
-    const forceClose = setTimeout(() => httpServer.closeAllConnections(), 2000);
-    await httpClosed;
-    clearTimeout(forceClose);
+    await closeServer(httpServer, CLOSE_GRACE_MS, () => io.close());
     await redis?.close();
     logger.info('chat server stopped', { serverId });
     await logging.close();
   };
 
   return {
-    url: `http://${localHost}:${port}`, serverId, publicUrl, io, logger, close,
+    url: localUrl(config.host, port), serverId, publicUrl, io, logger, close,
   };
 }

@@ -1,14 +1,13 @@
-/** The dispatcher's express app: operations, docs, placement and the registry, in the shared error shape. */
-import express from 'express';
+/** The dispatcher's express app: the kit's stack, with docs, placement and the registry. */
+import type express from 'express';
 import type { Express } from 'express';
 import type winston from 'winston';
 import {
-  AppError, errorHandler, jsonBody, mountDocs, notFound,
+  AppError, createServiceApp, jsonBody, mountDocs,
 } from '@chat/shared';
-import type { PlacementMap } from '@chat/shared';
+import type { Check, PlacementMap } from '@chat/shared';
 import type { DispatcherMetrics } from '../metrics';
 import { locationRouter } from './location';
-import { operationsRouter } from './operations';
 import { registryRouter } from './registry';
 import type { RegistryDeps } from './registry';
 
@@ -19,26 +18,30 @@ export interface AppDeps extends RegistryDeps {
 }
 
 export function createApp(deps: AppDeps): Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
-  app.use(deps.requests);
-  app.use(deps.metrics.httpTimer);
-  app.use(operationsRouter(deps.store));
-  deps.metrics.mount(app);
-  mountDocs(app);
-  app.use(jsonBody(deps.config.bodyLimit));
-  app.use(locationRouter(deps.config, (): PlacementMap => deps.cache.current()));
-  app.use(registryRouter(deps));
-  app.use(notFound);
+  const { store } = deps;
+  const redisCheck = async (): Promise<Check> => {
+    if (store.kind !== 'redis') return 'disabled';
+    return (await store.ping()) ? 'ok' : 'down';
+  };
   // An unexpected failure while the store is unreachable is an outage to retry: 503, not 500.
   const storeOutage: express.ErrorRequestHandler = (err, _req, _res, next) => {
     if (err instanceof AppError) { next(err); return; }
-    deps.store.ping().then((up) => {
+    store.ping().then((up) => {
       next(up ? err : new AppError('UNAVAILABLE', 'the registry store is unreachable; retry shortly'));
     }, () => next(err));
   };
-  app.use(storeOutage);
-  app.use(errorHandler(deps.logger));
-  return app;
+  return createServiceApp({
+    logger: deps.logger,
+    requests: deps.requests,
+    metrics: deps.metrics,
+    trustProxy: 'loopback',
+    health: { service: 'dispatcher', checks: { redis: redisCheck } },
+    routes: (app) => {
+      mountDocs(app);
+      app.use(jsonBody(deps.config.bodyLimit));
+      app.use(locationRouter(deps.config, (): PlacementMap => deps.cache.current()));
+      app.use(registryRouter(deps));
+    },
+    errorTranslators: [storeOutage],
+  });
 }

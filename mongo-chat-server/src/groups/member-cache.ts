@@ -10,24 +10,24 @@
  * every server at once, so the TTL bounds only what the internal API lets
  * through meanwhile.
  */
+import { TtlSet } from '@chat/shared';
+
 const TTL_MS = 60000;
 
 /** Taken before a read; an answer read before a revocation is not kept. */
 export type ReadMark = number;
 
 export class MemberCache {
-  private readonly until = new Map<string, number>();
+  private readonly known: TtlSet<string>;
 
   private revocations = 0;
 
-  constructor(private readonly ttlMs = TTL_MS, private readonly maxEntries = 100000) {}
+  constructor(ttlMs = TTL_MS, maxEntries = 100000) {
+    this.known = new TtlSet(ttlMs, maxEntries);
+  }
 
   has(membership: string): boolean {
-    const until = this.until.get(membership);
-    if (until === undefined) return false;
-    if (until > Date.now()) return true;
-    this.until.delete(membership);
-    return false;
+    return this.known.has(membership);
   }
 
   /** Call before reading memberships from the database; pass the mark to `add`. */
@@ -38,26 +38,18 @@ export class MemberCache {
   /** Keeps memberships read (or made) since `mark`, unless something was revoked meanwhile. */
   add(memberships: Iterable<string>, since: ReadMark): void {
     if (since !== this.revocations) return;
-    const until = Date.now() + this.ttlMs;
-    for (const membership of memberships) {
-      if (this.until.size >= this.maxEntries) {
-        const oldest = this.until.keys().next();
-        if (!oldest.done) this.until.delete(oldest.value);
-      }
-      this.until.delete(membership);
-      this.until.set(membership, until);
-    }
+    for (const membership of memberships) this.known.add(membership);
   }
 
   revoke(membership: string): void {
     this.revocations += 1;
-    this.until.delete(membership);
+    this.known.delete(membership);
   }
 
   /** Every member of a deleted group. */
   revokeGroup(group: string): void {
     this.revocations += 1;
     const prefix = `${group}:`;
-    [...this.until.keys()].forEach((key) => { if (key.startsWith(prefix)) this.until.delete(key); });
+    this.known.deleteWhere((key) => key.startsWith(prefix));
   }
 }

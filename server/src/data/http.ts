@@ -1,13 +1,15 @@
 /**
- * One HTTP exchange with the data service: internal token, JSON, a timeout,
- * keep-alive (Node's fetch pools connections), and its answers mapped onto the
- * shared error shape. A network failure is UNAVAILABLE, never a false success.
+ * One exchange with the data service over the kit's JSON client (internal
+ * token, timeout, keep-alive), its answers mapped onto the shared error shape.
  * At most `maxConcurrent` calls are in flight; the rest queue, and the timeout
  * counts the wait, so a burst degrades into a queue, not into a pile-up of
  * calls the data service keeps working on after we stopped waiting.
  */
 import type { z } from 'zod';
-import { AppError, errorCodeForStatus, isErrorCode } from '@chat/shared';
+import {
+  AppError, createJsonClient, errorCodeForStatus, isErrorCode,
+} from '@chat/shared';
+import type { Query } from '@chat/shared';
 import { errorBodySchema } from '@chat/contract';
 import { createConcurrencyLimit } from '../concurrency';
 
@@ -20,7 +22,7 @@ export interface DataHttpOptions {
 }
 
 export interface RequestOptions {
-  query?: Record<string, string | number | undefined>;
+  query?: Query;
   body?: unknown;
   /**
    * A 401 from the data service normally means our internal token is wrong (a
@@ -35,26 +37,6 @@ export type DataRequest = <S extends z.ZodType | null>(
   schema: S,
   options?: RequestOptions,
 ) => Promise<S extends z.ZodType ? z.infer<S> : undefined>;
-
-const queryString = (query: RequestOptions['query']): string => {
-  if (!query) return '';
-  const params = new URLSearchParams();
-  Object.entries(query).forEach(([key, value]) => {
-    if (value !== undefined) params.set(key, String(value));
-  });
-  const text = params.toString();
-  return text ? `?${text}` : '';
-};
-
-async function readJson(res: Response): Promise<unknown> {
-  const text = await res.text();
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
 
 function errorFrom(status: number, body: unknown, options: RequestOptions): AppError {
   const parsed = errorBodySchema.safeParse(body);
@@ -71,6 +53,9 @@ function errorFrom(status: number, body: unknown, options: RequestOptions): AppE
 export function createDataRequest(options: DataHttpOptions): DataRequest {
   const timeoutMs = options.timeoutMs ?? 10000;
   const limit = createConcurrencyLimit(options.maxConcurrent ?? 32);
+  const call = createJsonClient({
+    baseUrl: options.baseUrl, internalToken: options.internalToken, name: 'data service', timeoutMs,
+  });
   const exchange = async (
     method: string,
     path: string,
@@ -78,29 +63,10 @@ export function createDataRequest(options: DataHttpOptions): DataRequest {
     opts: RequestOptions,
     signal: AbortSignal,
   ): Promise<unknown> => {
-    let res: Response;
-    try {
-      res = await fetch(`${options.baseUrl}${path}${queryString(opts.query)}`, {
-        method,
-        headers: {
-          'x-internal-token': options.internalToken,
-          ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-        signal,
-      });
-    } catch {
-      throw new AppError('UNAVAILABLE', 'the data service is unreachable; retry later');
-    }
-    let body: unknown;
-    try {
-      body = await readJson(res);
-    } catch {
-      throw new AppError('UNAVAILABLE', 'the data service connection failed; retry later');
-    }
-    if (!res.ok) throw errorFrom(res.status, body, opts);
+    const reply = await call(method, path, { query: opts.query, body: opts.body, signal });
+    if (!reply.ok) throw errorFrom(reply.status, reply.body, opts);
     if (schema === null) return undefined;
-    const parsed = schema.safeParse(body);
+    const parsed = schema.safeParse(reply.body);
     if (!parsed.success) throw new AppError('INTERNAL', `the data service answered ${method} ${path.split('?')[0]} unexpectedly`);
     return parsed.data;
   };

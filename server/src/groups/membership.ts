@@ -4,7 +4,7 @@
  * service's `{_id}` membership lookup. Removals and deletions revoke entries on
  * every chat server at once (`membership revoked` between servers).
  */
-import { AppError } from '@chat/shared';
+import { AppError, TtlSet } from '@chat/shared';
 import type { Up } from '@chat/shared';
 import type { DataClient } from '../data/client';
 
@@ -15,23 +15,14 @@ export interface MembershipOptions {
 }
 
 export function createMembership(options: MembershipOptions) {
-  const { data, ttlMs } = options;
-  const maxEntries = options.maxEntries ?? 100000;
-  const known = new Map<string, number>();
+  const { data } = options;
+  const known = new TtlSet<string>(options.ttlMs, options.maxEntries);
   const key = (room: string, up: Up) => `${room}|${up}`;
-
-  const remember = (room: string, up: Up) => {
-    if (known.size >= maxEntries) {
-      const oldest = known.keys().next().value;
-      if (oldest !== undefined) known.delete(oldest);
-    }
-    known.set(key(room, up), Date.now() + ttlMs);
-  };
+  const remember = (room: string, up: Up) => known.add(key(room, up));
 
   /** Resolves when `up` is a member of `room`; FORBIDDEN when not, UNAVAILABLE when unknown. */
   const require = async (room: string, up: Up): Promise<void> => {
-    const until = known.get(key(room, up));
-    if (until !== undefined && until > Date.now()) return;
+    if (known.has(key(room, up))) return;
     try {
       await data.membership(room, up);
     } catch (err) {
@@ -46,7 +37,7 @@ export function createMembership(options: MembershipOptions) {
   const revoke = (room: string, up: Up | null) => {
     if (up !== null) { known.delete(key(room, up)); return; }
     const prefix = `${room}|`;
-    [...known.keys()].forEach((k) => { if (k.startsWith(prefix)) known.delete(k); });
+    known.deleteWhere((k) => k.startsWith(prefix));
   };
 
   return { require, remember, revoke };

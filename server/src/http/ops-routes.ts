@@ -1,27 +1,26 @@
 /**
- * `/health` (the process answers: liveness, what container healthchecks probe)
- * and `/ready` (the data service, Redis and the dispatcher answer too: ready
- * for new users). Connected users keep chatting while the dispatcher is away;
- * only placing new ones needs it.
+ * What `/ready` checks on a chat server (the kit serves `/health` and `/ready`):
+ * the data service, Redis and the dispatcher answer, and the server is not
+ * closing. Connected users keep chatting while the dispatcher is away; only
+ * placing new ones needs it.
  */
-import { Router } from 'express';
+import { probe } from '@chat/shared';
+import type { Check, HealthOptions } from '@chat/shared';
 import type { ChatContext } from '../context';
 import type { RedisClient } from '../redis';
 
-type Check = 'ok' | 'down' | 'disabled';
-
-export function opsRoutes(ctx: ChatContext, redis: RedisClient | undefined, dispatcherState: () => Check): Router {
-  const router = Router();
-  router.get('/health', (_req, res) => {
-    res.json({ status: 'ok', service: 'chat-server' });
-  });
-  router.get('/ready', async (_req, res) => {
-    const dataService: Check = await ctx.data.health().then(() => 'ok' as const, () => 'down' as const);
-    let redisCheck: Check = 'disabled';
-    if (redis) redisCheck = await redis.ping().then(() => 'ok' as const, () => 'down' as const);
-    const checks = { dataService, redis: redisCheck, dispatcher: dispatcherState() };
-    const ready = dataService === 'ok' && redisCheck !== 'down' && checks.dispatcher !== 'down' && !ctx.isClosing();
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
-  });
-  return router;
+export function chatHealth(
+  ctx: ChatContext,
+  redis: RedisClient | undefined,
+  dispatcherState: () => Check,
+): HealthOptions {
+  return {
+    service: 'chat-server',
+    checks: {
+      dataService: probe(() => ctx.data.health()),
+      redis: redis ? probe(() => redis.ping()) : () => 'disabled',
+      dispatcher: dispatcherState,
+    },
+    isClosing: ctx.isClosing,
+  };
 }

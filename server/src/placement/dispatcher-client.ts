@@ -1,7 +1,7 @@
-/** The dispatcher's registry routes this chat server calls (contracts.md), with the internal token. */
+/** The dispatcher's registry routes this chat server calls, over the kit's JSON client. */
 import { z } from 'zod';
-import { AppError } from '@chat/shared';
-import type { PlacementMap } from '@chat/shared';
+import { AppError, createJsonClient } from '@chat/shared';
+import type { JsonReply, PlacementMap } from '@chat/shared';
 
 const mapSchema = z.object({
   version: z.number(),
@@ -21,38 +21,23 @@ export interface ServerState {
 }
 
 export function createDispatcherClient(baseUrl: string, internalToken: string, timeoutMs = 3000) {
-  const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> => {
-    let res: Response;
-    try {
-      res = await fetch(`${baseUrl}${path}`, {
-        method,
-        headers: { 'x-internal-token': internalToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch {
-      throw new AppError('UNAVAILABLE', 'the dispatcher is unreachable');
-    }
-    const text = await res.text().catch(() => '');
-    let json: unknown;
-    try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
-    return { status: res.status, json };
-  };
-  type Reply = { status: number; json: unknown };
-  const expect = <S extends z.ZodType>(schema: S, reply: Reply, what: string): z.infer<S> => {
+  const call = createJsonClient({
+    baseUrl, internalToken, name: 'dispatcher', timeoutMs,
+  });
+  const expect = <S extends z.ZodType>(schema: S, reply: JsonReply, what: string): z.infer<S> => {
     if (reply.status === 404) throw new AppError('NOT_FOUND', `${what}: the dispatcher does not know this server`);
-    if (reply.status < 200 || reply.status >= 300) throw new AppError('UNAVAILABLE', `${what}: dispatcher answered ${reply.status}`);
-    const parsed = schema.safeParse(reply.json);
+    if (!reply.ok) throw new AppError('UNAVAILABLE', `${what}: dispatcher answered ${reply.status}`);
+    const parsed = schema.safeParse(reply.body);
     if (!parsed.success) throw new AppError('UNAVAILABLE', `${what}: unexpected dispatcher answer`);
     return parsed.data;
   };
   const idPath = (id: string) => `/dispatcher/servers/${encodeURIComponent(id)}`;
   return {
     register: async (state: ServerState): Promise<{ map: PlacementMap; heartbeatIntervalMs?: number }> => (
-      expect(registeredSchema, await call('POST', '/dispatcher/servers', state), 'register')),
+      expect(registeredSchema, await call('POST', '/dispatcher/servers', { body: state }), 'register')),
     heartbeat: async (state: ServerState): Promise<PlacementMap> => {
       const { id, ...rest } = state;
-      return expect(mapOnlySchema, await call('PUT', `${idPath(id)}/heartbeat`, rest), 'heartbeat').map;
+      return expect(mapOnlySchema, await call('PUT', `${idPath(id)}/heartbeat`, { body: rest }), 'heartbeat').map;
     },
     deregister: async (id: string): Promise<void> => {
       const reply = await call('DELETE', idPath(id));

@@ -47,6 +47,15 @@ export function envVarsIn(source: string, shapes: boolean, fileName = 'source.ts
       if (init && !seen.has(e.text)) addShape(init, new Set([...seen, e.text]));
       return;
     }
+    // A shape made by a function (the service kit's `baseEnvShape(...)`): the object it returns.
+    if (ts.isCallExpression(e)) {
+      addShape(e.expression, seen);
+      return;
+    }
+    if (ts.isArrowFunction(e) && !ts.isBlock(e.body)) {
+      addShape(e.body, seen);
+      return;
+    }
     if (!ts.isObjectLiteralExpression(e)) return;
     e.properties.forEach((p) => {
       if (ts.isSpreadAssignment(p)) addShape(p.expression, seen);
@@ -82,8 +91,13 @@ export function envVarsOfWorkspace(workspace: string): string[] {
   if (!fs.existsSync(config)) throw new Error(`${workspace}/src/config.ts does not exist`);
   const files = [...tsFiles(path.join(ROOT, workspace, 'src')), ...tsFiles(path.join(ROOT, 'shared', 'src'))];
   const names = new Set<string>();
+  // The variables every service reads are declared once in the service kit; config.ts spreads them.
+  const kitEnv = path.join(ROOT, 'shared', 'src', 'kit', 'env.ts');
+  const withKit = (file: string) => (fs.existsSync(kitEnv) ? `${fs.readFileSync(kitEnv, 'utf8')}\n` : '')
+    + fs.readFileSync(file, 'utf8');
   files.forEach((file) => {
-    envVarsIn(fs.readFileSync(file, 'utf8'), file === config, file).forEach((n) => names.add(n));
+    const source = file === config ? withKit(file) : fs.readFileSync(file, 'utf8');
+    envVarsIn(source, file === config, file).forEach((n) => names.add(n));
   });
   return [...names].sort();
 }
