@@ -1,9 +1,13 @@
 /**
- * `npm run bench [-- --quick] [-- --only fanout,latency] [-- --out DIR]`:
+ * `npm run bench [-- --quick] [-- --only fanout,latency] [-- --repeat 3] [-- --out DIR]`:
  * runs the scenarios in order, each bounded in time, against the real system
  * and its baselines on 127.0.0.1; writes <out>/<scenario>.json, summary.md and
  * fanout.svg. Quick mode writes to bench/results/quick unless --out is given.
+ * `--repeat N` runs each scenario N times (a fresh cluster each) and reports
+ * the median and spread of every figure and ratio, with the load average
+ * before each repeat.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { startMongo } from '@chat/local-services';
 import type { TestSystem } from '../test/support/system';
@@ -11,14 +15,21 @@ import { describeDatabase, describeRun } from './lib/environment';
 import { raiseFileLimit, stopAllChildren } from './lib/processes';
 import { RESULTS_DIR, writeResult, writeSummary } from './lib/report';
 import type { ScenarioResult } from './lib/report';
+import { combineRepeats, isBusy } from './lib/repeats';
 import { startBenchSystem } from './lib/system';
 import type { Scenario, ScenarioContext, ScenarioOutcome } from './scenarios/context';
 import { SCENARIOS } from './scenarios';
 
-interface Args { quick: boolean; only: string[]; out: string }
+interface Args {
+  quick: boolean; only: string[]; out: string; repeat: number;
+}
+
+const MAX_REPEAT = 9;
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, only: [], out: '' };
+  const args: Args = {
+    quick: false, only: [], out: '', repeat: 1,
+  };
   for (let i = 0; i < argv.length; i += 1) {
     const a = argv[i];
     const value = () => {
@@ -28,7 +39,11 @@ function parseArgs(argv: string[]): Args {
     if (a === '--quick') args.quick = true;
     else if (a === '--only') args.only = value().split(',').filter(Boolean);
     else if (a === '--out') args.out = path.resolve(value());
-    else throw new Error(`unknown argument ${a} (expected --quick, --only <names>, --out <dir>)`);
+    else if (a === '--repeat') args.repeat = Number(value());
+    else throw new Error(`unknown argument ${a} (expected --quick, --only <names>, --repeat <n>, --out <dir>)`);
+  }
+  if (!Number.isInteger(args.repeat) || args.repeat < 1 || args.repeat > MAX_REPEAT) {
+    throw new Error(`--repeat takes a whole number from 1 to ${MAX_REPEAT}`);
   }
   const known = SCENARIOS.map((s) => s.name);
   const unknown = args.only.filter((n) => !known.includes(n));
@@ -71,18 +86,18 @@ type BaseContext = Omit<ScenarioContext, 'defer' | 'cluster'>;
 async function runScenario(
   scenario: Scenario,
   base: BaseContext,
-  sharedCluster: () => Promise<TestSystem>,
+  sharedCluster: (() => Promise<TestSystem>) | undefined,
 ): Promise<ScenarioOutcome> {
   const cleanups: (() => Promise<unknown>)[] = [];
   const defer = (c: () => Promise<unknown>) => { cleanups.push(c); };
   const ctx: ScenarioContext = {
     ...base,
     defer,
-    cluster: base.quick ? sharedCluster : async () => {
+    cluster: sharedCluster ?? (async () => {
       const system = await startCluster(scenario.name);
       defer(() => system.close());
       return system;
-    },
+    }),
   };
   const budget = scenario.budgetMs(base.quick);
   let timer: NodeJS.Timeout | undefined;
@@ -123,7 +138,7 @@ async function main(): Promise<void> {
     };
     const selected = SCENARIOS.filter((s) => args.only.length === 0 || args.only.includes(s.name));
     // The run as a whole is bounded too: past every budget plus a margin, exit (the hooks stop every child).
-    const deadline = selected.reduce((ms, s) => ms + s.budgetMs(args.quick), 5 * 60000);
+    const deadline = selected.reduce((ms, s) => ms + args.repeat * s.budgetMs(args.quick), 5 * 60000);
     setTimeout(() => {
       log(`over the run's bound of ${deadline / 1000} s: stopping`);
       process.exit(2);
@@ -135,14 +150,24 @@ async function main(): Promise<void> {
     }
     const results: ScenarioResult[] = [];
     for (const scenario of selected) {
-      log(`scenario ${scenario.name}: ${scenario.title}`);
-      const t0 = Date.now();
-      const outcome = await runScenario(scenario, {
-        quick: args.quick, run, outDir: args.out, log: (l) => log(`  ${scenario.name}: ${l}`),
-      }, shared);
-      const result: ScenarioResult = {
-        scenario: scenario.name, title: scenario.title, run, durationSeconds: (Date.now() - t0) / 1000, ...outcome,
-      };
+      const repeats: ScenarioResult[] = [];
+      const loads: number[] = [];
+      for (let r = 1; r <= args.repeat; r += 1) {
+        const load = Math.round((os.loadavg()[0] ?? 0) * 100) / 100;
+        loads.push(load);
+        const of = args.repeat > 1 ? ` (repeat ${r} of ${args.repeat})` : '';
+        const busy = isBusy(load, run.machine.cores) ? ': the machine is busy, figures will suffer' : '';
+        log(`scenario ${scenario.name}${of}: ${scenario.title}; load average ${load}${busy}`);
+        const t0 = Date.now();
+        // A repeat needs a cluster of its own: the shared one already holds the first run's users.
+        const outcome = await runScenario(scenario, {
+          quick: args.quick, run, outDir: args.out, log: (l) => log(`  ${scenario.name}: ${l}`),
+        }, args.quick && r === 1 ? shared : undefined);
+        repeats.push({
+          scenario: scenario.name, title: scenario.title, run, durationSeconds: (Date.now() - t0) / 1000, ...outcome,
+        });
+      }
+      const result = repeats.length > 1 ? combineRepeats(repeats, loads) : repeats[0] as ScenarioResult;
       results.push(result);
       log(`  → ${writeResult(result, args.out)}${result.error ? ` (error: ${result.error})` : ''}`);
     }

@@ -23,6 +23,27 @@ export interface Goal {
   met: boolean | null;
 }
 
+/** A figure over repeats. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+  /** Repeats that measured it. */
+  count: number;
+}
+
+/** What one repeat saw of the machine, and what it measured. */
+export interface RepeatRecord {
+  /** 1-minute load average just before the repeat began. */
+  loadAverage: number;
+  busy: boolean;
+  durationSeconds: number;
+  ratios: Record<string, number | null>;
+  ours: unknown;
+  baselines: Record<string, unknown>;
+  error?: string;
+}
+
 export interface ScenarioResult {
   scenario: string;
   title: string;
@@ -39,6 +60,10 @@ export interface ScenarioResult {
   tables: { title: string; table: Table }[];
   goals: Goal[];
   notes: string[];
+  /** With --repeat: each ratio's median and min–max (`ratios` then holds the medians). */
+  ratioSpreads?: Record<string, Spread | null>;
+  /** With --repeat: every repeat's load average before it, ratios and figures (the tables give medians). */
+  repeats?: RepeatRecord[];
   /** Set when the scenario could not finish; the rest holds what was measured. */
   error?: string;
 }
@@ -77,7 +102,7 @@ function runHeader(run: RunInfo): string {
     `- Database: ${run.database.kind} ${run.database.version} (${run.database.source})`,
     `- Redis: ${run.redis}`,
     `- Open-files limit: ${run.fileLimit}; load average when the run began: ${run.loadAverageAtStart}${
-      run.loadAverageAtStart > m.cores / 2 ? ' (**the machine was busy with other work: treat the figures with caution**)' : ''}`,
+      run.loadAverageAtStart >= m.cores / 2 ? ' (**the machine was busy with other work: treat the figures with caution**)' : ''}`,
     '- Everything over 127.0.0.1; load generators in processes of their own (their CPU is reported);'
       + ' the servers, Redis, the database and the generators share these cores.',
   ].join('\n');
@@ -88,6 +113,12 @@ export function scenarioMarkdown(result: ScenarioResult): string {
   if (result.error) parts.push(`**Did not finish:** ${result.error}`, '');
   const size = Object.entries(result.size).map(([k, v]) => `${k} ${cellText(v)}`).join(', ');
   parts.push(`Size: ${size}. Took ${Math.round(result.durationSeconds)} s.`, '');
+  if (result.repeats) {
+    const loads = result.repeats.map((r, i) => `${i + 1}: ${r.loadAverage}${r.busy ? ' (**busy**)' : ''}`).join(', ');
+    parts.push(`Repeated ${result.repeats.length} times; 1-minute load average before each repeat: ${loads}.`
+      + ` A repeat is flagged busy when the load average is at least half the cores (${result.run.machine.cores / 2} here):`
+      + ' other work then competed for the CPU; its figures are worse than the code deserves.', '');
+  }
   result.tables.forEach(({ title, table }) => {
     parts.push(`**${title}**`, '', markdownTable(table), '');
   });

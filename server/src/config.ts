@@ -53,7 +53,8 @@ const ENV_SHAPE = {
   HEARTBEAT_INTERVAL_MS: positiveInt(2000),
   PRESENCE_GRACE_MS: z.coerce.number().int().min(0).default(3000),
   PRESENCE_FLUSH_MS: positiveInt(1000),
-  SEND_BATCH_MS: z.coerce.number().int().min(0).default(5),
+  // Opt-in window an idle send waits to gather others; 0: it goes at once, batches form only under load.
+  SEND_BATCH_MS: z.coerce.number().int().min(0).default(0),
   SEND_BATCH_MAX: z.coerce.number().int().min(1).max(100)
     .default(50),
   SOCKET_MESSAGE_POINTS: positiveInt(20),

@@ -1,8 +1,12 @@
 /**
- * The send hot path: concurrent sends are gathered and stored with one
- * `POST /message/batch` per tick (every `intervalMs`, or at once when `maxBatch`
- * are waiting). One batch is in flight at a time, so a server's results come
- * back — and are delivered — in seq order per group.
+ * The send hot path, batching that adapts to load: a send that finds no batch
+ * in flight goes to the data service at once (`POST /message/batch` with one
+ * message), so an idle system pays one round trip and no waiting window. Sends
+ * that arrive while a batch is in flight are gathered and go together (up to
+ * `maxBatch` per call) as soon as it returns: the busier the system, the bigger
+ * the batches. One batch is in flight at a time, so a server's results come
+ * back — and are delivered — in seq order per group. An optional `intervalMs`
+ * window (off by default) delays an idle send to gather more.
  *
  * A retry of a send that is still queued or in flight (same group, sender and
  * clientId: the client gave up waiting and sent again) joins the first one
@@ -41,6 +45,7 @@ export interface SendBatcherOptions {
   store: (messages: NewMessage[]) => Promise<
   ({ ok: true; status: number; message: StoredMessage } | { ok: false; error: { code: string; message: string } })[]
   >;
+  /** Extra wait before an idle send goes out, to gather more; 0 (no window) sends at once. */
   intervalMs: number;
   maxBatch: number;
   afterStore: AfterStore;
@@ -118,8 +123,13 @@ export function createSendBatcher(options: SendBatcherOptions) {
   };
 
   const schedule = () => {
-    if (queue.length >= options.maxBatch) { flush(); return; }
-    if (!timer && !inFlight) timer = setTimeout(flush, options.intervalMs);
+    if (inFlight || timer) {
+      // Whatever arrives meanwhile goes with the next batch; a full batch need not wait for the window.
+      if (!inFlight && queue.length >= options.maxBatch) flush();
+      return;
+    }
+    if (options.intervalMs > 0) timer = setTimeout(flush, options.intervalMs);
+    else flush();
   };
 
   return {

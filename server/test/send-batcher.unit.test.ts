@@ -1,6 +1,7 @@
 /**
- * The send batcher on its own: concurrent sends become few batch calls, one
- * at a time, answered in seq order; refusals and outages reach only the
+ * The send batcher on its own: an idle send goes at once; sends that arrive
+ * while a batch is in flight become the next batch call, one at a time,
+ * answered in seq order; refusals and outages reach only the
  * senders concerned, and nothing is answered before it is stored.
  */
 import assert from 'node:assert/strict';
@@ -20,34 +21,74 @@ const item = (i: number): NewMessage => ({
   group: 'g', from: 'u', message: `m${i}`, clientId: `c${i}`,
 });
 
+/** A store whose calls hang until released, recording each call's clientIds. */
+function gatedStore() {
+  const calls: string[][] = [];
+  const gates: (() => void)[] = [];
+  let seq = 0;
+  let inFlight = 0;
+  const store: SendBatcherOptions['store'] = async (messages) => {
+    inFlight += 1;
+    assert.equal(inFlight, 1, 'one batch at a time');
+    calls.push(messages.map((m) => m.clientId));
+    await new Promise<void>((r) => { gates.push(r); });
+    inFlight -= 1;
+    // The data service numbers them in an order of its own: reversed here.
+    const seqs = messages.map(() => { seq += 1; return seq; }).reverse();
+    return messages.map((m, i) => ({ ok: true as const, status: 201, message: stored(m, seqs[i]!) }));
+  };
+  /** Lets the oldest waiting call return. */
+  const release = async () => {
+    while (gates.length === 0) await new Promise((r) => { setImmediate(r); });
+    gates.shift()?.();
+  };
+  return { calls, store, release };
+}
+
 describe('send batcher', () => {
-  it('stores concurrent sends in few batch calls, one in flight at a time, in seq order', async () => {
-    const calls: number[] = [];
-    let inFlight = 0;
-    let seq = 0;
+  it('sends an idle send to the data service at once, with no window', async () => {
+    const { calls, store, release } = gatedStore();
+    const batcher = createSendBatcher({
+      intervalMs: 0, maxBatch: 10, store, afterStore: async () => undefined,
+    });
+    const sent = batcher.send(item(1));
+    assert.deepEqual(calls, [['c1']], 'the store call starts before send() returns');
+    await release();
+    assert.equal((await sent).message.seq, 1);
+  });
+
+  it('gathers the sends that arrive during an in-flight batch into the next, within maxBatch, answered in seq order', async () => {
+    const { calls, store, release } = gatedStore();
     const afterStore: number[][] = [];
     const batcher = createSendBatcher({
-      intervalMs: 5,
+      intervalMs: 0,
       maxBatch: 10,
-      store: async (messages) => {
-        inFlight += 1;
-        assert.equal(inFlight, 1, 'one batch at a time');
-        calls.push(messages.length);
-        await new Promise((r) => { setTimeout(r, 10); });
-        inFlight -= 1;
-        // The data service numbers them in an order of its own: reversed here.
-        const seqs = messages.map(() => { seq += 1; return seq; }).reverse();
-        return messages.map((m, i) => ({ ok: true as const, status: 201, message: stored(m, seqs[i]!) }));
-      },
+      store,
       afterStore: async (outcomes) => { afterStore.push(outcomes.map((o) => o.message.seq)); },
     });
     const resolvedOrder: number[] = [];
     const sends = Array.from({ length: 25 }, (_, i) => batcher.send(item(i))
       .then((o) => { resolvedOrder.push(o.message.seq); }));
+    assert.equal(calls.length, 1, 'the rest wait for the first batch');
+    for (let i = 0; i < 4; i += 1) await release();
     await Promise.all(sends);
-    assert.deepEqual(calls, [10, 10, 5]);
+    assert.deepEqual(calls.map((c) => c.length), [1, 10, 10, 4]);
+    assert.deepEqual(calls.flat(), Array.from({ length: 25 }, (_, i) => `c${i}`), 'in arrival order');
     assert.deepEqual(resolvedOrder, Array.from({ length: 25 }, (_, i) => i + 1));
     assert.deepEqual(afterStore.flat(), resolvedOrder, 'the buffer hears of each batch before its senders');
+  });
+
+  it('with the opt-in window, gathers idle sends for that long, or less once maxBatch are waiting', async () => {
+    const { calls, store, release } = gatedStore();
+    const batcher = createSendBatcher({
+      intervalMs: 60_000, maxBatch: 3, store, afterStore: async () => undefined,
+    });
+    const first = [1, 2].map((i) => batcher.send(item(i)));
+    assert.equal(calls.length, 0, 'waiting for the window');
+    const third = batcher.send(item(3));
+    assert.deepEqual(calls, [['c1', 'c2', 'c3']], 'a full batch goes without waiting');
+    await release();
+    await Promise.all([...first, third]);
   });
 
   it('hands each sender its own refusal, and UNAVAILABLE to all when the call fails', async () => {
@@ -89,11 +130,12 @@ describe('send batcher', () => {
     assert.equal(storedCount, 3);
     await Promise.all(sends);
   });
+
   it('joins a retry of a queued or in-flight send instead of storing a copy', async () => {
     const storedItems: string[] = [];
     let release: () => void = () => undefined;
     const batcher = createSendBatcher({
-      intervalMs: 5,
+      intervalMs: 0,
       maxBatch: 50,
       store: async (messages) => {
         storedItems.push(...messages.map((m) => m.clientId));
