@@ -29,9 +29,11 @@ import { compileTrust } from './http/client-address';
 import { chatRoutes } from './http/chat-routes';
 import { opsRoutes } from './http/ops-routes';
 import { createChatMetrics } from './metrics';
+import { createAdmission } from './placement/admission';
 import { createDispatcherClient } from './placement/dispatcher-client';
 import { createDispatcherLink } from './placement/dispatcher-link';
 import { createOwnership } from './placement/ownership';
+import { createPeerProbe } from './placement/peer-probe';
 import { createRelocation } from './placement/relocation';
 import { createMemoryCounter, createRedisCounter } from './presence/counter';
 import { createPresence } from './presence/presence';
@@ -61,6 +63,9 @@ const JOIN_PAGE_SIZE = 50;
 const MEMBERSHIP_TTL_MS = 30000;
 /** A server that stops beating counts as alive this long at least, so a busy event loop is not taken for a crash. */
 const MIN_PRESENCE_LIVENESS_MS = 3000;
+/** A chat server that does not answer within this is taken for gone rather than named in a WRONG_SERVER. */
+const PEER_PROBE_TIMEOUT_MS = 1000;
+const PEER_PROBE_GAP_MS = 100;
 
 const listen = (server: http.Server, port: number, host: string) => new Promise<void>((resolve, reject) => {
   server.once('error', reject);
@@ -163,17 +168,13 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
     isClosing: () => closing,
   };
 
-  const handshake = createHandshake(ctx);
-  io.use(handshake.middleware);
-  io.on('connection', onConnection(ctx, handshake));
-  io.on('membership revoked', ({ room, up }) => ctx.membership.revoke(room, up));
-
   const destination = (up: string): string | null => {
     if (ownership.ownsNow(up)) return null;
     return ownership.placement(up)?.url ?? null;
   };
+  const answers = createPeerProbe({ timeoutMs: PEER_PROBE_TIMEOUT_MS, minGapMs: PEER_PROBE_GAP_MS });
   const relocation = createRelocation({
-    io, batchSize: config.relocateBatchSize, batchMs: config.relocateBatchMs, destination,
+    io, batchSize: config.relocateBatchSize, batchMs: config.relocateBatchMs, destination, answers,
   });
   let graceSweep: NodeJS.Timeout | undefined;
   const dispatcherClient = config.dispatcherUrl
@@ -199,6 +200,12 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
       graceSweep.unref();
     },
   });
+
+  // Registered before this function next awaits, so no socket gets in without it.
+  const handshake = createHandshake(ctx, createAdmission({ ownership, refreshMap: link?.refreshMap, answers }));
+  io.use(handshake.middleware);
+  io.on('connection', onConnection(ctx, handshake));
+  io.on('membership revoked', ({ room, up }) => ctx.membership.revoke(room, up));
 
   const groups = createGroupOperations(ctx);
   const dispatcherCheck = () => {
