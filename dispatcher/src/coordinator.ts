@@ -2,7 +2,9 @@
  * Leadership and the map's evolution. Every replica tries to hold the lease;
  * the holder, every check interval (and when nudged), declares silent servers
  * dead, plans the next map from the live ones and writes it on top of the
- * version it read. Others only follow the map.
+ * version it read. Others only follow the map. The leader also steps at the
+ * moment the next server's heartbeats run out, so a crash is acted on at the
+ * heartbeat timeout, not up to a check interval later.
  */
 import type winston from 'winston';
 import type { PlacementMap } from '@chat/shared';
@@ -27,6 +29,9 @@ export interface CoordinatorObserver {
   onDeclaredDead: (serverId: string) => void;
 }
 
+/** Steps at a heartbeat deadline run this long after it: the store's test is strict. */
+const DEADLINE_SLACK_MS = 5;
+
 /** Servers declared dead stay listed (alive: false) this long, then are forgotten. */
 const forgetDeadAfter = (timeoutMs: number) => Math.max(60000, 10 * timeoutMs);
 
@@ -34,6 +39,9 @@ export class Coordinator {
   private leader = false;
 
   private timer: NodeJS.Timeout | undefined;
+
+  /** The step due when the quietest live server's heartbeat timeout runs out. */
+  private deadline: NodeJS.Timeout | undefined;
 
   /** One step at a time: planning is read-modify-write. */
   private queue: Promise<void> = Promise.resolve();
@@ -79,6 +87,7 @@ export class Coordinator {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    clearTimeout(this.deadline);
     await this.queue;
     if (this.leader) {
       this.setLeader(false);
@@ -123,6 +132,7 @@ export class Coordinator {
       }
       ({ now, servers } = await this.store.snapshot());
     }
+    this.stepAtNextDeadline(servers, now);
     await this.forgetLongDead(servers, now);
 
     const stored = await this.store.readMap();
@@ -153,6 +163,18 @@ export class Coordinator {
     this.cache.offer(result.map);
     this.logger.info('placement map changed', { version: result.map.version, changes: result.changes });
     this.observer.onChanges(result.changes, result.map);
+  }
+
+  /** Schedules a step just after the earliest moment a live server can be declared dead, when that comes before the next check. */
+  private stepAtNextDeadline(servers: ServerRecord[], now: number): void {
+    clearTimeout(this.deadline);
+    this.deadline = undefined;
+    const beats = servers.filter((s) => s.deadAt === null).map((s) => s.lastHeartbeat);
+    if (beats.length === 0) return;
+    const lastDue = Math.min(...beats) + this.options.heartbeatTimeoutMs - now;
+    const dueIn = Math.max(0, lastDue) + DEADLINE_SLACK_MS;
+    if (dueIn >= this.options.checkIntervalMs) return;
+    this.deadline = setTimeout(() => { void this.step(); }, dueIn);
   }
 
   private async forgetLongDead(servers: ServerRecord[], now: number): Promise<void> {

@@ -29,9 +29,11 @@ import { compileTrust } from './http/client-address';
 import { chatRoutes } from './http/chat-routes';
 import { chatHealth } from './http/ops-routes';
 import { createChatMetrics } from './metrics';
+import { createAdmission } from './placement/admission';
 import { createDispatcherClient } from './placement/dispatcher-client';
 import { createDispatcherLink } from './placement/dispatcher-link';
 import { createOwnership } from './placement/ownership';
+import { createPeerProbe } from './placement/peer-probe';
 import { createRelocation } from './placement/relocation';
 import { createMemoryCounter, createRedisCounter } from './presence/counter';
 import { createPresence } from './presence/presence';
@@ -63,6 +65,9 @@ const MEMBERSHIP_TTL_MS = 30000;
 const MIN_PRESENCE_LIVENESS_MS = 3000;
 /** Requests in flight when a close begins get this long to finish. */
 const CLOSE_GRACE_MS = 2000;
+/** A chat server that does not answer within this is taken for gone rather than named in a WRONG_SERVER. */
+const PEER_PROBE_TIMEOUT_MS = 1000;
+const PEER_PROBE_GAP_MS = 100;
 
 export async function startChatServer(config: ChatServerConfig): Promise<RunningChatServer> {
   const logging = createLogging({
@@ -158,17 +163,13 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
     isClosing: () => closing,
   };
 
-  const handshake = createHandshake(ctx);
-  io.use(handshake.middleware);
-  io.on('connection', onConnection(ctx, handshake));
-  io.on('membership revoked', ({ room, up }) => ctx.membership.revoke(room, up));
-
   const destination = (up: string): string | null => {
     if (ownership.ownsNow(up)) return null;
     return ownership.placement(up)?.url ?? null;
   };
+  const answers = createPeerProbe({ timeoutMs: PEER_PROBE_TIMEOUT_MS, minGapMs: PEER_PROBE_GAP_MS });
   const relocation = createRelocation({
-    io, batchSize: config.relocateBatchSize, batchMs: config.relocateBatchMs, destination,
+    io, batchSize: config.relocateBatchSize, batchMs: config.relocateBatchMs, destination, answers,
   });
   let graceSweep: NodeJS.Timeout | undefined;
   const dispatcherClient = config.dispatcherUrl
@@ -194,6 +195,12 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
       graceSweep.unref();
     },
   });
+
+  // Registered before this function next awaits, so no socket gets in without it.
+  const handshake = createHandshake(ctx, createAdmission({ ownership, refreshMap: link?.refreshMap, answers }));
+  io.use(handshake.middleware);
+  io.on('connection', onConnection(ctx, handshake));
+  io.on('membership revoked', ({ room, up }) => ctx.membership.revoke(room, up));
 
   const groups = createGroupOperations(ctx);
   const dispatcherCheck = () => {

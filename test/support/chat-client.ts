@@ -15,8 +15,22 @@ import type {
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+/** A handshake the server refused: where, when, and what it said. */
+export interface Refusal {
+  at: number;
+  url: string;
+  code?: string;
+  /** The server it named, for WRONG_SERVER. */
+  redirect?: string;
+}
+
+export interface ClientOptions {
+  /** Longest pause between connection attempts, before jitter (which may double it). */
+  maxRetryDelayMs?: number;
+}
+
 export interface Locator {
-  locate: (token: string) => Promise<{ url: string; serverId: string }>;
+  locate: (token: string) => Promise<{ url: string; serverId: string; mapVersion?: number }>;
 }
 
 const sleep = (ms: number) => new Promise((r) => { setTimeout(r, ms); });
@@ -49,6 +63,9 @@ export class ResilientClient {
   /** Why the last connection attempt failed (for a test's failure message). */
   lastConnectError = '';
 
+  /** Every connect_error a server answered, oldest first. */
+  readonly refusals: Refusal[] = [];
+
   presenceEvents = 0;
 
   /** The newest presence batches received (at most 1,000). */
@@ -63,7 +80,12 @@ export class ResilientClient {
 
   private connecting?: Promise<void>;
 
-  constructor(private readonly locator: Locator, readonly up: string, private readonly token: string) {}
+  constructor(
+    private readonly locator: Locator,
+    readonly up: string,
+    private readonly token: string,
+    private readonly options: ClientOptions = {},
+  ) {}
 
   /** True while the socket is connected (it may still be catching up). */
   get connected(): boolean {
@@ -98,28 +120,36 @@ export class ResilientClient {
   private async connectLoop(): Promise<void> {
     let delay = 100;
     let url: string | undefined;
+    let mapVersion: number | undefined;
     while (!this.closed) {
       try {
         if (!url) {
           const place = await this.locator.locate(this.token);
           url = place.url;
+          mapVersion = place.mapVersion;
           this.serverId = place.serverId;
         }
-        await this.open(url);
+        await this.open(url, mapVersion);
         this.connectedAt = Date.now();
         await this.catchUp();
         return;
       } catch (err) {
         this.lastConnectError = (err as Error).message;
         const redirect = (err as { data?: { code?: string; url?: string } }).data;
+        if (redirect?.code && url) {
+          this.refusals.push({
+            at: Date.now(), url, code: redirect.code, redirect: redirect.url,
+          });
+        }
         url = redirect?.code === 'WRONG_SERVER' && redirect.url ? redirect.url : undefined;
+        mapVersion = undefined;
         await sleep(delay + Math.random() * delay);
-        delay = Math.min(delay * 2, 1000);
+        delay = Math.min(delay * 2, this.options.maxRetryDelayMs ?? 1000);
       }
     }
   }
 
-  private open(url: string): Promise<void> {
+  private open(url: string, mapVersion?: number): Promise<void> {
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     // Behind the proxy a server's URL carries a path prefix (/s/<id>): Socket.IO would read it
@@ -128,7 +158,8 @@ export class ResilientClient {
     const target = new URL(url);
     const socket: ClientSocket = io(target.origin, {
       path: `${target.pathname.replace(/\/$/, '')}/socket.io`,
-      auth: { token: this.token },
+      // The placement's map version: the server refreshes its map when ours is newer.
+      auth: mapVersion === undefined ? { token: this.token } : { token: this.token, mapVersion },
       transports: ['websocket'],
       reconnection: false,
       timeout: 5000,

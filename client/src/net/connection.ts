@@ -177,7 +177,9 @@ export class Connection {
   private open(placement: Placement, generation: number): void {
     this.update({ url: placement.url, serverId: placement.serverId || null });
     const socket = this.options.createSocket(placement.url, {
-      auth: { token: this.options.token },
+      // The map version lets the server see that the dispatcher moved us since its last look.
+      auth: placement.mapVersion === undefined
+        ? { token: this.options.token } : { token: this.options.token, mapVersion: placement.mapVersion },
       transports: ['websocket'],
       reconnection: false,
       forceNew: true,

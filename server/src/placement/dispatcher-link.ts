@@ -1,12 +1,17 @@
 /**
  * This server's side of placement: register with the dispatcher, beat every
  * interval with the current load (registering again when the dispatcher has
- * declared us dead), take each new map, and deregister on shutdown.
+ * declared us dead), take each new map, fetch it between beats when asked,
+ * and deregister on shutdown.
  */
 import type winston from 'winston';
 import { AppError } from '@chat/shared';
 import type { PlacementMap } from '@chat/shared';
 import type { DispatcherClient } from './dispatcher-client';
+import { createFreshCall } from './fresh-call';
+
+/** On-demand map fetches start at least this far apart, however many handshakes ask. */
+const MAP_FETCH_GAP_MS = 50;
 
 export interface DispatcherLinkOptions {
   client: DispatcherClient;
@@ -67,6 +72,15 @@ export function createDispatcherLink(options: DispatcherLinkOptions) {
     }
   };
 
+  // A fetch that fails leaves the map as it was; the caller decides with what it has.
+  const fetchMap = createFreshCall(async () => {
+    try {
+      options.onMap(await client.currentMap(), false);
+    } catch (err) {
+      logger.debug('could not fetch the map from the dispatcher', { error: (err as Error).message });
+    }
+  }, MAP_FETCH_GAP_MS);
+
   const loop = async () => {
     await beat();
     if (!stopped) {
@@ -79,6 +93,8 @@ export function createDispatcherLink(options: DispatcherLinkOptions) {
     /** Registers (retrying in the background if the dispatcher is not up yet). */
     start: () => loop(),
     isRegistered: () => registered,
+    /** Takes the dispatcher's map as it is now (not as of the last beat); never rejects. */
+    refreshMap: (): Promise<void> => fetchMap(),
     /** Registered, and the last beat got through. */
     isReachable: () => registered && !failing,
     stop: async () => {

@@ -1,7 +1,9 @@
 /**
  * Who may open a socket here: a valid token in `auth.token`, under the
  * per-IP connection limit, and a user this server serves (else WRONG_SERVER
- * with the right URL). The user's groups are looked up now, so the socket is
+ * with the URL of a live server that does; placement/admission.ts decides,
+ * helped by the `auth.mapVersion` of the client's placement when it sends
+ * one). The user's groups are looked up now, so the socket is
  * in all its rooms before it can send or receive anything.
  *
  * The per-IP slot is taken as soon as the address is checked (not once the
@@ -16,6 +18,7 @@ import { AppError } from '@chat/shared';
 import type { ErrorCode } from '@chat/shared';
 import type { ChatContext } from '../context';
 import { clientAddress } from '../http/client-address';
+import type { AdmissionCheck } from '../placement/admission';
 import type { ChatSocket } from './types';
 
 /** A connect_error the client can act on: `err.message` for people, `err.data.code` for code. */
@@ -31,7 +34,17 @@ export interface Handshake {
   takeGroups: (socket: ChatSocket) => string[];
 }
 
-export function createHandshake(ctx: ChatContext): Handshake {
+/** `auth.mapVersion`: absent, or the non-negative integer `GET /chat/location` answered. */
+const mapVersionOf = (auth: Record<string, unknown> | undefined): number | undefined => {
+  const value = auth?.mapVersion;
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw refusal('VALIDATION_FAILED', 'auth.mapVersion must be the non-negative integer GET /chat/location answered');
+  }
+  return value;
+};
+
+export function createHandshake(ctx: ChatContext, admission: AdmissionCheck): Handshake {
   const perIp = new Map<string, number>();
   const groupsOf = new WeakMap<ChatSocket, string[]>();
   const release = (ip: string) => {
@@ -48,16 +61,15 @@ export function createHandshake(ctx: ChatContext): Handshake {
     } catch (err) {
       throw refusal('UNAUTHORIZED', err instanceof AppError ? err.message : 'a valid token is required');
     }
+    const mapVersion = mapVersionOf(auth);
     const ip = clientAddress(socket.request, ctx.trustProxy);
     if ((perIp.get(ip) ?? 0) >= ctx.config.maxConnectionsPerIp) {
       throw refusal('RATE_LIMITED', 'too many connections from this address');
     }
     perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
     socket.conn.once('close', () => release(ip));
-    if (!ctx.ownership.accepts(user.up)) {
-      const placement = ctx.ownership.placement(user.up);
-      throw refusal('WRONG_SERVER', 'this user is served by another chat server', { url: placement?.url ?? '' });
-    }
+    const verdict = await admission.decide(user.up, mapVersion);
+    if (!verdict.admit) throw refusal('WRONG_SERVER', 'this user is served by another chat server', { url: verdict.url });
     let groups;
     try {
       groups = await ctx.groupIds.of(user.up);

@@ -18,6 +18,9 @@ export class FakeDispatcher {
 
   readonly calls: string[] = [];
 
+  /** Once set, heartbeats answer with this map whatever `map` becomes: a server between two beats. */
+  private beatMap?: PlacementMap;
+
   private server?: http.Server;
 
   url = '';
@@ -48,7 +51,7 @@ export class FakeDispatcher {
         return;
       }
       known.load = (req.body as Registered).load;
-      res.json({ map: this.map });
+      res.json({ map: this.beatMap ?? this.map });
     });
     app.delete('/dispatcher/servers/:id', (req, res) => {
       const { id } = req.params;
@@ -75,6 +78,11 @@ export class FakeDispatcher {
     const leaves: Record<string, string> = {};
     for (let d = 0; d <= 9; d += 1) leaves[String(d)] = owner(d);
     this.map = { ...this.map, version: this.map.version + 1, leaves };
+  }
+
+  /** From now on heartbeats carry the current map only; a server sees later maps only by asking for them. */
+  freezeBeats(): void {
+    this.beatMap = this.map;
   }
 
   forget(id: string): void {
