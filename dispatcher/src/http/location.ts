@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import cors from 'cors';
 import {
-  AppError, bearerToken, createTokens, placeUser,
+  AppError, bearerToken, createTokens, placeUser, refuseForeignOrigins,
 } from '@chat/shared';
 import type { PlacementMap } from '@chat/shared';
 import { originAllowed } from '../config';
@@ -11,6 +11,7 @@ import type { DispatcherConfig } from '../config';
 export function locationRouter(config: DispatcherConfig, currentMap: () => PlacementMap): Router {
   const router = Router();
   const tokens = createTokens(config.jwtSecret);
+  router.use('/chat/location', refuseForeignOrigins((origin) => originAllowed(config, origin)));
   router.use('/chat/location', cors({
     origin: (origin, done) => done(null, originAllowed(config, origin)),
     methods: ['GET'],

@@ -5,7 +5,7 @@ import type {
   ErrorRequestHandler, Express, RequestHandler, Router,
 } from 'express';
 import {
-  AppError, errorCodeForStatus, errorHandler, jsonBody, mountDocs, notFound,
+  AppError, errorCodeForStatus, errorHandler, jsonBody, mountDocs, notFound, refuseForeignOrigins,
 } from '@chat/shared';
 import { originAllowed } from '../config';
 import type { ChatContext } from '../context';
@@ -17,6 +17,7 @@ export function createApp(ctx: ChatContext, requestLog: RequestHandler, routers:
   app.set('trust proxy', ctx.trustProxy);
   app.use(requestLog);
   app.use(ctx.metrics.httpTimer);
+  app.use(refuseForeignOrigins((origin) => originAllowed(ctx.config, origin)));
   app.use(cors({
     origin: (origin, done) => done(null, originAllowed(ctx.config, origin)),
     allowedHeaders: ['authorization', 'content-type'],
