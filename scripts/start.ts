@@ -3,7 +3,8 @@
  * MongoDB-compatible server, Redis when `redis-server` exists (then two chat
  * servers, so cross-server delivery is live) or one chat server on the
  * in-memory adapter, the data service, the dispatcher and the test client.
- * Ctrl-C stops everything.
+ * A process that crashes is restarted with back-off; one that keeps crashing
+ * stops everything. Ctrl-C stops everything.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -12,9 +13,12 @@ import net from 'node:net';
 import path from 'node:path';
 import express from 'express';
 import {
-  freePort, redisAvailable, startMongo, startRedis, startServiceProcess, waitForPlacement, withDatabase,
+  createSupervisor, freePort, redisAvailable, startMongo, startRedis, startServiceProcess, waitForPlacement,
+  withDatabase,
 } from '@chat/local-services';
-import type { RunningMongo, RunningRedis, ServiceProcess } from '@chat/local-services';
+import type {
+  RunningMongo, RunningRedis, ServiceProcess, SupervisorEvent,
+} from '@chat/local-services';
 
 const ROOT = path.resolve(__dirname, '..');
 const say = (line: string) => process.stdout.write(`[start] ${line}\n`);
@@ -51,16 +55,50 @@ function serveClient(dir: string, port: number, config: ClientConfig): Promise<h
   });
 }
 
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+
+/** The console line for each thing the supervisor saw. */
+function describeSupervision(event: SupervisorEvent): string {
+  switch (event.kind) {
+    case 'crashed':
+      return event.decision.action === 'restart'
+        ? `${event.label} stopped unexpectedly (${event.reason}); restarting in ${seconds(event.decision.delayMs)}`
+          + ` (crash ${event.decision.recentCrashes} in the last minute)`
+        : `${event.label} stopped unexpectedly (${event.reason})`;
+    case 'restarted':
+      return `${event.label} restarted (pid ${event.pid ?? '?'})`;
+    default:
+      return `${event.label} crashed ${event.recentCrashes} times within ${seconds(event.windowMs)}: giving up.`
+        + ' Stopping everything; its logs say why.';
+  }
+}
+
 async function main(): Promise<void> {
   const started: ServiceProcess[] = [];
   let mongo: RunningMongo | undefined;
   let redis: RunningRedis | undefined;
   let clientServer: http.Server | undefined;
   let stopping = false;
+  let stopAll: (code: number) => Promise<void> = async () => {};
+  const supervisor = createSupervisor({
+    onEvent: (event) => {
+      if (event.kind === 'gave-up') {
+        process.stderr.write(`[start] ${describeSupervision(event)}\n`);
+        void stopAll(1);
+        return;
+      }
+      say(describeSupervision(event));
+    },
+  });
+  const supervise = (service: ServiceProcess) => {
+    started.push(service);
+    supervisor.watch({ label: service.label, child: () => service.child, restart: service.start });
+  };
 
-  const stopAll = async (code: number) => {
+  stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    supervisor.stop();
     say('stopping...');
     for (const service of [...started].reverse()) await service.stop(10000);
     clientServer?.close();
@@ -77,10 +115,12 @@ async function main(): Promise<void> {
     mongo = await startMongo({ dataDir, port: await preferPort(27017), log: say });
     const mongoUrl = mongo.kind === 'external' ? mongo.url : withDatabase(mongo.url, 'chat');
     say(`database: ${mongo.kind} at ${mongo.url} (data in ${mongo.kind === 'external' ? 'MONGO_URL' : dataDir})`);
+    supervisor.watch({ label: `database (${mongo.kind})`, child: mongo.child, restart: mongo.restart });
 
     if (redisAvailable()) {
       redis = await startRedis();
       say(`redis: ${redis.url}`);
+      supervisor.watch({ label: 'redis', child: redis.child, restart: redis.restart });
     } else {
       say('redis-server not found: one chat server on the in-memory adapter (install redis-server for two).');
     }
@@ -95,11 +135,11 @@ async function main(): Promise<void> {
     const data = await startServiceProcess({
       service: 'mongo-chat-server', port: await preferPort(3000), env: { ...common, MONGO_URL: mongoUrl },
     });
-    started.push(data);
+    supervise(data);
     const dispatcher = await startServiceProcess({
       service: 'dispatcher', port: await preferPort(5000), env: { ...common, HOST: '127.0.0.1' },
     });
-    started.push(dispatcher);
+    supervise(dispatcher);
 
     const chatCount = redis ? 2 : 1;
     const chatIds: string[] = [];
@@ -107,7 +147,7 @@ async function main(): Promise<void> {
       const port = await preferPort(4001 + i);
       const id = `chat-${String.fromCharCode(97 + i)}`;
       chatIds.push(id);
-      started.push(await startServiceProcess({
+      supervise(await startServiceProcess({
         service: 'chat-server',
         label: id,
         port,
@@ -143,6 +183,8 @@ async function main(): Promise<void> {
     say(`  dispatcher:       ${localUrl(dispatcher.url)} (GET /chat/location, /docs)`);
     say(`  data service:     ${localUrl(data.url)} (internal; /docs)`);
     say('  logs:             logs/<service>/');
+    say(`  processes:        ${started.map((s) => `${s.label} (pid ${s.child.pid ?? '?'})`).join(', ')}`);
+    say('A process that crashes is restarted; five crashes of one within a minute stop everything.');
     say('Press Ctrl-C to stop.');
   } catch (err) {
     process.stderr.write(`[start] ${(err as Error).message}\n`);

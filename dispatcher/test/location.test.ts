@@ -73,7 +73,7 @@ describe('dispatcher GET /chat/location (in-memory store)', () => {
     assert.equal(owners.size, 2, 'the last digits are shared between both servers');
   });
 
-  it('lets browsers on allowed origins call it (CORS), and not others', async () => {
+  it('lets browsers on allowed origins call it (CORS), and refuses others with 403', async () => {
     const allowed = await fetch(`${dispatcher.url}/chat/location`, {
       headers: { origin: 'http://localhost:5173', authorization: `Bearer ${userToken('201903')}` },
     });
@@ -91,6 +91,8 @@ describe('dispatcher GET /chat/location (in-memory store)', () => {
       headers: { origin: 'http://evil.example', authorization: `Bearer ${userToken('201903')}` },
     });
     assert.equal(foreign.headers.get('access-control-allow-origin'), null);
+    assert.equal(foreign.status, 403, 'a foreign page is refused, not only kept from reading the answer');
+    assert.equal(((await foreign.json()) as { error: { code: string } }).error.code, 'FORBIDDEN');
   });
 
   it('declares a silent server dead without Redis too', async () => {

@@ -21,6 +21,8 @@ export interface RunningMongo {
   restart: () => Promise<void>;
   /** Stops it and removes its data folder when it made one. */
   destroy: () => Promise<void>;
+  /** The server process, to watch for crashes; undefined for an external server. */
+  child: () => ChildProcess | undefined;
 }
 
 export interface MongoOptions {
@@ -44,7 +46,7 @@ export async function startMongo(options: MongoOptions = {}): Promise<RunningMon
   if (external && !options.privateServer) {
     const noop = async () => {};
     return {
-      url: external, kind: 'external', stop: noop, restart: noop, destroy: noop,
+      url: external, kind: 'external', stop: noop, restart: noop, child: () => undefined, destroy: noop,
     };
   }
   const ownsDir = !options.dataDir;
@@ -76,6 +78,7 @@ export async function startMongo(options: MongoOptions = {}): Promise<RunningMon
     kind,
     stop,
     restart: async () => { await stop(); await launch(); },
+    child: () => child,
     destroy: async () => {
       await stop();
       if (ownsDir) fs.rmSync(dataDir, { recursive: true, force: true });

@@ -9,6 +9,8 @@ export interface RunningRedis {
   kind: 'external' | 'redis-server';
   stop: () => Promise<void>;
   restart: () => Promise<void>;
+  /** The server process, to watch for crashes; undefined for an external server. */
+  child: () => ChildProcess | undefined;
 }
 
 export const redisAvailable = (): boolean => Boolean(process.env.REDIS_URL || which('redis-server'));
@@ -18,7 +20,7 @@ export async function startRedis(options: { privateServer?: boolean } = {}): Pro
   if (external && !options.privateServer) {
     const noop = async () => {};
     return {
-      url: external, kind: 'external', stop: noop, restart: noop,
+      url: external, kind: 'external', stop: noop, restart: noop, child: () => undefined,
     };
   }
   const binary = which('redis-server');
@@ -44,5 +46,6 @@ export async function startRedis(options: { privateServer?: boolean } = {}): Pro
     kind: 'redis-server',
     stop,
     restart: async () => { await stop(); await launch(); },
+    child: () => child,
   };
 }

@@ -29,6 +29,8 @@ function swaggerLevelsUp(): number {
 }
 
 const last = (stages: Stage[]) => stages[stages.length - 1] as Stage;
+/** Node 24, the active LTS; Node 20 reached end of life on 2026-04-30. */
+const SUPPORTED_NODE_IMAGE = /^node:24[.-]/;
 const instructions = (stage: Stage, keyword: string) => stage.instructions.filter((i) => i.keyword === keyword);
 
 describe('operations: Dockerfiles', function () {
@@ -67,6 +69,19 @@ describe('operations: Dockerfiles', function () {
         assert.ok(users.length > 0, 'final stage sets no USER');
         assert.ok(!['root', '0'].includes((users[users.length - 1]?.args ?? '').split(':')[0] as string), 'runs as root');
         assert.equal(instructions(runtime, 'HEALTHCHECK').length, 1);
+      });
+
+      it('builds and runs on Node 24, installing with npm 10', function () {
+        const nodeStages = stages.filter((stage) => stage.from.startsWith('node:'));
+        assert.ok(nodeStages.length > 0, 'no Node stage');
+        nodeStages.forEach((stage) => assert.match(stage.from, SUPPORTED_NODE_IMAGE));
+        stages.forEach((stage) => {
+          const runs = instructions(stage, 'RUN').map((r) => r.args);
+          const firstCi = runs.findIndex((r) => /npm ci/.test(r));
+          if (firstCi < 0) return;
+          const npm10 = runs.findIndex((r) => /npm install -g "?npm@10\./.test(r));
+          assert.ok(npm10 >= 0 && npm10 < firstCi, `stage ${stage.name ?? stage.from} runs npm ci without npm 10 first`);
+        });
       });
 
       it('copies only what exists in the context and is not ignored', function () {
@@ -112,6 +127,21 @@ describe('operations: Dockerfiles', function () {
           assert.match(instructions(runtime, 'HEALTHCHECK')[0]?.args ?? '', /healthcheck\.js/);
         });
       }
+    });
+  });
+
+  describe('Node version', function () {
+    it('runs the development containers on Node 24 too', function () {
+      const images = [...loadCompose('docker-compose.dev.yml').services.values()]
+        .map((s) => s.image).filter((image): image is string => Boolean(image?.startsWith('node:')));
+      assert.ok(images.length > 0);
+      images.forEach((image) => assert.match(image, SUPPORTED_NODE_IMAGE));
+    });
+
+    it('still lets the project run on Node 20 outside the images (package.json engines)', function () {
+      const { engines } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } };
+      const minimum = Number(/^>=\s*(\d+)/.exec(engines.node)?.[1]);
+      assert.ok(minimum <= 20 && !engines.node.includes('<'), `engines.node is ${engines.node}`);
     });
   });
 });

@@ -1,7 +1,7 @@
 /**
  * `npm start` as a newcomer runs it: the whole system comes up, prints the
  * client's and the docs' URLs, works, stops on Ctrl-C, and a second start
- * finds the first one's data.
+ * finds the first one's data. A chat server that crashes comes back by itself.
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -47,6 +47,23 @@ function startSystem(dataDir: string): Promise<Started> {
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`exited ${code} before running:\n${text}`)); });
   });
 }
+
+/** Resolves once `ready` holds, checking every 200 ms; fails after `timeoutMs` saying what it waited for. */
+async function eventually(what: string, ready: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await ready())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await new Promise((r) => { setTimeout(r, 200); });
+  }
+}
+
+const healthy = async (url: string) => {
+  try {
+    return (await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })).ok;
+  } catch {
+    return false;
+  }
+};
 
 function interrupt(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
@@ -102,5 +119,25 @@ describe('npm start', function () {
       body: JSON.stringify({ username: 'first', password }),
     });
     assert.equal(login.status, 200, 'the user from the first run is still there');
+  });
+
+  it('restarts a chat server killed with kill -9, says so, and stops it with everything else', async () => {
+    running = await startSystem(dataDir);
+    const { output } = running;
+    const chatUrl = (running.urls.chat ?? '').replace(/,$/, '');
+    const pid = Number((output().match(/chat-a \(pid (\d+)\)/) ?? [])[1]);
+    assert.ok(pid > 0 && chatUrl, `no pid or URL for chat-a in:\n${output()}`);
+    assert.ok(await healthy(chatUrl));
+
+    process.kill(pid, 'SIGKILL');
+    await eventually('the restart line', () => /chat-a restarted \(pid \d+\)/.test(output()), 60000);
+    assert.match(output(), /chat-a stopped unexpectedly \(killed by SIGKILL\); restarting in 1 s/);
+    await eventually(`${chatUrl}/health answering`, () => healthy(chatUrl), 30000);
+    const newPid = Number((output().match(/chat-a restarted \(pid (\d+)\)/) ?? [])[1]);
+    assert.notEqual(newPid, pid);
+
+    assert.equal(await interrupt(running.child), 0, 'Ctrl-C stops everything cleanly');
+    assert.equal(await healthy(chatUrl), false, 'the restarted chat server stopped with the rest');
+    assert.throws(() => process.kill(newPid, 0), 'its process is gone');
   });
 });

@@ -20,7 +20,7 @@ export function createApp(
     metrics: ctx.metrics,
     // req.ip, and so the sign-in limit, counts the client behind a trusted proxy, as sockets do.
     trustProxy: ctx.trustProxy,
-    before: [corsFor(ctx.config, { allowedHeaders: ['authorization', 'content-type'] })],
+    before: corsFor(ctx.config, { allowedHeaders: ['authorization', 'content-type'] }),
     health,
     routes: (app) => {
       app.use(jsonBody(ctx.config.bodyLimit));

@@ -15,18 +15,21 @@ import type { ServiceMetrics } from '../metrics';
 import { errorHandler, notFound } from './error-mapping';
 import { healthRoutes } from './health-routes';
 import type { HealthOptions } from './health-routes';
-import { originAllowed } from './origins';
+import { originAllowed, refuseForeignOrigins } from './origins';
 import type { OriginPolicy } from './origins';
 import { securityHeaders } from './security-headers';
 
 export const jsonBody = (limit = '64kb'): RequestHandler => express.json({ limit, strict: true });
 
-/** CORS for browser callers on the allowed origins. */
-export const corsFor = (policy: OriginPolicy, options: cors.CorsOptions = {}): RequestHandler => cors({
-  origin: (origin, done) => done(null, originAllowed(policy, origin)),
-  maxAge: 600,
-  ...options,
-});
+/** Browser callers: pages on the allowed origins get CORS, others are refused (403). */
+export const corsFor = (policy: OriginPolicy, options: cors.CorsOptions = {}): RequestHandler[] => [
+  refuseForeignOrigins(policy),
+  cors({
+    origin: (origin, done) => done(null, originAllowed(policy, origin)),
+    maxAge: 600,
+    ...options,
+  }),
+];
 
 export interface ServiceAppOptions {
   logger: winston.Logger;
