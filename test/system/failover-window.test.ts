@@ -140,7 +140,11 @@ describe('failover window after kill -9 of a chat server', function () {
     const firstBack = Math.min(...movers.map((c) => c.connectedAt)) - killedAt;
     const allBack = Math.max(...movers.map((c) => c.connectedAt)) - killedAt;
     process.stdout.write(`      failover: ${JSON.stringify({
-      firstReconnectMs: firstBack, allReconnectedMs: allBack, caughtUpMs: Date.now() - killedAt, early,
+      killedAt: new Date(killedAt).toISOString(),
+      firstReconnectMs: firstBack,
+      allReconnectedMs: allBack,
+      caughtUpMs: Date.now() - killedAt,
+      early,
     })}\n`);
 
     const refusals: (Refusal & { up: string })[] = clients.flatMap((c) => c.refusals.map((r) => ({ ...r, up: c.up })));
