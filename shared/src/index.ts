@@ -1,5 +1,4 @@
 export * from '@chat/contract';
-export * from './events';
 export * from './config';
 export * from './logging';
 export * from './http';
