@@ -138,8 +138,10 @@ export type ClientEventName = keyof typeof clientEvents;
 export type RequestOf<E extends ClientEventName> = z.output<(typeof clientEvents)[E]['request']>;
 /** The payload a client sends. */
 export type RequestInputOf<E extends ClientEventName> = z.input<(typeof clientEvents)[E]['request']>;
+/** An empty result infers as `Record<string, never>`, which no object with `ok` satisfies. */
+type Fields<T> = string extends keyof T ? object : T;
 /** What the handler answers: the success ack without `ok`. */
-export type ResultOf<E extends ClientEventName> = z.output<(typeof clientEvents)[E]['result']>;
+export type ResultOf<E extends ClientEventName> = Fields<z.output<(typeof clientEvents)[E]['result']>>;
 export type AckOf<E extends ClientEventName> = Ack<ResultOf<E>>;
 
 export const isClientEventName = (event: string): event is ClientEventName => (
