@@ -2,7 +2,7 @@
  * The socket protocol at its edges, as a client writer meets them: the
  * largest valid message fits in a frame, anything over a limit gets an error
  * ack on an open socket, undeclared events are answered, text that cannot be
- * stored is refused before it is delivered, and the seed's send without a
+ * stored is refused before it is delivered, and the original protocol's send without a
  * clientId still works.
  */
 import assert from 'node:assert/strict';
@@ -49,7 +49,7 @@ describe('chat server: socket protocol edges', function () {
 
   const errorOf = (ack: Ack) => (ack.ok ? null : ack.error);
 
-  it('acknowledges and delivers a valid message of 3,000 control characters (18 KB as JSON)', async () => {
+  it('acknowledges and delivers a valid message of 3,000 control characters (18 KB as JSON), and the largest valid one', async () => {
     const {
       bob, group, b, send,
     } = await pair();
@@ -60,6 +60,12 @@ describe('chat server: socket protocol edges', function () {
     await eventually(() => delivered.some((m) => m.id === ack.id), 'delivery to bob');
     assert.equal(delivered.find((m) => m.id === ack.id)?.message, text);
     assert.equal((await history(bob, group))[0]?.message, text);
+
+    const control = (length: number) => '\u0001'.repeat(length);
+    const largest = await send({
+      message: control(LIMITS.messageLength), clientId: control(LIMITS.clientId), timestamp: control(64),
+    });
+    assert.ok(largest.ok, 'the largest valid request fits in a frame');
   });
 
   it('answers an over-limit message with VALIDATION_FAILED and keeps the socket open', async () => {
@@ -108,16 +114,16 @@ describe('chat server: socket protocol edges', function () {
     assert.deepEqual((await history(bob, group)).map((m) => m.message), ['a whole pair \u{1F600}']);
   });
 
-  it("accepts the seed's send without a clientId: the server assigns one, and a resend is stored again", async () => {
+  it("accepts the original protocol's send without a clientId: the server assigns one, and a resend is stored again", async () => {
     const {
       alice, bob, group, a, b,
     } = await pair();
     const delivered = collect(b, 'chat message');
-    const seedSend = (client: ChatClient, timestamp: unknown) => request<SendMessageResult>(client, 'chat message', {
+    const oldClientSend = (client: ChatClient, timestamp: unknown) => request<SendMessageResult>(client, 'chat message', {
       message: 'from an old client', up: alice.up, room: group, timestamp,
     });
-    const first = await seedSend(a, new Date().toISOString());
-    const again = await seedSend(a, Date.now());
+    const first = await oldClientSend(a, new Date().toISOString());
+    const again = await oldClientSend(a, Date.now());
     assert.ok(first.ok && again.ok, JSON.stringify([first, again]));
     assert.notEqual(first.id, again.id, 'not idempotent: each send is a new message');
     assert.deepEqual([first.seq, again.seq], [1, 2]);
@@ -125,5 +131,13 @@ describe('chat server: socket protocol edges', function () {
     assert.ok(delivered.every((m) => m.clientId.length > 0), 'the server assigned a clientId');
     assert.notEqual(delivered[0]?.clientId, delivered[1]?.clientId);
     assert.equal((await history(bob, group)).length, 2);
+  });
+
+  it('serves asyncapi.yaml, the socket events described from the contract, beside /docs', async () => {
+    const res = await fetch(`${cluster.server(0).url}/docs/asyncapi.yaml`);
+    assert.equal(res.status, 200);
+    const body = await res.text();
+    assert.match(body, /^asyncapi: 3\.0\.0$/m);
+    assert.match(body, /name: chat message ack/);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * A message as sockets (and the public history routes) deliver it: the one
- * message record (`storedMessageSchema`) under the seed's field names. The
+ * message record (`storedMessageSchema`) under the original protocol's field names. The
  * mapping, field by field: `room` is the record's `group`, `up` its `from`;
  * `id`, `seq`, `message`, `clientId` and `timestamp` are the record's own.
  */

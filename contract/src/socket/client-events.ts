@@ -63,8 +63,8 @@ export const sendMessageRequestSchema = z.object({
   clientId: text(LIMITS.clientId).min(1).optional().meta({
     description: 'The idempotency key, unique per sender and group: a retried send with the same `clientId` is '
       + 'acknowledged with the first stored message (same `id` and `seq`), never stored twice. Another sender '
-      + 'reusing a `clientId` of the group gets CONFLICT. Without it (the seed\'s clients) the server assigns '
-      + 'one, and a retried send is stored again: such a send is not idempotent.',
+      + 'reusing a `clientId` of the group gets CONFLICT. Without it (clients of the original protocol) the '
+      + 'server assigns one, and a retried send is stored again: such a send is not idempotent.',
   }),
 });
 export const sendMessageResultSchema = chatMessageSchema.pick({ id: true, seq: true, timestamp: true });
@@ -77,7 +77,7 @@ export const readResultSchema = z.object({
 
 export const clientEvents = {
   online: clientEvent({
-    summary: 'The seed\'s "I am here"',
+    summary: '"I am here", kept from the original protocol',
     description: 'Checks that `up` is the caller\'s own and answers `{ok: true}`; it changes nothing. Presence '
       + 'comes from the connection itself: a user is online while any of their sockets is connected, on any '
       + 'chat server, and goes offline a grace period (3 s by default) after the last one closes; members of '

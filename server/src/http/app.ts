@@ -1,11 +1,12 @@
 /** The chat server's Express app: CORS, logs, metrics, JSON bodies, routes, the shared error shape. */
+import path from 'node:path';
 import cors from 'cors';
 import express from 'express';
 import type {
   ErrorRequestHandler, Express, RequestHandler, Router,
 } from 'express';
 import {
-  AppError, errorCodeForStatus, errorHandler, jsonBody, mountDocs, notFound,
+  AppError, SWAGGER_PATH, errorCodeForStatus, errorHandler, jsonBody, mountDocs, notFound,
 } from '@chat/shared';
 import { originAllowed } from '../config';
 import type { ChatContext } from '../context';
@@ -24,6 +25,8 @@ export function createApp(ctx: ChatContext, requestLog: RequestHandler, routers:
   }));
   app.use(jsonBody(ctx.config.bodyLimit));
   ctx.metrics.mount(app);
+  // The socket events, described from the contract (asyncapi.yaml sits beside swagger.yaml).
+  app.get('/docs/asyncapi.yaml', (_req, res) => { res.sendFile(path.join(path.dirname(SWAGGER_PATH), 'asyncapi.yaml')); });
   mountDocs(app);
   routers.forEach((router) => app.use(router));
   app.use(notFound);
