@@ -1,9 +1,9 @@
 /** Catching a group up through `join room` acks, against an in-memory room that answers like the contract says. */
 import assert from 'node:assert/strict';
+import type { ChatMessagePayload, JoinRoomResult } from '@chat/contract';
 import { catchUp, loadLatest, MAX_REPLAY } from '../src/logic/catch-up';
 import type { JoinRoom } from '../src/logic/catch-up';
 import { Timeline } from '../src/logic/timeline';
-import type { ChatMessagePayload, JoinRoomResult } from '../src/types';
 
 const ROOM = 'g1';
 

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import type { Group } from '../src/types';
+import { LIMITS } from '@chat/contract';
+import type { Group } from '@chat/contract';
 import { chromiumAvailable, logIn } from './support/browser';
 import { CLIENT_ROOT } from './support/build';
 import type { StandIn } from './support/stand-in-backend';
@@ -141,6 +142,17 @@ describe('client: the chat page in a browser (stand-in chat server)', function (
     await ana.locator(`[data-testid="message-item"][data-client-id="${clientId}"][data-status="sent"]`).waitFor();
     assert.deepEqual(stand().sendAttempts.filter((id) => id === clientId).length, 2);
     assert.equal(stand().messages(group.id).filter((m) => m.clientId === clientId).length, 1);
+  });
+
+  it("refuses an over-long message in the page by the server's own rule (code points), sending nothing", async () => {
+    const attempts = stand().sendAttempts.length;
+    const composer = ana.getByTestId('composer-input');
+    await composer.fill('\u{1F600}'.repeat(LIMITS.messageLength + 1));
+    await composer.press('Enter');
+    await ana.getByTestId('toast').filter({ hasText: `This message cannot be sent: it must be at most ${LIMITS.messageLength} characters.` }).waitFor();
+    assert.notEqual(await composer.inputValue(), '', 'the text stays for editing');
+    assert.equal(stand().sendAttempts.length, attempts);
+    await composer.fill('');
   });
 
   it('reconnects after losing its server, catches up what it missed once, and sends what was queued', async () => {

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
-import type { Group } from '../src/types';
+import type { Group } from '@chat/contract';
 import { chromiumAvailable, logIn, waitOnline } from './support/browser';
 import { startStandInSite } from './support/stand-in-site';
 import type { StandInSite } from './support/stand-in-site';

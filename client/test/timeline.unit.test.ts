@@ -1,8 +1,8 @@
 /** The message list of a group: each message once, in seq order, own sends pending → sent or failed. */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import type { ChatMessagePayload } from '@chat/contract';
 import { mergeBySeq, Timeline } from '../src/logic/timeline';
-import type { ChatMessagePayload } from '../src/types';
 
 const ROOM = 'g1';
 const msg = (seq: number, extra: Partial<ChatMessagePayload> = {}): ChatMessagePayload => ({

@@ -7,11 +7,10 @@ import http from 'node:http';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import type winston from 'winston';
+import { SOCKET_LIMITS, socketFrameCap } from '@chat/contract';
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents } from '@chat/contract';
 import {
   closeServer, createLogging, createTokens, listen, localUrl, originAllowed, placeUser,
-} from '@chat/shared';
-import type {
-  ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData,
 } from '@chat/shared';
 import { authRoutes } from './auth/routes';
 import type { ChatServerConfig } from './config';
@@ -44,7 +43,7 @@ import { createSendBatcher } from './send-batcher';
 import { onConnection } from './sockets/connection';
 import { createHandshake } from './sockets/handshake';
 import { groupRoomsOf } from './sockets/types';
-import type { ChatIo } from './sockets/types';
+import type { ChatIo, SocketData } from './sockets/types';
 
 export interface RunningChatServer {
   /** Where this process listens (loopback form), e.g. http://127.0.0.1:4000. */
@@ -57,9 +56,6 @@ export interface RunningChatServer {
   close: () => Promise<void>;
 }
 
-/** A socket message is at most 4,000 characters; 16 KB leaves room for multi-byte text and the envelope. */
-const MAX_SOCKET_PAYLOAD = 16 * 1024;
-const JOIN_PAGE_SIZE = 50;
 const MEMBERSHIP_TTL_MS = 30000;
 /** A server that stops beating counts as alive this long at least, so a busy event loop is not taken for a crash. */
 const MIN_PRESENCE_LIVENESS_MS = 3000;
@@ -94,7 +90,8 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
   }
 
   const io: ChatIo = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(httpServer, {
-    maxHttpBufferSize: MAX_SOCKET_PAYLOAD,
+    // The largest valid request fits (worst-case JSON escaping counted): over a limit gets an error ack.
+    maxHttpBufferSize: socketFrameCap(),
     cors: { origin: (origin, done) => done(null, originAllowed(config, origin)) },
     // CORS only binds browsers on polling; the Origin check covers WebSocket upgrades too.
     allowRequest: (req, done) => done(null, originAllowed(config, req.headers.origin)),
@@ -114,7 +111,7 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
   const history = createHistory({
     buffer,
     data,
-    pageSize: JOIN_PAGE_SIZE,
+    pageSize: SOCKET_LIMITS.joinPageSize,
     catchUpLimit: config.catchUpLimit,
     onSource: (source) => metrics.historySource.inc({ source }),
   });

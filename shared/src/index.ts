@@ -1,5 +1,4 @@
 export * from '@chat/contract';
-export * from './events';
 export * from './kit/env';
 export * from './kit/origins';
 export * from './kit/express-app';

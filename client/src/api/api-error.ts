@@ -1,4 +1,4 @@
-import type { ErrorCode } from '@chat/shared';
+import type { ErrorCode } from '@chat/contract';
 
 /** `NETWORK`: the server could not be reached at all (down, wrong URL, CORS refused). */
 export type ClientErrorCode = ErrorCode | 'NETWORK';

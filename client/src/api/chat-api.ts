@@ -1,7 +1,7 @@
 /** The public REST routes of a chat server and the dispatcher, typed by the contracts. */
 import type {
   ChatMessagePayload, CursorPage, Group, GroupForUser, User,
-} from '../types';
+} from '@chat/contract';
 import { ApiError } from './api-error';
 import { requestJson } from './http';
 import type { RequestOptions } from './http';

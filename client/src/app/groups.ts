@@ -2,8 +2,8 @@
  * The group list and membership: REST actions the person takes, and the
  * server's events about groups (someone else created, renamed, added, removed).
  */
+import type { Group, PresenceBatch, Up } from '@chat/contract';
 import { describeError } from '../api/describe-error';
-import type { Group, PresenceBatch, Up } from '../types';
 import type { AppContext } from './context';
 
 export class Groups {

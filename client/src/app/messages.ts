@@ -2,16 +2,16 @@
  * The open group's conversation: loading, catching up, scrolling back, sending
  * (with a clientId that makes retries safe), read positions.
  */
+import { sendMessageRequestSchema } from '@chat/contract';
+import type { ChatMessagePayload, SendMessageResult } from '@chat/contract';
 import { describeError } from '../api/describe-error';
 import { catchUp } from '../logic/catch-up';
 import { newClientId } from '../logic/ids';
 import { unreadCount } from '../logic/reads';
 import { TypingThrottle } from '../logic/typing-throttle';
 import { joinRoom, markRead, sendChatMessage } from '../net/socket-calls';
-import type { ChatMessagePayload, SendMessageResult } from '../types';
 import type { AppContext } from './context';
 
-export const MESSAGE_MAX_LENGTH = 4000;
 const OLDER_PAGE = 50;
 
 export class Messages {
@@ -138,8 +138,10 @@ export class Messages {
 
   send(room: string, text: string): string | null {
     if (text.trim() === '') return null;
-    if ([...text].length > MESSAGE_MAX_LENGTH) {
-      this.ctx.toast(`A message can be at most ${MESSAGE_MAX_LENGTH} characters long.`);
+    // The server's own rule (length in code points, well-formed text), checked before anything is queued.
+    const checked = sendMessageRequestSchema.shape.message.safeParse(text);
+    if (!checked.success) {
+      this.ctx.toast(`This message cannot be sent: it ${checked.error.issues[0]?.message ?? 'is not valid'}.`);
       return null;
     }
     const { store } = this.ctx;

@@ -2,14 +2,14 @@
  * Everything the page shows, in one place, with change notifications by topic
  * so each view redraws only what concerns it.
  */
+import type {
+  ChatMessagePayload, Group, Up, User,
+} from '@chat/contract';
 import type { GroupListItem } from '../api/chat-api';
 import { ReadReceipts } from '../logic/reads';
 import { Timeline } from '../logic/timeline';
 import { TypingTracker } from '../logic/typing';
 import type { ConnectionStatus } from '../net/connection';
-import type {
-  ChatMessagePayload, Group, Up, User,
-} from '../types';
 
 export interface GroupEntry {
   group: Group;

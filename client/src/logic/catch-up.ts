@@ -3,7 +3,7 @@
  * page the first time, then everything after the last contiguous seq, page by
  * page, each message once (DESIGN.md decision 7).
  */
-import type { JoinRoomResult } from '../types';
+import type { JoinRoomResult } from '@chat/contract';
 import type { Timeline } from './timeline';
 
 export type JoinRoom = (room: string, since?: number) => Promise<JoinRoomResult>;

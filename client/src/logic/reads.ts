@@ -1,5 +1,5 @@
 /** Read positions: the person's own (for unread counts) and the other members' (for "seen by"). */
-import type { Up } from '../types';
+import type { Up } from '@chat/contract';
 
 export const unreadCount = (lastSeq: number, lastReadSeq: number): number => Math.max(0, lastSeq - lastReadSeq);
 

@@ -3,7 +3,7 @@
  * each exactly once however it arrived (join ack, live event, catch-up, scroll
  * back), followed by the person's own messages not yet stored.
  */
-import type { ChatMessagePayload, SendMessageResult, Up } from '../types';
+import type { ChatMessagePayload, SendMessageResult, Up } from '@chat/contract';
 
 export type MessageStatus = 'pending' | 'sent' | 'failed';
 

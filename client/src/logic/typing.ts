@@ -1,5 +1,5 @@
 /** Who is typing where, from `typing` events that each last a few seconds. */
-import type { Up } from '../types';
+import type { Up } from '@chat/contract';
 
 export const TYPING_VISIBLE_MS = 4000;
 

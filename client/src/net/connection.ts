@@ -7,10 +7,10 @@
  */
 import { io } from 'socket.io-client';
 import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '@chat/contract';
 import { ApiError } from '../api/api-error';
 import { describeError } from '../api/describe-error';
 import type { Placement } from '../api/chat-api';
-import type { ClientToServerEvents, ServerToClientEvents } from '../types';
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

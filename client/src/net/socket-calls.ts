@@ -1,8 +1,8 @@
 /** The client → server events that expect an answer, as promises that settle once. */
-import { ApiError, errorFromAck } from '../api/api-error';
 import type {
   Ack, JoinRoomResult, ReadResult, SendMessageResult, Up,
-} from '../types';
+} from '@chat/contract';
+import { ApiError, errorFromAck } from '../api/api-error';
 import type { ChatSocket } from './connection';
 
 const ACK_TIMEOUT_MS = 10000;

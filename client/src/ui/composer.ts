@@ -1,10 +1,10 @@
 /** Writing a message: Enter sends, Shift+Enter starts a new line; typing is announced, throttled. */
+import { LIMITS, codePointLength } from '@chat/contract';
 import type { ChatApp } from '../app/chat-app';
-import { MESSAGE_MAX_LENGTH } from '../app/messages';
 import { h, uid } from './dom';
 import { icon } from './icons';
 
-const COUNTER_FROM = MESSAGE_MAX_LENGTH - 500;
+const COUNTER_FROM = LIMITS.messageLength - 500;
 const MAX_ROWS_PX = 180;
 
 export interface ComposerView {
@@ -21,7 +21,6 @@ export function createComposer(app: ChatApp, beforeSend: () => void): ComposerVi
     rows: 1,
     testid: 'composer-input',
     placeholder: 'Write a message…',
-    maxlength: MESSAGE_MAX_LENGTH,
     'aria-describedby': `${id}-help`,
   });
   const send = h('button', {
@@ -44,8 +43,9 @@ export function createComposer(app: ChatApp, beforeSend: () => void): ComposerVi
     input.style.height = `${Math.min(input.scrollHeight, MAX_ROWS_PX)}px`;
   };
   const refresh = () => {
-    const { length } = [...input.value];
-    counter.textContent = length >= COUNTER_FROM ? `${length} / ${MESSAGE_MAX_LENGTH}` : '';
+    // Counted in code points, as the server counts (a `maxlength` attribute would count UTF-16 units).
+    const length = codePointLength(input.value);
+    counter.textContent = length >= COUNTER_FROM ? `${length} / ${LIMITS.messageLength}` : '';
     send.disabled = room === null || input.value.trim() === '';
     resize();
   };

@@ -5,7 +5,7 @@
  * a long history straight through the data service.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { StoredMessage } from '@chat/shared';
+import type { StoredMessage } from '@chat/contract';
 import { logIn, waitOnline } from '../support/browser';
 /* eslint-disable import/no-relative-packages -- the repository's system harness is shared test code, not a package */
 import { startSystem } from '../../../test/support/system';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { Group } from '@chat/shared';
+import type { Group } from '@chat/contract';
 import { chromiumAvailable, launchBrowser } from '../support/browser';
 import { builtClient, CLIENT_ROOT } from '../support/build';
 import { serveStatic } from '../support/static-server';

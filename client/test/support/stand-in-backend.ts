@@ -14,7 +14,7 @@ import type { Request, Response } from 'express';
 import { Server } from 'socket.io';
 import type {
   ChatMessagePayload, ClientToServerEvents, Group, PresenceBatch, ServerToClientEvents, User,
-} from '../../src/types';
+} from '@chat/contract';
 
 type Io = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { up: string }>;
 
@@ -307,7 +307,9 @@ export async function startStandIn(serverId = 'stand-in-chat'): Promise<StandIn>
         ok: true, room, messages, lastSeq: group.lastSeq, hasMore,
       });
     });
-    socket.on('chat message', ({ room, message, clientId }, ack) => {
+    socket.on('chat message', ({ room, message, clientId: sent }, ack) => {
+      // As the real server does: a send without a clientId gets one (and is not idempotent).
+      const clientId = sent ?? crypto.randomUUID();
       standIn.sendAttempts.push(clientId);
       if (standIn.failNextSend) {
         ack({ ok: false, error: standIn.failNextSend });

@@ -1,9 +1,10 @@
 /** The chat server's Express app: the kit's stack with CORS for browsers, docs, JSON bodies and the routes. */
+import path from 'node:path';
 import type {
   Express, RequestHandler, Router,
 } from 'express';
 import {
-  corsFor, createServiceApp, jsonBody, mountDocs,
+  SWAGGER_PATH, corsFor, createServiceApp, jsonBody, mountDocs,
 } from '@chat/shared';
 import type { HealthOptions } from '@chat/shared';
 import type { ChatContext } from '../context';
@@ -24,6 +25,8 @@ export function createApp(
     health,
     routes: (app) => {
       app.use(jsonBody(ctx.config.bodyLimit));
+      // The socket events, described from the contract (asyncapi.yaml sits beside swagger.yaml).
+      app.get('/docs/asyncapi.yaml', (_req, res) => { res.sendFile(path.join(path.dirname(SWAGGER_PATH), 'asyncapi.yaml')); });
       mountDocs(app);
       routers.forEach((router) => app.use(router));
     },

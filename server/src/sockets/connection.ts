@@ -2,10 +2,12 @@
 import type { ChatContext } from '../context';
 import type { Handshake } from './handshake';
 import { registerHandlers } from './handlers';
+import { createRegistrar } from './registrar';
 import { groupRoomsOf, userRoom } from './types';
 import type { ChatSocket } from './types';
 
 export function onConnection(ctx: ChatContext, handshake: Handshake) {
+  const registrar = createRegistrar(ctx);
   return (socket: ChatSocket): void => {
     const { up } = socket.data;
     const groups = handshake.takeGroups(socket);
@@ -13,7 +15,7 @@ export function onConnection(ctx: ChatContext, handshake: Handshake) {
     void socket.join([userRoom(up), ...groups]);
     groups.forEach((group) => ctx.membership.remember(group, up));
     ctx.metrics.connections.inc();
-    registerHandlers(ctx, socket);
+    registerHandlers(ctx, registrar, socket);
     void ctx.presence.connected(up, groups);
 
     socket.on('disconnecting', () => {

@@ -1,17 +1,16 @@
 /**
- * The client → server events (shared/src/events.ts). Each validates its
- * payload, insists that any `up` is the socket's own, and checks membership;
- * `chat message` answers only once the message is stored (DESIGN.md decision 4).
+ * The client → server events declared in the contract (@chat/contract,
+ * socket/client-events.ts), answered here. The registrar has already parsed
+ * each payload; a handler insists that any `up` is the socket's own and
+ * checks membership.
  */
-import { AppError, validate } from '@chat/shared';
+import { randomUUID } from 'node:crypto';
+import { AppError } from '@chat/shared';
 import type { Up } from '@chat/shared';
 import type { ChatContext } from '../context';
 import { toPayload } from '../history/payload';
-import { onEvent } from './ack';
+import type { Registrar } from './registrar';
 import type { ChatSocket } from './types';
-import {
-  joinRoomSchema, leaveRoomSchema, onlineSchema, readSchema, sendMessageSchema, typingSchema,
-} from './validation';
 
 const ownUp = (socket: ChatSocket, up: Up) => {
   if (up !== socket.data.up) throw new AppError('FORBIDDEN', 'you can only act as yourself');
@@ -23,16 +22,16 @@ const requireMember = async (ctx: ChatContext, socket: ChatSocket, room: string)
   await ctx.membership.require(room, socket.data.up);
 };
 
-export function registerHandlers(ctx: ChatContext, socket: ChatSocket): void {
+export function registerHandlers(ctx: ChatContext, registrar: Registrar, socket: ChatSocket): void {
   const { io, metrics } = ctx;
+  const { register, refuseUnknownEvents } = registrar;
 
-  socket.on('online', onEvent(ctx, socket, 'online', async (payload) => {
-    ownUp(socket, validate(onlineSchema, payload).up);
+  register(socket, 'online', async ({ up }) => {
+    ownUp(socket, up);
     return {};
-  }));
+  });
 
-  socket.on('join room', onEvent(ctx, socket, 'join room', async (payload) => {
-    const { up, room, since } = validate(joinRoomSchema, payload);
+  register(socket, 'join room', async ({ up, room, since }) => {
     ownUp(socket, up);
     await ctx.membership.require(room, up);
     // Join before reading history: whatever is stored from now on also arrives live,
@@ -40,24 +39,24 @@ export function registerHandlers(ctx: ChatContext, socket: ChatSocket): void {
     await socket.join(room);
     const slice = since === undefined ? await ctx.history.latest(room) : await ctx.history.since(room, since);
     return { room, ...slice };
-  }));
+  });
 
-  socket.on('leave room', onEvent(ctx, socket, 'leave room', async (payload) => {
-    const { room } = validate(leaveRoomSchema, payload);
+  register(socket, 'leave room', async ({ room }) => {
     await socket.leave(room);
     return {};
-  }));
+  });
 
-  socket.on('chat message', onEvent(ctx, socket, 'chat message', async (payload) => {
+  // The ack is the batcher's answer, which comes only once the data service has stored the
+  // message (or found the first one stored under the same sender and clientId).
+  register(socket, 'chat message', async (request) => {
     const started = process.hrtime.bigint();
     metrics.messagesIn.inc();
-    const request = validate(sendMessageSchema, payload);
     ownUp(socket, request.up);
     await ctx.limiters.messages.consume(socket.id);
     if (ctx.isClosing()) throw new AppError('UNAVAILABLE', 'this server is shutting down; resend after reconnecting');
     // Membership is enforced by the data service on store (403), so the hot path makes one call.
     const { message } = await ctx.batcher.send({
-      group: request.room, from: request.up, message: request.message, clientId: request.clientId,
+      group: request.room, from: request.up, message: request.message, clientId: request.clientId ?? randomUUID(),
     });
     metrics.ackLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
     // Emitted after the caller's ack is queued: acknowledged first, then delivered (a retried
@@ -67,20 +66,20 @@ export function registerHandlers(ctx: ChatContext, socket: ChatSocket): void {
       metrics.messagesOut.inc();
     });
     return { id: message.id, seq: message.seq, timestamp: message.timestamp };
-  }));
+  });
 
-  socket.on('typing', onEvent(ctx, socket, 'typing', async (payload) => {
-    const { room } = validate(typingSchema, payload);
+  register(socket, 'typing', async ({ room }) => {
     await requireMember(ctx, socket, room);
     socket.to(room).volatile.emit('typing', { room, up: socket.data.up });
     return {};
-  }));
+  });
 
-  socket.on('read', onEvent(ctx, socket, 'read', async (payload) => {
-    const { room, seq } = validate(readSchema, payload);
+  register(socket, 'read', async ({ room, seq }) => {
     await requireMember(ctx, socket, room);
     const position = await ctx.data.markRead(room, socket.data.up, seq);
     io.to(room).emit('read', { room, up: socket.data.up, seq: position.lastReadSeq });
     return { lastReadSeq: position.lastReadSeq };
-  }));
+  });
+
+  refuseUnknownEvents(socket);
 }

@@ -1,7 +1,13 @@
 import type { Server, Socket } from 'socket.io';
 import type {
-  ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData,
-} from '@chat/shared';
+  ClientToServerEvents, InterServerEvents, ServerToClientEvents, Up,
+} from '@chat/contract';
+
+/** What a chat server keeps on each authenticated socket. */
+export interface SocketData {
+  up: Up;
+  username: string;
+}
 
 export type ChatIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
