@@ -1,22 +1,15 @@
 /** `GET /chat/location`: which chat server the calling user connects to. */
 import { Router } from 'express';
-import cors from 'cors';
 import {
-  AppError, bearerToken, createTokens, placeUser,
+  AppError, bearerToken, corsFor, createTokens, placeUser,
 } from '@chat/shared';
 import type { PlacementMap } from '@chat/shared';
-import { originAllowed } from '../config';
 import type { DispatcherConfig } from '../config';
 
 export function locationRouter(config: DispatcherConfig, currentMap: () => PlacementMap): Router {
   const router = Router();
   const tokens = createTokens(config.jwtSecret);
-  router.use('/chat/location', cors({
-    origin: (origin, done) => done(null, originAllowed(config, origin)),
-    methods: ['GET'],
-    allowedHeaders: ['Authorization'],
-    maxAge: 600,
-  }));
+  router.use('/chat/location', corsFor(config, { methods: ['GET'], allowedHeaders: ['Authorization'] }));
   router.get('/chat/location', (req, res) => {
     const { up } = tokens.verify(bearerToken(req.get('authorization')));
     const map = currentMap();
