@@ -2,11 +2,11 @@
  * The dispatcher's configuration: every environment variable read and
  * validated here, once, with defaults that start on a bare machine.
  */
-import crypto from 'node:crypto';
 import os from 'node:os';
 import { z } from 'zod';
 import {
-  baseConfig, baseEnvShape, optionalUrl, originAllowed, parseOrigins, positiveInt, readEnv, serviceId,
+  baseConfig, baseEnvShape, jwtSecretOrRandom, optionalUrl, originAllowed, parseOrigins, positiveInt, readEnv,
+  serviceId,
 } from '@chat/shared';
 import type { BaseConfig, OriginPolicy } from '@chat/shared';
 
@@ -59,26 +59,26 @@ export interface DispatcherConfig extends Omit<BaseConfig, 'production' | 'logDi
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): DispatcherConfig {
   const e = readEnv(ENV_SHAPE, env);
-  const {
-    production, logDir, warnings, ...base
-  } = baseConfig(e, {
-    logFolder: e.DISPATCHER_ID ? `dispatcher-${e.DISPATCHER_ID}` : 'dispatcher',
-    requiredInProduction: { JWT_SECRET: e.JWT_SECRET },
+  const { production, logDir, ...base } = baseConfig(e, {
+    logFolder: e.DISPATCHER_ID ? `dispatcher-${e.DISPATCHER_ID}` : 'dispatcher', requiredInProduction: { JWT_SECRET: e.JWT_SECRET },
   });
+  const { warnings } = base;
   if (e.LOW_WATER >= e.HIGH_WATER) throw new Error('invalid configuration: LOW_WATER must be below HIGH_WATER');
   if (e.LEASE_TTL_MS <= e.CHECK_INTERVAL_MS) {
     throw new Error('invalid configuration: LEASE_TTL_MS must be longer than CHECK_INTERVAL_MS (the leader renews it every check)');
   }
-  if (!e.JWT_SECRET) {
-    warnings.push('JWT_SECRET not set: generated one for this run; /chat/location refuses every token until it matches the chat servers\' secret');
-  }
+  const jwtSecret = jwtSecretOrRandom(
+    e.JWT_SECRET,
+    warnings,
+    '/chat/location refuses every token until it matches the chat servers\' secret',
+  );
   if (!e.REDIS_URL) warnings.push('REDIS_URL not set: the registry and the map live in memory (run one replica only)');
   const dispatcherId = e.DISPATCHER_ID ?? `dispatcher-${os.hostname()}-${process.pid}`;
   return {
     ...base,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
-    jwtSecret: e.JWT_SECRET ?? crypto.randomBytes(32).toString('hex'),
+    jwtSecret,
     dispatcherId,
     heartbeatTimeoutMs: e.HEARTBEAT_TIMEOUT_MS,
     corsOrigins: parseOrigins(e.CORS_ORIGINS, production),
@@ -92,6 +92,5 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): DispatcherConf
     maxSuffixDepth: e.MAX_SUFFIX_DEPTH,
     rebalanceCooldownMs: e.REBALANCE_COOLDOWN_MS,
     mapChangeWaitMs: e.MAP_CHANGE_WAIT_MS,
-    warnings,
   };
 }

@@ -1,106 +1,11 @@
-/**
- * The store's rules, the same for Redis and for memory: a server declared dead
- * stays dead until it registers again, only the lease holder writes the map,
- * and only on top of the version it read.
- */
-import assert from 'node:assert/strict';
+/** The dispatcher store's rules (store-suite.ts) on Redis; the memory flavour runs in store.unit.test.ts. */
 import { testRedisUrl } from '@chat/local-services';
 import { silentLogger } from '@chat/shared';
-import type { PlacementMap } from '@chat/shared';
-import { createMemoryStore } from '../src/store/memory-store';
 import { createRedisStore } from '../src/store/redis-store';
-import type { DispatcherStore, ServerReport } from '../src/store/types';
-import { dropPrefix, sleep, uniquePrefix } from './support';
+import { storeSuite } from './store-suite';
+import { dropPrefix, uniquePrefix } from './support';
 
-const report = (load = 0): ServerReport => ({
-  url: 'http://a.test:4000', capacity: 100, load, leafLoads: null,
-});
-const mapAt = (version: number): PlacementMap => ({
-  version, leaves: { 0: 'a' }, servers: { a: { url: 'http://a.test:4000' } },
-});
-
-const variants: [string, () => Promise<{ store: DispatcherStore; cleanup: () => Promise<void> }>][] = [
-  ['memory', async () => ({ store: createMemoryStore(), cleanup: async () => undefined })],
-  ['redis', async () => {
-    const prefix = uniquePrefix('store');
-    return { store: await createRedisStore(testRedisUrl(), prefix, silentLogger()), cleanup: () => dropPrefix(prefix) };
-  }],
-];
-
-variants.forEach(([name, make]) => {
-  describe(`dispatcher store rules (${name})`, () => {
-    let store: DispatcherStore;
-    let cleanup: () => Promise<void>;
-
-    beforeEach(async () => { ({ store, cleanup } = await make()); });
-    afterEach(async () => {
-      await store.close();
-      await cleanup();
-    });
-
-    it('records registrations and heartbeats, and refuses heartbeats from unknown servers', async () => {
-      assert.equal(await store.heartbeat('a', report()), false);
-      await store.register('a', report());
-      assert.equal(await store.heartbeat('a', { ...report(7), leafLoads: { 3: 7 } }), true);
-      const { now, servers } = await store.snapshot();
-      assert.equal(servers.length, 1);
-      const [a] = servers;
-      assert.equal(a?.load, 7);
-      assert.deepEqual(a?.leafLoads, { 3: 7 });
-      assert.equal(a?.deadAt, null);
-      assert.ok(a && Math.abs(now - a.lastHeartbeat) < 2000);
-    });
-
-    it('declares only a silent server dead, and a dead server beats in vain until it registers again', async () => {
-      await store.register('a', report());
-      assert.equal(await store.declareDead('a', 5000), false, 'it just beat');
-      await sleep(120);
-      assert.equal(await store.declareDead('a', 50), true);
-      assert.equal(await store.declareDead('a', 50), false, 'already dead');
-      assert.equal(await store.heartbeat('a', report()), false);
-      assert.notEqual((await store.snapshot()).servers[0]?.deadAt, null);
-      await store.register('a', report());
-      assert.equal((await store.snapshot()).servers[0]?.deadAt, null);
-      assert.equal(await store.heartbeat('a', report()), true);
-    });
-
-    it('marks a leaving server as draining, then forgets it', async () => {
-      assert.equal(await store.drain('a'), false);
-      await store.register('a', report());
-      assert.equal(await store.drain('a'), true);
-      assert.equal((await store.snapshot()).servers[0]?.draining, true);
-      await store.remove('a');
-      assert.deepEqual((await store.snapshot()).servers, []);
-    });
-
-    it('gives the lease to one holder at a time, until it is released or expires', async () => {
-      assert.equal(await store.claimLease('one', 300), true);
-      assert.equal(await store.claimLease('two', 300), false);
-      assert.equal(await store.claimLease('one', 300), true, 'the holder renews');
-      await store.releaseLease('two');
-      assert.equal(await store.claimLease('two', 300), false, 'only the holder releases');
-      await store.releaseLease('one');
-      assert.equal(await store.claimLease('two', 150), true);
-      await sleep(250);
-      assert.equal(await store.claimLease('one', 300), true, 'an expired lease is free');
-    });
-
-    it('writes the map only for the lease holder and only over the version it read', async () => {
-      const versions: number[] = [];
-      await store.subscribe({ onMap: (v) => versions.push(v), onNudge: () => versions.push(-1) });
-      assert.equal(await store.readMap(), null);
-      assert.equal(await store.readMapVersion(), 0);
-      assert.equal(await store.writeMap(mapAt(1), 0, 'one'), false, 'no lease');
-      await store.claimLease('one', 5000);
-      assert.equal(await store.writeMap(mapAt(1), 0, 'two'), false, 'not the holder');
-      assert.equal(await store.writeMap(mapAt(1), 0, 'one'), true);
-      assert.equal(await store.writeMap(mapAt(2), 0, 'one'), false, 'stale version');
-      assert.equal(await store.writeMap(mapAt(3), 1, 'one'), true);
-      assert.deepEqual(await store.readMap(), mapAt(3));
-      assert.equal(await store.readMapVersion(), 3);
-      await store.nudge();
-      await sleep(100);
-      assert.deepEqual(versions, [1, 3, -1]);
-    });
-  });
+storeSuite('redis', async () => {
+  const prefix = uniquePrefix('store');
+  return { store: await createRedisStore(testRedisUrl(), prefix, silentLogger()), cleanup: () => dropPrefix(prefix) };
 });

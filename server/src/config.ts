@@ -2,10 +2,10 @@
  * The chat server's configuration: every environment variable read and
  * validated here, once, with defaults that start on a bare machine.
  */
-import crypto from 'node:crypto';
 import { z } from 'zod';
 import {
-  baseConfig, baseEnvShape, optionalUrl, originAllowed, parseOrigins, positiveInt, readEnv, serviceId,
+  baseConfig, baseEnvShape, jwtSecretOrRandom, optionalUrl, originAllowed, parseOrigins, positiveInt, readEnv,
+  serviceId,
 } from '@chat/shared';
 import type { BaseConfig, OriginPolicy } from '@chat/shared';
 import { parseTrustProxy } from './http/client-address';
@@ -105,19 +105,16 @@ export interface ChatServerConfig extends Omit<BaseConfig, 'production' | 'logDi
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ChatServerConfig {
   const e = readEnv(ENV_SHAPE, env);
-  const {
-    production, logDir, warnings, ...base
-  } = baseConfig(e, {
-    logFolder: e.SERVER_ID ? `chat-server-${e.SERVER_ID}` : 'chat-server',
-    requiredInProduction: { JWT_SECRET: e.JWT_SECRET },
+  const { production, logDir, ...base } = baseConfig(e, {
+    logFolder: e.SERVER_ID ? `chat-server-${e.SERVER_ID}` : 'chat-server', requiredInProduction: { JWT_SECRET: e.JWT_SECRET },
   });
-  if (!e.JWT_SECRET) warnings.push('JWT_SECRET not set: generated one for this run (tokens end with the process)');
+  const jwtSecret = jwtSecretOrRandom(e.JWT_SECRET, base.warnings, 'tokens end with the process');
   return {
     ...base,
     serverId: e.SERVER_ID,
     publicUrl: e.PUBLIC_URL,
     dataServiceUrl: e.DATA_SERVICE_URL.replace(/\/+$/, ''),
-    jwtSecret: e.JWT_SECRET ?? crypto.randomBytes(32).toString('hex'),
+    jwtSecret,
     jwtTtlSeconds: e.JWT_TTL,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
@@ -142,6 +139,5 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ChatServerConf
     relocateBatchSize: e.RELOCATE_BATCH_SIZE,
     relocateBatchMs: e.RELOCATE_BATCH_MS,
     ownershipGraceMs: e.OWNERSHIP_GRACE_MS,
-    warnings,
   };
 }

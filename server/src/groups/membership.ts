@@ -9,7 +9,8 @@ import type { Up } from '@chat/shared';
 import type { DataClient } from '../data/client';
 
 export interface MembershipOptions {
-  data: DataClient;
+  /** Only the membership lookup is needed. */
+  data: Pick<DataClient, 'membership'>;
   ttlMs: number;
   maxEntries?: number;
 }

@@ -19,7 +19,8 @@ export interface HistorySlice {
 
 export interface HistoryOptions {
   buffer: RecentBuffer;
-  data: DataClient;
+  /** Only the cursor reads: history never writes. */
+  data: Pick<DataClient, 'messagesCursor'>;
   /** Size of the newest page sent on a join without `since`. */
   pageSize: number;
   /** Most messages sent on one catch-up; beyond it `hasMore` is true. */

@@ -4,6 +4,7 @@
  * naming the variable. The variables every service reads (NODE_ENV, HOST,
  * PORT, INTERNAL_TOKEN, LOG_DIR, LOG_LEVEL, BODY_LIMIT) are declared here once.
  */
+import crypto from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -93,4 +94,11 @@ export function baseConfig(
     bodyLimit: e.BODY_LIMIT,
     warnings,
   };
+}
+
+/** The user-token secret; unset (development only), a random one for this run, with a warning saying what that means. */
+export function jwtSecretOrRandom(secret: string | undefined, warnings: string[], consequence: string): string {
+  if (secret) return secret;
+  warnings.push(`JWT_SECRET not set: generated one for this run; ${consequence}`);
+  return crypto.randomBytes(32).toString('hex');
 }

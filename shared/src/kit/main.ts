@@ -32,7 +32,6 @@ const describe = (err: unknown) => (err instanceof Error ? err.message : String(
 export function runMain<S extends RunningService>(options: MainOptions<S>): void {
   const main = async () => {
     const service = await options.start();
-    process.stdout.write(`${options.banner(service)}\n`);
     const fatal = (what: string) => (err: unknown) => {
       service.logger.error(what, { error: describe(err) });
       setTimeout(() => process.exit(1), FATAL_FLUSH_MS);
@@ -49,6 +48,8 @@ export function runMain<S extends RunningService>(options: MainOptions<S>): void
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
+    // Printed last: a parent that signals as soon as it reads the line finds the handlers in place.
+    process.stdout.write(`${options.banner(service)}\n`);
   };
   main().catch((err: unknown) => {
     process.stderr.write(`${options.name} failed to start: ${describe(err)}\n`);
