@@ -109,6 +109,16 @@ function stepRows(s: Sweep): Cell[][] {
   ]);
 }
 
+/** The offered load at which the brief compares p99 with bare Socket.IO. */
+const P99_AT = 40000;
+
+/** ours ÷ baseline p99 at P99_AT deliveries/s, when both sweeps reached it. */
+function p99At(a: Sweep, b: Sweep): number | null {
+  const at = (s: Sweep) => s.steps.find((st) => st.offeredDeliveriesPerSecond === P99_AT);
+  const [sa, sb] = [at(a), at(b)];
+  return sa && sb ? ratio(sa.sendToReceiveMs.p99, sb.sendToReceiveMs.p99) : null;
+}
+
 /** The highest offered load at which both sweeps kept up, to compare like with like. */
 function commonStep(a: Sweep, b: Sweep): [StepFigures, StepFigures] | undefined {
   let found: [StepFigures, StepFigures] | undefined;
@@ -226,6 +236,7 @@ export const fanout: Scenario = {
         'sustained deliveries/s ÷ bare Socket.IO': throughputRatio,
         'sustained deliveries/s ÷ bare ws': ratio(ours.sustainedDeliveriesPerSecond ?? 0, ws.sustainedDeliveriesPerSecond ?? 0),
         'p99 send→receive ÷ bare Socket.IO (highest load both kept up)': p99Ratio,
+        [`p99 send→receive at ${P99_AT} deliveries/s ÷ bare Socket.IO`]: p99At(ours, io),
         'CPU per 1000 deliveries ÷ bare Socket.IO (same load)': vsIo ? ratio(vsIo[0].cpuMsPer1000Deliveries, vsIo[1].cpuMsPer1000Deliveries) : null,
       },
       tables: [{
