@@ -6,7 +6,10 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { port, readEnv } from '@chat/shared';
+import {
+  clusterNodesSchema, port, readEnv, redisTarget,
+} from '@chat/shared';
+import type { RedisTarget } from '@chat/shared';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -19,6 +22,8 @@ const ENV_SHAPE = {
   HOST: z.string().default('0.0.0.0'),
   PORT: port(5000),
   REDIS_URL: optionalUrl(),
+  /** A Redis Cluster instead: some of its nodes, `host:port,…`. */
+  REDIS_CLUSTER_NODES: clusterNodesSchema(),
   /** Keys and channels in Redis start with this, so several systems can share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/).default('chat:dispatcher'),
   JWT_SECRET: z.string().min(16).optional(),
@@ -51,6 +56,8 @@ export interface DispatcherConfig {
   port: number;
   /** Without it the registry and the map live in memory: one replica. */
   redisUrl?: string;
+  /** The Redis to use (REDIS_URL or REDIS_CLUSTER_NODES). */
+  redis?: RedisTarget;
   redisPrefix: string;
   jwtSecret: string;
   internalToken: string;
@@ -97,7 +104,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): DispatcherConf
   if (!e.JWT_SECRET) {
     warnings.push('JWT_SECRET not set: generated one for this run; /chat/location refuses every token until it matches the chat servers\' secret');
   }
-  if (!e.REDIS_URL) warnings.push('REDIS_URL not set: the registry and the map live in memory (run one replica only)');
+  const redis = redisTarget(e.REDIS_URL, e.REDIS_CLUSTER_NODES);
+  if (!redis) warnings.push('REDIS_URL not set: the registry and the map live in memory (run one replica only)');
   const corsList = e.CORS_ORIGINS?.split(',').map((o) => o.trim()).filter((o) => o.length > 0);
   const productionOrigins: string[] | null = production ? [] : null;
   const dispatcherId = e.DISPATCHER_ID ?? `dispatcher-${os.hostname()}-${process.pid}`;
@@ -106,6 +114,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): DispatcherConf
     host: e.HOST,
     port: e.PORT,
     redisUrl: e.REDIS_URL,
+    redis,
     redisPrefix: e.REDIS_PREFIX,
     jwtSecret: e.JWT_SECRET ?? crypto.randomBytes(32).toString('hex'),
     internalToken: e.INTERNAL_TOKEN ?? 'dev-internal-token',

@@ -23,7 +23,7 @@ const variants: [string, () => Promise<{ store: DispatcherStore; cleanup: () => 
   ['memory', async () => ({ store: createMemoryStore(), cleanup: async () => undefined })],
   ['redis', async () => {
     const prefix = uniquePrefix('store');
-    return { store: await createRedisStore(testRedisUrl(), prefix, silentLogger()), cleanup: () => dropPrefix(prefix) };
+    return { store: await createRedisStore({ kind: 'single', url: testRedisUrl() }, prefix, silentLogger()), cleanup: () => dropPrefix(prefix) };
   }],
 ];
 

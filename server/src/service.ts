@@ -1,16 +1,18 @@
 /**
  * One chat server: HTTP (public REST, docs, metrics) and Socket.IO on one
- * port, the Redis adapter when REDIS_URL is set (rooms span servers,
- * DESIGN.md decision 5), and the dispatcher link when DISPATCHER_URL is set.
+ * port, the Redis adapter when Redis is configured (one instance or a cluster:
+ * rooms span servers), and the dispatcher link when DISPATCHER_URL is set.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import type winston from 'winston';
-import { createLogging, createTokens, placeUser } from '@chat/shared';
+import {
+  connectRedis, createLogging, createTokens, placeUser,
+} from '@chat/shared';
 import type {
-  ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData,
+  ClientToServerEvents, InterServerEvents, RedisConnections, ServerToClientEvents, SocketData,
 } from '@chat/shared';
 import { authRoutes } from './auth/routes';
 import { originAllowed } from './config';
@@ -36,8 +38,6 @@ import { createRelocation } from './placement/relocation';
 import { createMemoryCounter, createRedisCounter } from './presence/counter';
 import { createPresence } from './presence/presence';
 import { createAuthLimiter, createSocketLimiters } from './rate-limits';
-import { connectRedis } from './redis';
-import type { RedisConnections } from './redis';
 import { createSendBatcher } from './send-batcher';
 import { onConnection } from './sockets/connection';
 import { createHandshake } from './sockets/handshake';
@@ -83,13 +83,13 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
   const localHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
 
   let redis: RedisConnections | undefined;
-  if (config.redisUrl) {
+  if (config.redis) {
     try {
-      redis = await connectRedis(config.redisUrl, logger);
+      redis = await connectRedis(config.redis, logger);
     } catch (err) {
       httpServer.close();
       await logging.close();
-      throw new Error(`cannot connect to Redis at REDIS_URL: ${(err as Error).message}`);
+      throw new Error(`cannot connect to Redis (${config.redis.kind === 'cluster' ? 'REDIS_CLUSTER_NODES' : 'REDIS_URL'}): ${(err as Error).message}`);
     }
   }
 
@@ -206,7 +206,7 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
     return link.isReachable() ? 'ok' as const : 'down' as const;
   };
   const app = createApp(ctx, logging.requests, [
-    opsRoutes(ctx, redis?.commands, dispatcherCheck),
+    opsRoutes(ctx, redis, dispatcherCheck),
     authRoutes(ctx),
     chatRoutes(ctx, groups),
   ]);

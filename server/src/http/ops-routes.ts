@@ -6,11 +6,11 @@
  */
 import { Router } from 'express';
 import type { ChatContext } from '../context';
-import type { RedisClient } from '../redis';
+import type { RedisConnections } from '../redis';
 
 type Check = 'ok' | 'down' | 'disabled';
 
-export function opsRoutes(ctx: ChatContext, redis: RedisClient | undefined, dispatcherState: () => Check): Router {
+export function opsRoutes(ctx: ChatContext, redis: Pick<RedisConnections, 'ping'> | undefined, dispatcherState: () => Check): Router {
   const router = Router();
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: 'chat-server' });
@@ -18,7 +18,7 @@ export function opsRoutes(ctx: ChatContext, redis: RedisClient | undefined, disp
   router.get('/ready', async (_req, res) => {
     const dataService: Check = await ctx.data.health().then(() => 'ok' as const, () => 'down' as const);
     let redisCheck: Check = 'disabled';
-    if (redis) redisCheck = await redis.ping().then(() => 'ok' as const, () => 'down' as const);
+    if (redis) redisCheck = (await redis.ping()) ? 'ok' : 'down';
     const checks = { dataService, redis: redisCheck, dispatcher: dispatcherState() };
     const ready = dataService === 'ok' && redisCheck !== 'down' && checks.dispatcher !== 'down' && !ctx.isClosing();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
