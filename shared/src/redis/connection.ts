@@ -29,11 +29,12 @@ export interface RedisConnections {
 
 const socket = { reconnectStrategy: redisReconnectDelay };
 
-function throttledWarn(logger: winston.Logger) {
+function throttledWarn(logger: winston.Logger, closed: () => boolean) {
   let lastLogged = 0;
   return (role: string) => (err: Error) => {
-    // A down Redis errors on every retry; one line every 10 s is enough.
-    if (Date.now() - lastLogged < 10000) return;
+    // A down Redis errors on every retry; one line every 10 s is enough. After close the
+    // logger is gone, and a cluster may still report a node connection it was finishing.
+    if (closed() || Date.now() - lastLogged < 10000) return;
     lastLogged = Date.now();
     logger.warn('redis connection problem', { role, error: err.message });
   };
@@ -70,7 +71,8 @@ export async function connectRedis(target: RedisTarget, logger: winston.Logger):
   const subscriber = target.kind === 'cluster'
     ? cluster(target.nodes, false)
     : createClient({ url: target.url, socket });
-  const warn = throttledWarn(logger);
+  let closed = false;
+  const warn = throttledWarn(logger, () => closed);
   commands.on('error', warn('commands'));
   subscriber.on('error', warn('subscriber'));
   try {
@@ -88,6 +90,7 @@ export async function connectRedis(target: RedisTarget, logger: winston.Logger):
     subscriber,
     ping: () => pingAll(commands),
     close: async () => {
+      closed = true;
       watch?.stop();
       await Promise.all([commands, subscriber].map(closeClient));
     },
