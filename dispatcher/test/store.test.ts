@@ -4,7 +4,8 @@
  * and only on top of the version it read.
  */
 import assert from 'node:assert/strict';
-import { testRedisUrl } from '@chat/local-services';
+import { startRedisCluster, testRedisUrl } from '@chat/local-services';
+import type { RunningRedisCluster } from '@chat/local-services';
 import { silentLogger } from '@chat/shared';
 import type { PlacementMap } from '@chat/shared';
 import { createMemoryStore } from '../src/store/memory-store';
@@ -19,18 +20,53 @@ const mapAt = (version: number): PlacementMap => ({
   version, leaves: { 0: 'a' }, servers: { a: { url: 'http://a.test:4000' } },
 });
 
-const variants: [string, () => Promise<{ store: DispatcherStore; cleanup: () => Promise<void> }>][] = [
-  ['memory', async () => ({ store: createMemoryStore(), cleanup: async () => undefined })],
-  ['redis', async () => {
-    const prefix = uniquePrefix('store');
-    return { store: await createRedisStore({ kind: 'single', url: testRedisUrl() }, prefix, silentLogger()), cleanup: () => dropPrefix(prefix) };
-  }],
+interface Variant {
+  name: string;
+  make: () => Promise<{ store: DispatcherStore; cleanup: () => Promise<void> }>;
+  start?: () => Promise<void>;
+  stop?: () => Promise<void>;
+}
+
+let redisCluster: RunningRedisCluster | undefined;
+
+const variants: Variant[] = [
+  { name: 'memory', make: async () => ({ store: createMemoryStore(), cleanup: async () => undefined }) },
+  {
+    name: 'redis',
+    make: async () => {
+      const prefix = uniquePrefix('store');
+      const store = await createRedisStore({ kind: 'single', url: testRedisUrl() }, prefix, silentLogger());
+      return { store, cleanup: () => dropPrefix(prefix) };
+    },
+  },
+  {
+    // Its own cluster, started for this suite: every key of a store shares one slot.
+    name: 'redis cluster',
+    start: async () => { redisCluster = await startRedisCluster(); },
+    stop: async () => { await redisCluster?.stop(); },
+    make: async () => {
+      const nodes = (redisCluster?.nodes ?? []).map((node) => `redis://${node}`);
+      const store = await createRedisStore({ kind: 'cluster', nodes }, uniquePrefix('store'), silentLogger());
+      return { store, cleanup: async () => undefined };
+    },
+  },
 ];
 
-variants.forEach(([name, make]) => {
+variants.forEach(({
+  name, make, start, stop,
+}) => {
   describe(`dispatcher store rules (${name})`, () => {
     let store: DispatcherStore;
     let cleanup: () => Promise<void>;
+
+    before(async function () {
+      this.timeout(90000);
+      await start?.();
+    });
+    after(async function () {
+      this.timeout(30000);
+      await stop?.();
+    });
 
     beforeEach(async () => { ({ store, cleanup } = await make()); });
     afterEach(async () => {

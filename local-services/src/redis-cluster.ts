@@ -31,7 +31,7 @@ export interface RunningRedisCluster {
   primaries: () => Promise<{ port: number; slots: number }[]>;
   /** SIGKILLs the node on `port` (a crash, not a shutdown). */
   kill: (port: number) => Promise<void>;
-  /** Resolves once every live node reports cluster_state:ok and every slot has a live primary. */
+  /** Resolves once every live node reports cluster_state:ok and the same layout, with every slot served. */
   waitHealthy: (timeoutMs?: number) => Promise<void>;
   stop: () => Promise<void>;
 }
@@ -83,10 +83,15 @@ export async function startRedisCluster(
     while (Date.now() < until) {
       try {
         const infos = await Promise.all(live().map((n) => cli(n.port, 'cluster', 'info')));
-        const first = live()[0];
-        const served = first ? (await primariesSeenBy(first.port)).reduce((sum, p) => sum + p.slots, 0) : 0;
-        if (infos.every((info) => info.includes('cluster_state:ok')) && served === 16384) return;
-        last = `state ${infos.map((info) => /cluster_state:(\w+)/.exec(info)?.[1]).join(',')}, ${served} slots served`;
+        // Every node must tell the same layout, or a client may learn a stale one and be MOVED.
+        const views = await Promise.all(live().map(async (n) => JSON.stringify(
+          (await primariesSeenBy(n.port)).sort((a, b) => a.port - b.port),
+        )));
+        const served = (JSON.parse(views[0] ?? '[]') as { slots: number }[]).reduce((sum, p) => sum + p.slots, 0);
+        const agreed = views.every((view) => view === views[0]);
+        if (infos.every((info) => info.includes('cluster_state:ok')) && served === 16384 && agreed) return;
+        last = `state ${infos.map((info) => /cluster_state:(\w+)/.exec(info)?.[1]).join(',')}, ${served} slots served, `
+          + `${agreed ? 'one layout' : 'nodes disagree on the layout'}`;
       } catch (err) {
         last = (err as Error).message;
       }
@@ -124,6 +129,7 @@ export async function startRedisCluster(
       if (Date.now() > until) throw new Error('the Redis Cluster replicas did not attach in time');
       await sleep(100);
     }
+
   } catch (err) {
     await stop();
     throw err;

@@ -50,6 +50,9 @@ redis.call('HSET', KEYS[1], 'version', ARGV[2], 'json', ARGV[3])
 redis.call('PUBLISH', ARGV[5], ARGV[2])
 return 1`;
 
+// KEYS: map. ARGV: channel.
+const NUDGE = "redis.call('PUBLISH', ARGV[1], '1') return 1";
+
 // KEYS: leader. ARGV: holder, ttl ms.
 const CLAIM_LEASE = `
 local holder = redis.call('GET', KEYS[1])
@@ -188,7 +191,8 @@ export async function createRedisStore(
       await subscriber.subscribe(key.mapChannel, (message) => events.onMap(Number(message)));
       await subscriber.subscribe(key.nudgeChannel, () => events.onNudge());
     },
-    nudge: async () => { await client.publish(key.nudgeChannel, '1'); },
+    // Published from the map's node, like map changes, so a cluster delivers both in the order sent.
+    nudge: async () => { await run(NUDGE, [key.map], [key.nudgeChannel]); },
     ping: redis.ping,
     close: redis.close,
   };

@@ -51,6 +51,9 @@ async function closeClient(client: RedisClient): Promise<void> {
 
 const cluster = (nodes: string[], disableOfflineQueue: boolean) => createCluster({
   rootNodes: nodes.map((url) => ({ url })),
+  // Each MOVED makes the client read the layout again; while nodes are still agreeing on it
+  // (a new cluster, a failover) the default 16 redirections run out within milliseconds.
+  maxCommandRedirections: 64,
   defaults: { disableOfflineQueue, socket },
 });
 
