@@ -5,10 +5,10 @@
 import os from 'node:os';
 import { z } from 'zod';
 import {
-  baseConfig, baseEnvShape, jwtSecretOrRandom, optionalUrl, originAllowed, parseOrigins, positiveInt, readEnv,
-  serviceId,
+  baseConfig, baseEnvShape, clusterNodesSchema, jwtSecretOrRandom, optionalUrl, originAllowed, parseOrigins,
+  positiveInt, readEnv, redisTarget, serviceId,
 } from '@chat/shared';
-import type { BaseConfig, OriginPolicy } from '@chat/shared';
+import type { BaseConfig, OriginPolicy, RedisTarget } from '@chat/shared';
 
 export { originAllowed };
 
@@ -17,6 +17,8 @@ const fraction = (fallback: number) => z.coerce.number().gt(0).lt(1).default(fal
 const ENV_SHAPE = {
   ...baseEnvShape({ host: '0.0.0.0', port: 5000 }),
   REDIS_URL: optionalUrl(),
+  /** A Redis Cluster instead: some of its nodes, `host:port,…`. */
+  REDIS_CLUSTER_NODES: clusterNodesSchema(),
   /** Keys and channels in Redis start with this, so several systems can share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/).default('chat:dispatcher'),
   JWT_SECRET: z.string().min(16).optional(),
@@ -41,6 +43,8 @@ const ENV_SHAPE = {
 export interface DispatcherConfig extends Omit<BaseConfig, 'production' | 'logDir'>, OriginPolicy {
   /** Without it the registry and the map live in memory: one replica. */
   redisUrl?: string;
+  /** The Redis to use (REDIS_URL or REDIS_CLUSTER_NODES). */
+  redis?: RedisTarget;
   redisPrefix: string;
   jwtSecret: string;
   dispatcherId: string;
@@ -72,11 +76,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): DispatcherConf
     warnings,
     '/chat/location refuses every token until it matches the chat servers\' secret',
   );
-  if (!e.REDIS_URL) warnings.push('REDIS_URL not set: the registry and the map live in memory (run one replica only)');
+  const redis = redisTarget(e.REDIS_URL, e.REDIS_CLUSTER_NODES);
+  if (!redis) warnings.push('REDIS_URL not set: the registry and the map live in memory (run one replica only)');
   const dispatcherId = e.DISPATCHER_ID ?? `dispatcher-${os.hostname()}-${process.pid}`;
   return {
     ...base,
     redisUrl: e.REDIS_URL,
+    redis,
     redisPrefix: e.REDIS_PREFIX,
     jwtSecret,
     dispatcherId,

@@ -1,5 +1,5 @@
 /**
- * `startDispatcher(config)`: the store (Redis, or memory without REDIS_URL),
+ * `startDispatcher(config)`: the store (Redis, or memory without it),
  * this replica's map cache, the coordinator that leads when it holds the
  * lease, and the HTTP API. `close()` hands leadership over and stops cleanly.
  */
@@ -82,8 +82,8 @@ export async function startDispatcher(config: DispatcherConfig): Promise<Running
     await store?.close();
   };
   try {
-    store = config.redisUrl
-      ? await createRedisStore(config.redisUrl, config.redisPrefix, logger)
+    store = config.redis
+      ? await createRedisStore(config.redis, config.redisPrefix, logger)
       : createMemoryStore();
     parts = await startParts(config, store, logger);
     const server = http.createServer(createApp({

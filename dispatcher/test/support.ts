@@ -86,12 +86,14 @@ export function removeLogDirs(): void {
 
 export const uniquePrefix = (label: string) => `test:${label}:${crypto.randomBytes(3).toString('hex')}`;
 
-/** Deletes every Redis key under `prefix`. */
+/** Deletes every Redis key under `prefix` (plain or as a hash tag). */
 export async function dropPrefix(prefix: string): Promise<void> {
   const client = createClient({ url: testRedisUrl() });
   await client.connect();
   const keys: string[] = [];
-  for await (const key of client.scanIterator({ MATCH: `${prefix}:*`, COUNT: 100 })) keys.push(key);
+  for (const match of [`${prefix}:*`, `{${prefix}}:*`]) {
+    for await (const key of client.scanIterator({ MATCH: match, COUNT: 100 })) keys.push(key);
+  }
   if (keys.length > 0) await client.del(keys);
   await client.quit();
 }

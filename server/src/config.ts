@@ -4,10 +4,10 @@
  */
 import { z } from 'zod';
 import {
-  baseConfig, baseEnvShape, jwtSecretOrRandom, optionalUrl, originAllowed, parseOrigins, positiveInt, readEnv,
-  serviceId,
+  baseConfig, baseEnvShape, clusterNodesSchema, jwtSecretOrRandom, optionalUrl, originAllowed, parseOrigins,
+  positiveInt, readEnv, redisTarget, serviceId,
 } from '@chat/shared';
-import type { BaseConfig, OriginPolicy } from '@chat/shared';
+import type { BaseConfig, OriginPolicy, RedisTarget } from '@chat/shared';
 import { parseTrustProxy } from './http/client-address';
 import type { TrustProxy } from './http/client-address';
 
@@ -35,6 +35,8 @@ const ENV_SHAPE = {
   JWT_SECRET: z.string().min(16).optional(),
   JWT_TTL: duration('12h'),
   REDIS_URL: optionalUrl(),
+  /** A Redis Cluster instead: some of its nodes, `host:port,…`. */
+  REDIS_CLUSTER_NODES: clusterNodesSchema(),
   /** Namespace of this deployment's keys and channels in a Redis it may share. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/).default('chat'),
   DISPATCHER_URL: optionalUrl(),
@@ -77,6 +79,8 @@ export interface ChatServerConfig extends Omit<BaseConfig, 'production' | 'logDi
   jwtSecret: string;
   jwtTtlSeconds: number;
   redisUrl?: string;
+  /** The Redis to use (REDIS_URL or REDIS_CLUSTER_NODES); none: one server, in-memory adapter. */
+  redis?: RedisTarget;
   /** Prefix of every key and pub/sub channel the chat servers use in Redis. */
   redisPrefix: string;
   dispatcherUrl?: string;
@@ -117,6 +121,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ChatServerConf
     jwtSecret,
     jwtTtlSeconds: e.JWT_TTL,
     redisUrl: e.REDIS_URL,
+    redis: redisTarget(e.REDIS_URL, e.REDIS_CLUSTER_NODES),
     redisPrefix: e.REDIS_PREFIX,
     dispatcherUrl: e.DISPATCHER_URL?.replace(/\/+$/, ''),
     capacity: e.CAPACITY,

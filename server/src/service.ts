@@ -1,7 +1,7 @@
 /**
  * One chat server: HTTP (public REST, docs, metrics) and Socket.IO on one
- * port, the Redis adapter when REDIS_URL is set (rooms span servers,
- * DESIGN.md decision 5), and the dispatcher link when DISPATCHER_URL is set.
+ * port, the Redis adapter when Redis is configured (one instance or a cluster:
+ * rooms span servers), and the dispatcher link when DISPATCHER_URL is set.
  */
 import http from 'node:http';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
@@ -10,8 +10,9 @@ import type winston from 'winston';
 import { SOCKET_LIMITS, socketFrameCap } from '@chat/contract';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents } from '@chat/contract';
 import {
-  closeServer, createLogging, createTokens, listen, localUrl, originAllowed, placeUser,
+  closeServer, connectRedis, createLogging, createTokens, listen, localUrl, originAllowed, placeUser,
 } from '@chat/shared';
+import type { RedisConnections } from '@chat/shared';
 import { authRoutes } from './auth/routes';
 import type { ChatServerConfig } from './config';
 import type { ChatContext } from './context';
@@ -37,8 +38,6 @@ import { createRelocation } from './placement/relocation';
 import { createMemoryCounter, createRedisCounter } from './presence/counter';
 import { createPresence } from './presence/presence';
 import { createAuthLimiter, createSocketLimiters } from './rate-limits';
-import { connectRedis } from './redis';
-import type { RedisConnections } from './redis';
 import { createSendBatcher } from './send-batcher';
 import { onConnection } from './sockets/connection';
 import { createHandshake } from './sockets/handshake';
@@ -79,13 +78,13 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
   const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
 
   let redis: RedisConnections | undefined;
-  if (config.redisUrl) {
+  if (config.redis) {
     try {
-      redis = await connectRedis(config.redisUrl, logger);
+      redis = await connectRedis(config.redis, logger);
     } catch (err) {
       httpServer.close();
       await logging.close();
-      throw new Error(`cannot connect to Redis at REDIS_URL: ${(err as Error).message}`);
+      throw new Error(`cannot connect to Redis (${config.redis.kind === 'cluster' ? 'REDIS_CLUSTER_NODES' : 'REDIS_URL'}): ${(err as Error).message}`);
     }
   }
 
@@ -204,7 +203,7 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
     if (!link) return 'disabled' as const;
     return link.isReachable() ? 'ok' as const : 'down' as const;
   };
-  const app = createApp(ctx, logging.requests, chatHealth(ctx, redis?.commands, dispatcherCheck), [
+  const app = createApp(ctx, logging.requests, chatHealth(ctx, redis, dispatcherCheck), [
     authRoutes(ctx),
     chatRoutes(ctx, groups),
   ]);

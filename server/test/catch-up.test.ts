@@ -14,6 +14,7 @@ import {
   Cluster, INTERNAL_TOKEN, clientId, request, startDataTier,
 } from './support/cluster';
 import type { ChatClient, DataTier, TestUser } from './support/cluster';
+import { recentKeys } from '../src/history/redis-buffer';
 
 type Redis = ReturnType<typeof createClient>;
 
@@ -163,7 +164,7 @@ describe('chat server: catch-up and the recent buffer', function () {
     } = await scenario();
     await send(a, alice, group, 10);
     // A lost append: seq 7 is not in the buffer.
-    await redis.zRemRangeByScore(`${cluster.redisPrefix}:recent:${group}:msgs`, 7, 7);
+    await redis.zRemRangeByScore(recentKeys(cluster.redisPrefix, group)[0], 7, 7);
     const b = await cluster.connect(bob);
     const before = await answered('data');
     const caughtUp = await join(b, bob, group, 2);
@@ -176,7 +177,7 @@ describe('chat server: catch-up and the recent buffer', function () {
       alice, bob, group, a,
     } = await scenario();
     await send(a, alice, group, 12);
-    await redis.del([`${cluster.redisPrefix}:recent:${group}:msgs`, `${cluster.redisPrefix}:recent:${group}:last`]);
+    await redis.del(recentKeys(cluster.redisPrefix, group));
     const clients = await Promise.all(Array.from({ length: 20 }, () => cluster.connect(bob)));
     const before = await answered('data');
     const answers = await Promise.all(clients.map((c) => join(c, bob, group, 4)));

@@ -1,26 +1,36 @@
 /**
- * Several chat servers on one Redis (DESIGN.md decision 5): rooms span
- * servers, group changes move sockets in and out of rooms everywhere, and
- * presence arrives in batches.
+ * Several chat servers on one Redis, and the same suite on a Redis Cluster:
+ * rooms span servers, group changes move sockets in and out of rooms
+ * everywhere, presence arrives in batches, a client that was away catches up,
+ * and the dispatcher's placement (its map in the same Redis) holds.
  */
 import assert from 'node:assert/strict';
 import type {
-  Group, PresenceBatch, SendMessageResult, User,
+  Group, JoinRoomResult, PresenceBatch, SendMessageResult, User,
 } from '@chat/shared';
 import {
-  Cluster, clientId, collect, eventually, next, request, sleep, startDataTier,
+  Cluster, clientId, collect, eventually, next, redisFlavours, refusal, request, sleep, startDataTier,
+  startTestDispatcher,
 } from './support/cluster';
 import type { ChatClient, DataTier, TestUser } from './support/cluster';
 
-describe('chat server: several servers on one Redis', function () {
+redisFlavours().forEach((flavour) => describe(`chat server: several servers on ${flavour.name}`, function () {
   this.timeout(30000);
   let tier: DataTier;
   let cluster: Cluster;
 
-  before(async () => { tier = await startDataTier('cluster'); });
-  after(async () => { await tier.close(); });
+  before(async function () {
+    this.timeout(90000);
+    await flavour.start();
+    tier = await startDataTier('cluster');
+  });
+  after(async function () {
+    this.timeout(30000);
+    await tier?.close();
+    await flavour.stop();
+  });
   beforeEach(async () => {
-    cluster = new Cluster(tier);
+    cluster = new Cluster(tier, flavour.env());
     await cluster.addServer();
     await cluster.addServer();
   });
@@ -146,4 +156,58 @@ describe('chat server: several servers on one Redis', function () {
       assert.ok(byUp.get(u.up)?.lastSeen);
     });
   });
-});
+
+  it('lets a client that was away catch up on what it missed, from the other server\'s messages', async () => {
+    const [alice, bob] = await cluster.users(2);
+    const group = await cluster.group(alice!, [bob!]);
+    const a = await cluster.connect(alice!, 0);
+    const first = await say(a, alice!, group, 'before');
+    const seen = first.ok ? first.seq : 0;
+    const missed: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      missed.push(`missed ${i}`);
+      await say(a, alice!, group, `missed ${i}`);
+    }
+    const b = await cluster.connect(bob!, 1);
+    const caughtUp = await request<JoinRoomResult>(b, 'join room', { up: bob!.up, room: group, since: seen });
+    assert.ok(caughtUp.ok, JSON.stringify(caughtUp));
+    assert.deepEqual(caughtUp.messages.map((m) => m.message), missed);
+    assert.deepEqual(caughtUp.messages.map((m) => m.seq), [1, 2, 3, 4, 5].map((n) => seen + n));
+  });
+
+  it('places users through a dispatcher whose map lives in the same Redis, and the servers agree', async () => {
+    const dispatcher = await startTestDispatcher(`cluster-${flavour.name.replace(/\W/g, '')}`, {
+      ...flavour.env(), REDIS_PREFIX: `${cluster.redisPrefix}:dispatcher`,
+    });
+    const placed = new Cluster(tier, flavour.env());
+    try {
+      const common = { DISPATCHER_URL: dispatcher.url, HEARTBEAT_INTERVAL_MS: '200' };
+      await placed.addServer({ ...common, SERVER_ID: 'chat-one' });
+      await placed.addServer({ ...common, SERVER_ID: 'chat-two' });
+      const users = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((d) => placed.register(0, d)));
+      const locate = async (user: TestUser) => {
+        const res = await fetch(`${dispatcher.url}/chat/location`, { headers: { authorization: `Bearer ${user.token}` } });
+        return { status: res.status, body: await res.json() as { serverId: string; url: string } };
+      };
+      await eventually(async () => {
+        const ids = new Set(await Promise.all(users.map(async (u) => (await locate(u)).body.serverId)));
+        return ids.has('chat-one') && ids.has('chat-two');
+      }, 'users spread over both servers');
+      for (const user of users.slice(0, 3)) {
+        const { body } = await locate(user);
+        const owner = placed.servers.findIndex((s) => s.serverId === body.serverId);
+        assert.ok(owner >= 0, `placed on a known server: ${body.serverId}`);
+        await eventually(async () => {
+          const here = (await placed.rest('GET', '/chat/location', { user, server: owner })).body as { serverId: string };
+          return here.serverId === body.serverId;
+        }, 'the chat server agreeing with the dispatcher');
+        const refused = await refusal(placed.client(user.token, 1 - owner));
+        assert.deepEqual(refused.data, { code: 'WRONG_SERVER', url: body.url });
+        assert.ok((await placed.connect(user, owner)).connected);
+      }
+    } finally {
+      await placed.close();
+      await dispatcher.close();
+    }
+  });
+}));

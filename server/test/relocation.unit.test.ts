@@ -56,10 +56,16 @@ describe('chat server: relocation', () => {
   it('moves the users served elsewhere, a batch at a time, and keeps the rest', async () => {
     const moved = ['1001', '1002', '1003', '1004', '1005'];
     const relocation = createRelocation({
-      io, batchSize: 2, batchMs: 20, destination: (up) => (up.startsWith('10') ? `http://other.test/${up}` : null),
+      io,
+      batchSize: 2,
+      batchMs: 20,
+      destination: (up) => (up.startsWith('10') ? `http://other.test/${up}` : null),
+      answers: async () => true,
     });
     const sockets = await Promise.all([...moved, '2001'].map(connect));
     relocation.sweep();
+    // The first batch goes once its destinations are known to answer (a resolved promise here).
+    await new Promise(setImmediate);
     assert.equal(connectedUps().filter((up) => moved.includes(up)).length, 3, 'the first batch of 2 went at once');
     const events = await Promise.all(sockets.slice(0, moved.length).map((s) => s.relocated));
     assert.deepEqual(events, moved.map((up) => ({ url: `http://other.test/${up}`, reason: 'placement changed' })));
@@ -69,7 +75,7 @@ describe('chat server: relocation', () => {
 
   it('moves everyone at once on shutdown, to where each user is told', async () => {
     const relocation = createRelocation({
-      io, batchSize: 1, batchMs: 1000, destination: () => null,
+      io, batchSize: 1, batchMs: 1000, destination: () => null, answers: async () => true,
     });
     const sockets = await Promise.all(['1001', '2001'].map(connect));
     relocation.relocateAll((up) => `http://next.test/${up}`, 'server shutting down');

@@ -14,3 +14,4 @@ export * from './http';
 export * from './metrics';
 export * from './placement';
 export * from './auth';
+export * from './redis';

@@ -1,20 +1,19 @@
 /**
- * The store in Redis, shared by every dispatcher replica. Keys (under the
- * prefix): `servers` (hash id → report JSON), `registered`, `heartbeats` and
+ * The store in Redis (one instance or a cluster), shared by every dispatcher
+ * replica. Keys (under `{prefix}`: the hash tag puts them all in one cluster
+ * slot, so the scripts and transactions below may touch them together): `servers` (hash id → report JSON), `registered`, `heartbeats` and
  * `dead` (hashes id → ms on the Redis clock), `draining` (set), `map` (hash:
  * version, json) and `leader` (the lease: `SET NX PX`). The rules that must not
  * race run as Lua scripts, atomically, on the Redis clock (`TIME`), so replicas
  * on different machines agree on who is silent.
  */
-import { createClient } from 'redis';
 import type winston from 'winston';
-import type { PlacementMap } from '@chat/shared';
+import { connectRedis } from '@chat/shared';
+import type { PlacementMap, RedisTarget } from '@chat/shared';
 import { placementMapSchema, serverReportSchema } from './schemas';
 import type {
   DispatcherStore, RegistrySnapshot, ServerRecord, StoreEvents,
 } from './types';
-
-type RedisClient = ReturnType<typeof createClient>;
 
 const NOW = "local t = redis.call('TIME') local now = string.format('%d', t[1] * 1000 + math.floor(t[2] / 1000))";
 
@@ -51,6 +50,9 @@ redis.call('HSET', KEYS[1], 'version', ARGV[2], 'json', ARGV[3])
 redis.call('PUBLISH', ARGV[5], ARGV[2])
 return 1`;
 
+// KEYS: map. ARGV: channel.
+const NUDGE = "redis.call('PUBLISH', ARGV[1], '1') return 1";
+
 // KEYS: leader. ARGV: holder, ttl ms.
 const CLAIM_LEASE = `
 local holder = redis.call('GET', KEYS[1])
@@ -59,11 +61,21 @@ if holder then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
 return 1`;
 
+// KEYS: servers, registered, heartbeats, dead, draining. One read on the Redis clock.
+const SNAPSHOT = `${NOW}
+return { now, redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2]), redis.call('HGETALL', KEYS[3]),
+  redis.call('HGETALL', KEYS[4]), redis.call('SMEMBERS', KEYS[5]) }`;
+
 const RELEASE_LEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1`;
 
-const reconnectStrategy = (retries: number) => Math.min(100 * 2 ** Math.min(retries, 5), 2000);
+/** HGETALL's flat reply (field, value, field, value, …) as a record. */
+const pairs = (flat: string[] = []): Record<string, string> => {
+  const record: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) record[flat[i] as string] = flat[i + 1] as string;
+  return record;
+};
 
 const toMs = (value: string | undefined) => (value === undefined ? 0 : Number(value));
 
@@ -75,46 +87,46 @@ const parseJson = (text: string): unknown => {
   }
 };
 
-export async function createRedisStore(url: string, prefix: string, logger: winston.Logger): Promise<DispatcherStore> {
-  // Commands fail fast while Redis is away (the map is then served from memory);
-  // the subscriber keeps its queue so its subscriptions come back with Redis.
-  const client: RedisClient = createClient({ url, disableOfflineQueue: true, socket: { reconnectStrategy } });
-  const subscriber: RedisClient = client.duplicate({ disableOfflineQueue: false });
-  let lastLogged = 0;
-  const onError = (role: string) => (err: Error) => {
-    if (Date.now() - lastLogged < 10000) return; // a down Redis errors on every retry
-    lastLogged = Date.now();
-    logger.warn('redis connection problem', { role, error: err.message });
-  };
-  client.on('error', onError('commands'));
-  subscriber.on('error', onError('subscriber'));
-  await Promise.all([client.connect(), subscriber.connect()]);
-
-  const key = {
-    servers: `${prefix}:servers`,
-    registered: `${prefix}:registered`,
-    heartbeats: `${prefix}:heartbeats`,
-    dead: `${prefix}:dead`,
-    draining: `${prefix}:draining`,
-    map: `${prefix}:map`,
-    leader: `${prefix}:leader`,
+/** The store's keys under `prefix`; channels need no tag (PUBLISH reaches every node). */
+export function storeKeys(prefix: string) {
+  const tag = `{${prefix}}`;
+  return {
+    servers: `${tag}:servers`,
+    registered: `${tag}:registered`,
+    heartbeats: `${tag}:heartbeats`,
+    dead: `${tag}:dead`,
+    draining: `${tag}:draining`,
+    map: `${tag}:map`,
+    leader: `${tag}:leader`,
     mapChannel: `${prefix}:map-changed`,
     nudgeChannel: `${prefix}:nudge`,
   };
+}
+
+export async function createRedisStore(
+  target: RedisTarget,
+  prefix: string,
+  logger: winston.Logger,
+): Promise<DispatcherStore> {
+  // Commands fail fast while Redis is away (the map is then served from memory);
+  // the subscriber keeps its queue so its subscriptions come back with Redis.
+  const redis = await connectRedis(target, logger);
+  const { commands: client, subscriber } = redis;
+  const key = storeKeys(prefix);
   const run = async (script: string, keys: string[], args: string[]) => Number(
     await client.eval(script, { keys, arguments: args }),
   );
 
   const snapshot = async (): Promise<RegistrySnapshot> => {
-    const [time, reports, registered, heartbeats, dead, draining] = await client.multi()
-      .time()
-      .hGetAll(key.servers)
-      .hGetAll(key.registered)
-      .hGetAll(key.heartbeats)
-      .hGetAll(key.dead)
-      .sMembers(key.draining)
-      .exec() as [Date, Record<string, string>, Record<string, string>, Record<string, string>,
-        Record<string, string>, string[]];
+    const reply = await client.eval(SNAPSHOT, {
+      keys: [key.servers, key.registered, key.heartbeats, key.dead, key.draining], arguments: [],
+    });
+    const [time, reportList, registeredList, heartbeatList, deadList, draining] = (Array.isArray(reply) ? reply : [])
+      .map((part) => (Array.isArray(part) ? part.map(String) : [String(part)]));
+    const reports = pairs(reportList);
+    const registered = pairs(registeredList);
+    const heartbeats = pairs(heartbeatList);
+    const dead = pairs(deadList);
     const servers: ServerRecord[] = [];
     Object.entries(reports).forEach(([id, json]) => {
       const parsed = serverReportSchema.safeParse(parseJson(json));
@@ -127,11 +139,11 @@ export async function createRedisStore(url: string, prefix: string, logger: wins
         ...parsed.data,
         registeredAt: toMs(registered[id]),
         lastHeartbeat: toMs(heartbeats[id]),
-        draining: draining.includes(id),
+        draining: draining?.includes(id) ?? false,
         deadAt: dead[id] === undefined ? null : toMs(dead[id]),
       });
     });
-    return { now: time.getTime(), servers };
+    return { now: Number(time?.[0] ?? Date.now()), servers };
   };
 
   return {
@@ -179,23 +191,9 @@ export async function createRedisStore(url: string, prefix: string, logger: wins
       await subscriber.subscribe(key.mapChannel, (message) => events.onMap(Number(message)));
       await subscriber.subscribe(key.nudgeChannel, () => events.onNudge());
     },
-    nudge: async () => { await client.publish(key.nudgeChannel, '1'); },
-    ping: async () => {
-      try {
-        return (await client.ping()) === 'PONG';
-      } catch {
-        return false;
-      }
-    },
-    close: async () => {
-      await Promise.all([client, subscriber].map(async (c) => {
-        if (!c.isOpen) return;
-        try {
-          await c.quit();
-        } catch {
-          await c.disconnect().catch(() => undefined);
-        }
-      }));
-    },
+    // Published from the map's node, like map changes, so a cluster delivers both in the order sent.
+    nudge: async () => { await run(NUDGE, [key.map], [key.nudgeChannel]); },
+    ping: redis.ping,
+    close: redis.close,
   };
 }

@@ -22,7 +22,7 @@ export function createGroupOperations(ctx: ChatContext) {
   const revoke = (room: string, up: Up | null) => {
     membership.revoke(room, up);
     // Other chat servers exist only with Redis (the in-memory adapter has no server-side emit).
-    if (ctx.config.redisUrl) io.serverSideEmit('membership revoked', { room, up });
+    if (ctx.config.redis) io.serverSideEmit('membership revoked', { room, up });
   };
 
   const requireCreator = async (id: string, up: Up): Promise<Group> => {

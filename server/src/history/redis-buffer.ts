@@ -1,7 +1,9 @@
 /**
  * The recent-message buffer in Redis, shared by every chat server: per group a
  * sorted set (score = seq, member = the message as JSON) trimmed to the newest
- * `size`, and the group's last seq. Both expire when a group goes quiet.
+ * `size`, and the group's last seq. Both expire when a group goes quiet. The
+ * group's two keys share a hash tag, so on a Redis Cluster they live in one
+ * slot and the script may update both.
  */
 import type winston from 'winston';
 import { z } from 'zod';
@@ -40,6 +42,11 @@ const payloadSchema = z.object({
 
 const TTL_SECONDS = 24 * 3600;
 
+/** A group's two keys: its messages and its last seq. */
+export const recentKeys = (prefix: string, group: string): [msgs: string, last: string] => [
+  `${prefix}:recent:{${group}}:msgs`, `${prefix}:recent:{${group}}:last`,
+];
+
 const parseItems = (raw: unknown): ChatMessagePayload[] => {
   if (!Array.isArray(raw)) return [];
   return raw.flatMap((member) => {
@@ -58,7 +65,7 @@ export function createRedisBuffer(
   logger: winston.Logger,
   prefix: string,
 ): RecentBuffer {
-  const keys = (group: string) => [`${prefix}:recent:${group}:msgs`, `${prefix}:recent:${group}:last`];
+  const keys = (group: string) => recentKeys(prefix, group);
   // Groups whose append failed here: their Redis state may miss a message, so it is
   // dropped before anything else is written and never read meanwhile.
   const dirty = new Set<string>();
@@ -83,7 +90,6 @@ export function createRedisBuffer(
   const read = async (group: string, range: (msgsKey: string) => Promise<unknown>): Promise<BufferSlice | null> => {
     if (dirty.has(group)) return null;
     const [msgsKey, lastKey] = keys(group);
-    if (!msgsKey || !lastKey) return null;
     try {
       const [last, raw] = await Promise.all([redis.get(lastKey), range(msgsKey)]);
       if (last === null) return null;

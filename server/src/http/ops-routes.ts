@@ -7,18 +7,18 @@
 import { probe } from '@chat/shared';
 import type { Check, HealthOptions } from '@chat/shared';
 import type { ChatContext } from '../context';
-import type { RedisClient } from '../redis';
+import type { RedisConnections } from '../redis';
 
 export function chatHealth(
   ctx: ChatContext,
-  redis: RedisClient | undefined,
+  redis: Pick<RedisConnections, 'ping'> | undefined,
   dispatcherState: () => Check,
 ): HealthOptions {
   return {
     service: 'chat-server',
     checks: {
       dataService: probe(() => ctx.data.health()),
-      redis: redis ? probe(() => redis.ping()) : () => 'disabled',
+      redis: redis ? probe(async () => { if (!(await redis.ping())) throw new Error('redis down'); }) : () => 'disabled',
       dispatcher: dispatcherState,
     },
     isClosing: ctx.isClosing,

@@ -1,8 +1,9 @@
 /**
  * Test harness in the manner of @socket.io/redis-adapter's own tests: one real
  * data service (on its own database of the shared test server) per test file,
- * and per test N chat servers in this process (port 0, one Redis), users with
- * tokens, and connected socket.io clients — all closed after each test.
+ * and per test N chat servers in this process (port 0, one Redis or a Redis
+ * Cluster), users with tokens, and connected socket.io clients — all closed
+ * after each test.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -11,7 +12,8 @@ import path from 'node:path';
 import { io as connectClient } from 'socket.io-client';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import mongoose from 'mongoose';
-import { testMongoUrl, testRedisUrl } from '@chat/local-services';
+import { startRedisCluster, testMongoUrl, testRedisUrl } from '@chat/local-services';
+import type { RunningRedisCluster } from '@chat/local-services';
 import { readConfig as readDispatcherConfig } from '@chat/dispatcher/src/config';
 import { startDispatcher } from '@chat/dispatcher';
 import { loadConfig as loadDataConfig } from '@chat/mongo-chat-server/src/config';
@@ -91,6 +93,44 @@ export function chatConfig(dataUrl: string, env: Record<string, string> = {}): C
   });
 }
 
+/**
+ * A Redis the multi-server suites run on. Like @socket.io/redis-adapter's own
+ * tests, one suite runs against every flavour: the shared test Redis, and a
+ * Redis Cluster that the suite starts in its `before` and stops in its `after`.
+ */
+export interface RedisFlavour {
+  name: string;
+  start: () => Promise<void>;
+  stop: () => Promise<void>;
+  /** The environment pointing a chat server or a dispatcher at this Redis. */
+  env: () => Record<string, string>;
+  /** The running cluster (cluster flavour, once started). */
+  cluster: () => RunningRedisCluster | undefined;
+}
+
+export function redisFlavours(): RedisFlavour[] {
+  let running: RunningRedisCluster | undefined;
+  return [
+    {
+      name: 'one Redis',
+      start: async () => {},
+      stop: async () => {},
+      env: () => ({ REDIS_URL: testRedisUrl(), REDIS_CLUSTER_NODES: '' }),
+      cluster: () => undefined,
+    },
+    {
+      name: 'a Redis Cluster',
+      start: async () => { running = await startRedisCluster({ startTimeoutMs: 60000 }); },
+      stop: async () => { await running?.stop(); running = undefined; },
+      env: () => {
+        if (!running) throw new Error('the Redis Cluster is not started');
+        return { REDIS_URL: '', REDIS_CLUSTER_NODES: running.nodesEnv };
+      },
+      cluster: () => running,
+    },
+  ];
+}
+
 export interface TestDispatcher {
   url: string;
   close: () => Promise<void>;
@@ -138,14 +178,15 @@ export class Cluster {
   /** The cluster's own namespace on the shared test Redis: no other test file's presence or limits leak in. */
   readonly redisPrefix = `chat:test:${crypto.randomBytes(4).toString('hex')}`;
 
-  constructor(readonly data: DataTier) {}
+  /** `redisEnv`: which Redis the servers use (default: the shared test Redis). */
+  constructor(readonly data: DataTier, private readonly redisEnv: Record<string, string> = {}) {}
 
   async addServer(
     env: Record<string, string> = {},
     overrides: Partial<ChatServerConfig> = {},
   ): Promise<RunningChatServer> {
     const server = await startChatServer({
-      ...chatConfig(this.data.url, { REDIS_PREFIX: this.redisPrefix, ...env }),
+      ...chatConfig(this.data.url, { REDIS_PREFIX: this.redisPrefix, ...this.redisEnv, ...env }),
       logToConsole: false,
       ...overrides,
     });
