@@ -3,6 +3,8 @@
  * frame at its worst escaping, and text is counted and checked one way.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import {
   LIMITS, clientEvents, codePointLength, sendMessageRequestSchema, socketFrameCap, text, worstCaseJsonBytes,
@@ -28,6 +30,11 @@ describe('contract: the socket frame cap', () => {
     assert.ok(bytes <= socketFrameCap(), `${bytes} > ${socketFrameCap()}`);
     const threeThousand = packetBytes('chat message', { ...largest, message: control(3000) });
     assert.ok(threeThousand > 16 * 1024, 'larger than the old 16 KB cap');
+  });
+
+  it('is the one the README states', () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, '..', '..', 'README.md'), 'utf8');
+    assert.ok(readme.includes(`at most ${socketFrameCap().toLocaleString('en-US')} bytes`), 'README: the frame cap');
   });
 
   it('is bounded: every request schema has a worst case, and an unbounded field is refused', () => {

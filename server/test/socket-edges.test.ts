@@ -68,6 +68,17 @@ describe('chat server: socket protocol edges', function () {
     assert.ok(largest.ok, 'the largest valid request fits in a frame');
   });
 
+  it('fits the largest valid messages over HTTP long-polling too, two sent at once', async () => {
+    const { alice, group } = await pair();
+    const polling = await cluster.connect(alice, 0, ['polling']);
+    const control = (length: number) => '\u0001'.repeat(length);
+    const acks = await Promise.all([1, 2].map(() => request<SendMessageResult>(polling, 'chat message', {
+      message: control(LIMITS.messageLength), up: alice.up, room: group, clientId: clientId(),
+    })));
+    assert.ok(acks.every((ack) => ack.ok), JSON.stringify(acks.map(errorOf)));
+    assert.ok(polling.connected);
+  });
+
   it('answers an over-limit message with VALIDATION_FAILED and keeps the socket open', async () => {
     const { a, send } = await pair();
     const tooLong = await send({ message: '\u0001'.repeat(LIMITS.messageLength + 1) });

@@ -24,4 +24,4 @@ export const isWellFormed = (text: string): boolean => !LONE_SURROGATE.test(text
 export const text = (max: number) => z.string()
   .refine(isWellFormed, 'must be well-formed Unicode (it holds a lone surrogate, which cannot be stored)')
   .refine((value) => codePointLength(value) <= max, `must be at most ${max} characters`)
-  .meta({ maxLength: max });
+  .meta({ maxLength: max, description: `At most ${max} characters (code points); a lone surrogate is refused.` });
