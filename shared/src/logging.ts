@@ -73,7 +73,9 @@ const HEARTBEAT = /^\/dispatcher\/servers\/[^/]+\/heartbeat$/;
  */
 export function isRoutineCheck(req: IncomingMessage, res: ServerResponse): boolean {
   if (res.statusCode >= 400) return false;
-  const pathname = (req.url ?? '').split('?')[0] ?? '';
+  // originalUrl: a router mounted under a prefix rewrites req.url while it runs.
+  const { originalUrl } = req as IncomingMessage & { originalUrl?: string };
+  const pathname = (originalUrl ?? req.url ?? '').split('?')[0] ?? '';
   if (req.method === 'GET' || req.method === 'HEAD') return ROUTINE_CHECK.test(pathname);
   return req.method === 'PUT' && HEARTBEAT.test(pathname);
 }

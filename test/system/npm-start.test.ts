@@ -165,6 +165,11 @@ describe('npm start', function () {
 
     assert.equal(await interrupt(running.child), 0, 'Ctrl-C stops everything cleanly');
     assert.ok(!alive(newPid), 'the restarted chat server stopped with the rest');
+
+    // Heartbeats and start-up health polls all through the run, none of them in the dispatcher's requests.log.
+    const requests = fs.readFileSync(path.join(dataDir, 'logs', 'dispatcher', 'requests.log'), 'utf8');
+    assert.match(requests, /"POST \/dispatcher\/servers HTTP\/1\.1" 200 /, 'registrations are logged');
+    assert.doesNotMatch(requests, /heartbeat|GET \/health/);
   });
 
   it('gives up on a chat server that cannot come back: stops everything, says why, exits 1', async () => {
