@@ -139,11 +139,15 @@ async function main(): Promise<void> {
     const common = { ...secrets, REDIS_URL: redis?.url, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
 
     const data = await startServiceProcess({
-      service: 'mongo-chat-server', port: await preferPort(3000), env: { ...common, MONGO_URL: mongoUrl, LOG_DIR: logDirOf('mongo-chat-server') },
+      service: 'mongo-chat-server',
+      port: await preferPort(3000),
+      env: { ...common, MONGO_URL: mongoUrl, LOG_DIR: logDirOf('mongo-chat-server') },
     });
     supervise(data);
     const dispatcher = await startServiceProcess({
-      service: 'dispatcher', port: await preferPort(5000), env: { ...common, HOST: '127.0.0.1', LOG_DIR: logDirOf('dispatcher') },
+      service: 'dispatcher',
+      port: await preferPort(5000),
+      env: { ...common, HOST: '127.0.0.1', LOG_DIR: logDirOf('dispatcher') },
     });
     supervise(dispatcher);
 
