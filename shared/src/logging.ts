@@ -146,13 +146,11 @@ export function createLogging(options: LoggingOptions): Logging {
   if (dir) {
     const rotation = options.rotation ?? logRotationFromEnv();
     fs.mkdirSync(dir, { recursive: true });
+    const combinedFile = rotatingFile(dir, 'combined', rotation, 'info');
+    const errorFile = rotatingFile(dir, 'error', rotation, 'error');
     const requestFile = rotatingFile(dir, 'requests', rotation, 'info');
-    files.push(
-      rotatingFile(dir, 'combined', rotation, 'info'),
-      rotatingFile(dir, 'error', rotation, 'error'),
-      requestFile,
-    );
-    transports.push(...files.slice(0, 2));
+    files.push(combinedFile, errorFile, requestFile);
+    transports.push(combinedFile, errorFile);
     requestLogger = winston.createLogger({
       format: winston.format.printf(({ message }) => String(message)),
       transports: [requestFile],
