@@ -55,6 +55,12 @@ function serveClient(dir: string, port: number, config: ClientConfig): Promise<h
   });
 }
 
+/**
+ * A part's log folder when LOG_DIR is set: its own folder under it, as under
+ * logs/ by default, since each rotating log file must have one writer.
+ */
+const logDirOf = (folder: string) => (process.env.LOG_DIR ? path.join(process.env.LOG_DIR, folder) : undefined);
+
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
 /** The console line for each thing the supervisor saw. */
@@ -133,11 +139,15 @@ async function main(): Promise<void> {
     const common = { ...secrets, REDIS_URL: redis?.url, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
 
     const data = await startServiceProcess({
-      service: 'mongo-chat-server', port: await preferPort(3000), env: { ...common, MONGO_URL: mongoUrl },
+      service: 'mongo-chat-server',
+      port: await preferPort(3000),
+      env: { ...common, MONGO_URL: mongoUrl, LOG_DIR: logDirOf('mongo-chat-server') },
     });
     supervise(data);
     const dispatcher = await startServiceProcess({
-      service: 'dispatcher', port: await preferPort(5000), env: { ...common, HOST: '127.0.0.1' },
+      service: 'dispatcher',
+      port: await preferPort(5000),
+      env: { ...common, HOST: '127.0.0.1', LOG_DIR: logDirOf('dispatcher') },
     });
     supervise(dispatcher);
 
@@ -155,6 +165,7 @@ async function main(): Promise<void> {
           ...common,
           HOST: '127.0.0.1',
           SERVER_ID: id,
+          LOG_DIR: logDirOf(`chat-server-${id}`),
           PUBLIC_URL: `http://localhost:${port}`,
           DATA_SERVICE_URL: data.url,
           DISPATCHER_URL: dispatcher.url,
@@ -182,7 +193,7 @@ async function main(): Promise<void> {
     say(`  chat servers:     ${started.slice(2).map((s) => localUrl(s.url)).join(', ')}`);
     say(`  dispatcher:       ${localUrl(dispatcher.url)} (GET /chat/location, /docs)`);
     say(`  data service:     ${localUrl(data.url)} (internal; /docs)`);
-    say('  logs:             logs/<service>/');
+    say(`  logs:             ${process.env.LOG_DIR ?? 'logs'}/<service>/`);
     say(`  processes:        ${started.map((s) => `${s.label} (pid ${s.child.pid ?? '?'})`).join(', ')}`);
     say('A process that crashes is restarted; five crashes of one within a minute stop everything.');
     say('Press Ctrl-C to stop.');

@@ -73,7 +73,9 @@ const HEARTBEAT = /^\/dispatcher\/servers\/[^/]+\/heartbeat$/;
  */
 export function isRoutineCheck(req: IncomingMessage, res: ServerResponse): boolean {
   if (res.statusCode >= 400) return false;
-  const pathname = (req.url ?? '').split('?')[0] ?? '';
+  // originalUrl: a router mounted under a prefix rewrites req.url while it runs.
+  const { originalUrl } = req as IncomingMessage & { originalUrl?: string };
+  const pathname = (originalUrl ?? req.url ?? '').split('?')[0] ?? '';
   if (req.method === 'GET' || req.method === 'HEAD') return ROUTINE_CHECK.test(pathname);
   return req.method === 'PUT' && HEARTBEAT.test(pathname);
 }
@@ -144,13 +146,11 @@ export function createLogging(options: LoggingOptions): Logging {
   if (dir) {
     const rotation = options.rotation ?? logRotationFromEnv();
     fs.mkdirSync(dir, { recursive: true });
+    const combinedFile = rotatingFile(dir, 'combined', rotation, 'info');
+    const errorFile = rotatingFile(dir, 'error', rotation, 'error');
     const requestFile = rotatingFile(dir, 'requests', rotation, 'info');
-    files.push(
-      rotatingFile(dir, 'combined', rotation, 'info'),
-      rotatingFile(dir, 'error', rotation, 'error'),
-      requestFile,
-    );
-    transports.push(...files.slice(0, 2));
+    files.push(combinedFile, errorFile, requestFile);
+    transports.push(combinedFile, errorFile);
     requestLogger = winston.createLogger({
       format: winston.format.printf(({ message }) => String(message)),
       transports: [requestFile],

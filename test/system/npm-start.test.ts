@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnOwned } from '@chat/local-services';
@@ -64,6 +65,32 @@ const healthy = async (url: string) => {
     return false;
   }
 };
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Holds `port` on 127.0.0.1 as soon as it is free, so whatever wants it next cannot listen. */
+async function occupy(port: number): Promise<net.Server> {
+  for (;;) {
+    const server = net.createServer();
+    const held = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (held) return server;
+    await new Promise((r) => { setImmediate(r); });
+  }
+}
+
+const exitOf = (child: ChildProcess): Promise<number | null> => (child.exitCode !== null
+  ? Promise.resolve(child.exitCode)
+  : new Promise((resolve) => { child.once('exit', (code) => resolve(code)); }));
 
 function interrupt(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
@@ -137,7 +164,34 @@ describe('npm start', function () {
     assert.notEqual(newPid, pid);
 
     assert.equal(await interrupt(running.child), 0, 'Ctrl-C stops everything cleanly');
-    assert.equal(await healthy(chatUrl), false, 'the restarted chat server stopped with the rest');
-    assert.throws(() => process.kill(newPid, 0), 'its process is gone');
+    assert.ok(!alive(newPid), 'the restarted chat server stopped with the rest');
+
+    // Heartbeats and start-up health polls all through the run, none of them in the dispatcher's requests.log.
+    const requests = fs.readFileSync(path.join(dataDir, 'logs', 'dispatcher', 'requests.log'), 'utf8');
+    assert.match(requests, /"POST \/dispatcher\/servers HTTP\/1\.1" 200 /, 'registrations are logged');
+    assert.doesNotMatch(requests, /heartbeat|GET \/health/);
+  });
+
+  it('gives up on a chat server that cannot come back: stops everything, says why, exits 1', async () => {
+    running = await startSystem(dataDir);
+    const { output, child } = running;
+    const chatUrl = (running.urls.chat ?? '').replace(/,$/, '');
+    const pid = Number((output().match(/chat-a \(pid (\d+)\)/) ?? [])[1]);
+    const dispatcherPid = Number((output().match(/dispatcher \(pid (\d+)\)/) ?? [])[1]);
+    assert.ok(alive(dispatcherPid), output());
+    process.kill(pid, 'SIGKILL');
+    // Its port taken, every restart of chat-a fails at once: a crash loop.
+    const squatter = await occupy(Number(new URL(chatUrl).port));
+    try {
+      assert.equal(await exitOf(child), 1, output());
+    } finally {
+      squatter.close();
+    }
+    const text = output();
+    assert.equal((text.match(/chat-a stopped unexpectedly/g) ?? []).length, 5, text);
+    assert.match(text, /chat-a stopped unexpectedly \(did not come back: /);
+    assert.match(text, /chat-a crashed 5 times within 60 s: giving up\. Stopping everything/);
+    assert.match(text, /\[start\] stopped\./);
+    assert.ok(!alive(dispatcherPid), 'the dispatcher stopped too');
   });
 });
