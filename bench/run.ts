@@ -136,7 +136,9 @@ async function main(): Promise<void> {
       sharedCluster ??= startCluster('shared');
       return sharedCluster;
     };
-    const selected = SCENARIOS.filter((s) => args.only.length === 0 || args.only.includes(s.name));
+    // --only runs the scenarios in the order it names them; a whole run keeps the standard order.
+    const selected = args.only.length === 0 ? SCENARIOS
+      : args.only.map((name) => SCENARIOS.find((s) => s.name === name) as Scenario);
     // The run as a whole is bounded too: past every budget plus a margin, exit (the hooks stop every child).
     const deadline = selected.reduce((ms, s) => ms + args.repeat * s.budgetMs(args.quick), 5 * 60000);
     setTimeout(() => {
@@ -149,6 +151,8 @@ async function main(): Promise<void> {
       await shared();
     }
     const results: ScenarioResult[] = [];
+    // The summary lists scenarios by their number (the run order differs: reconnect restarts a server).
+    const byNumber = [...SCENARIOS].sort((a, b) => parseInt(a.title, 10) - parseInt(b.title, 10));
     for (const scenario of selected) {
       const repeats: ScenarioResult[] = [];
       const loads: number[] = [];
@@ -170,10 +174,9 @@ async function main(): Promise<void> {
       const result = repeats.length > 1 ? combineRepeats(repeats, loads) : repeats[0] as ScenarioResult;
       results.push(result);
       log(`  → ${writeResult(result, args.out)}${result.error ? ` (error: ${result.error})` : ''}`);
+      // After each scenario: a run stopped at its bound still leaves a summary of what finished.
+      log(`summary → ${writeSummary(run, byNumber.map((s) => s.name), args.out)}`);
     }
-    // The summary lists scenarios by their number (the run order differs: reconnect restarts a server).
-    const byNumber = [...SCENARIOS].sort((a, b) => parseInt(a.title, 10) - parseInt(b.title, 10));
-    log(`summary → ${writeSummary(run, byNumber.map((s) => s.name), args.out)}`);
     if (results.some((r) => r.error)) process.exitCode = 1;
   } finally {
     await stopAllChildren();
