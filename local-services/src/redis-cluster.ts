@@ -129,7 +129,6 @@ export async function startRedisCluster(
       if (Date.now() > until) throw new Error('the Redis Cluster replicas did not attach in time');
       await sleep(100);
     }
-
   } catch (err) {
     await stop();
     throw err;
