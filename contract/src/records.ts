@@ -21,7 +21,7 @@ export const userSchema = z.object({
   /** ISO time the user was last connected, or null if never. */
   lastSeen: isoTime.nullable(),
   createdAt: isoTime,
-});
+}).meta({ id: 'User' });
 export type User = z.infer<typeof userSchema>;
 
 export const groupSchema = z.object({
@@ -34,7 +34,7 @@ export const groupSchema = z.object({
   lastSeq: count,
   createdAt: isoTime,
   updatedAt: isoTime,
-});
+}).meta({ id: 'Group' });
 export type Group = z.infer<typeof groupSchema>;
 
 /** A group as one of its members sees it: where they stopped reading. */
@@ -43,7 +43,7 @@ export const groupForUserSchema = groupSchema.extend({
   lastReadSeq: count,
   /** Messages after `lastReadSeq`. */
   unread: count,
-});
+}).meta({ id: 'GroupForUser' });
 export type GroupForUser = z.infer<typeof groupForUserSchema>;
 
 /** One member of one group. */
@@ -51,7 +51,7 @@ export const groupMembershipSchema = z.object({
   group: z.string(),
   up: upSchema,
   lastReadSeq: count,
-});
+}).meta({ id: 'GroupMembership' });
 export type GroupMembership = z.infer<typeof groupMembershipSchema>;
 
 export const storedMessageSchema = z.object({
@@ -65,8 +65,25 @@ export const storedMessageSchema = z.object({
   clientId: z.string(),
   /** ISO time the message was stored. */
   timestamp: isoTime,
-});
+}).meta({ id: 'StoredMessage' });
 export type StoredMessage = z.infer<typeof storedMessageSchema>;
+
+/** A message as sockets deliver it (`chat message`) and the chat server's history routes list it. */
+export const chatMessageSchema = z.object({
+  id: z.string(),
+  /** Position in the group: 1, 2, 3, … with no gap. */
+  seq: z.number().int().min(1),
+  message: z.string(),
+  /** The sender. */
+  up: upSchema,
+  /** The group id. */
+  room: z.string(),
+  /** ISO time the message was stored. */
+  timestamp: isoTime,
+  /** The sender's idempotency key. */
+  clientId: z.string(),
+}).meta({ id: 'ChatMessage' });
+export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
 export const readPositionSchema = groupMembershipSchema;
 export type ReadPosition = z.infer<typeof readPositionSchema>;
@@ -94,3 +111,17 @@ export interface CursorPage<T> {
   items: T[];
   hasMore: boolean;
 }
+
+/**
+ * The dispatcher's suffix map. Every user number matches exactly one leaf (the
+ * longest suffix of its digits, left-padded with zeros, that is a leaf); each
+ * leaf names a live chat server, and `servers` lists every live chat server.
+ */
+export const placementMapSchema = z.object({
+  /** Increases on every change; equal versions mean equal maps. */
+  version: count,
+  /** Suffix (digits, read from the right: "3", "03", "153") → chat server id. */
+  leaves: z.record(z.string().regex(/^[0-9]{1,10}$/), z.string().min(1)),
+  servers: z.record(z.string().min(1), z.object({ url: z.string() })),
+}).meta({ id: 'PlacementMap' });
+export type PlacementMapRecord = z.infer<typeof placementMapSchema>;

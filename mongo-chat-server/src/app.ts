@@ -38,7 +38,7 @@ export function buildApp(deps: AppDeps): Express {
 
   app.use(healthRoutes(SERVICE_NAME, deps.db));
   deps.metrics.mount(app);
-  mountDocs(app);
+  mountDocs(app, 'dataService');
 
   app.use(requireInternalToken(deps.internalToken));
   app.use(jsonBody(deps.bodyLimit));

@@ -3,6 +3,7 @@ export * from './events';
 export * from './config';
 export * from './logging';
 export * from './http';
+export * from './rest-route';
 export * from './metrics';
 export * from './placement';
 export * from './auth';

@@ -26,7 +26,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(deps.metrics.httpTimer);
   app.use(operationsRouter(deps.store));
   deps.metrics.mount(app);
-  mountDocs(app);
+  mountDocs(app, 'dispatcher');
   app.use(jsonBody(deps.config.bodyLimit));
   app.use(locationRouter(deps.config, (): PlacementMap => deps.cache.current()));
   app.use(registryRouter(deps));

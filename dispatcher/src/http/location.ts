@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import cors from 'cors';
 import {
-  AppError, bearerToken, createTokens, placeUser,
+  AppError, bearerToken, createTokens, placeUser, restContract, route,
 } from '@chat/shared';
 import type { PlacementMap } from '@chat/shared';
 import { originAllowed } from '../config';
@@ -17,13 +17,13 @@ export function locationRouter(config: DispatcherConfig, currentMap: () => Place
     allowedHeaders: ['Authorization'],
     maxAge: 600,
   }));
-  router.get('/chat/location', (req, res) => {
+  route(router, restContract.dispatcher.location)((_input, req, res) => {
     const { up } = tokens.verify(bearerToken(req.get('authorization')));
     const map = currentMap();
     const placement = placeUser(map, up);
     if (!placement) throw new AppError('UNAVAILABLE', 'no chat server is available; retry shortly');
     res.set('Cache-Control', 'no-store');
-    res.json({ url: placement.url, serverId: placement.serverId, mapVersion: map.version });
+    return { status: 200, body: { url: placement.url, serverId: placement.serverId, mapVersion: map.version } };
   });
   return router;
 }

@@ -5,13 +5,12 @@
 import mongoose, { Types } from 'mongoose';
 import { AppError } from '@chat/shared';
 import type {
-  CursorPage, ErrorDetail, OffsetPage, StoredMessage,
+  CursorPage, ErrorDetail, OffsetPage, OffsetQuery, StoredMessage,
 } from '@chat/shared';
 import type { Models } from '../db/models';
 import { membershipId } from '../db/models/membership';
 import { fromDatabaseError } from '../errors';
 import type { GroupService } from '../groups/group-service';
-import type { OffsetQuery } from '../params';
 import { messageView } from '../views';
 import type { SeqWriter } from './seq-writer';
 

@@ -24,7 +24,7 @@ export function createApp(ctx: ChatContext, requestLog: RequestHandler, routers:
   }));
   app.use(jsonBody(ctx.config.bodyLimit));
   ctx.metrics.mount(app);
-  mountDocs(app);
+  mountDocs(app, 'chatServer');
   routers.forEach((router) => app.use(router));
   app.use(notFound);
   // Express's own client errors (e.g. a path that is not valid percent-encoding: URIError, status 400)
