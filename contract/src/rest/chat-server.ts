@@ -11,7 +11,7 @@ import {
 } from '../records';
 import { loginSchema, newUserSchema } from './data-service';
 import {
-  groupIdField, groupNameField, pageQuery, pageSizeQuery, seqAfterQuery, seqBeforeQuery, upField,
+  groupIdField, groupNameField, pageQuery, pageSizeQuery, seqAfterQuery, seqBeforeQuery, upField, withDefault,
 } from './fields';
 import { locationRoute } from './location';
 import { operationRoutes } from './operations';
@@ -164,7 +164,7 @@ export const chatServerRoutes = {
     path: '/chat/message',
     summary: "The seed's request bundle — each of the caller's groups with its newest messages",
     auth: 'bearer',
-    query: z.strictObject({ perPage: pageSizeQuery.default(BUNDLE_PAGE_SIZE) }),
+    query: z.strictObject({ perPage: withDefault(pageSizeQuery, BUNDLE_PAGE_SIZE) }),
     responses: {
       200: {
         description: 'Every group of the caller and its newest `perPage` messages (ascending `seq`).',

@@ -13,7 +13,7 @@ import {
 import { textField } from '../text';
 import {
   clientIdField, DEFAULT_PAGE_SIZE, groupNameField, messageTextField, objectIdField, offsetQueryShape, pageSizeQuery,
-  personNameField, seqAfterQuery, seqBeforeQuery, seqField, upField, upListQuery, usernameField,
+  personNameField, seqAfterQuery, seqBeforeQuery, seqField, upField, upListQuery, usernameField, withDefault,
 } from './fields';
 import { operationRoutes } from './operations';
 import { defineRoute } from './route';
@@ -283,7 +283,7 @@ export const dataServiceRoutes = {
     query: z.strictObject({
       before: seqBeforeQuery.optional(),
       after: seqAfterQuery.optional(),
-      limit: pageSizeQuery.default(DEFAULT_PAGE_SIZE),
+      limit: withDefault(pageSizeQuery, DEFAULT_PAGE_SIZE),
     }).refine((q) => q.before === undefined || q.after === undefined, { message: 'give before or after, not both' }),
     responses: { 200: json('One page of messages.', cursorPageSchema(storedMessageSchema)) },
     errors: READ_ONE,

@@ -56,9 +56,12 @@ export const seqBeforeQuery = wholeNumberQuery(1, Number.MAX_SAFE_INTEGER);
 export const seqAfterQuery = wholeNumberQuery(0, Number.MAX_SAFE_INTEGER);
 
 /** The seed's `page`/`perPage`, with their defaults. */
+/** A query number that may be left out, with its default stated in the documents too. */
+export const withDefault = (schema: typeof pageQuery, value: number) => schema.default(value).meta({ default: value });
+
 export const offsetQueryShape = {
-  page: pageQuery.default(0),
-  perPage: pageSizeQuery.default(DEFAULT_PAGE_SIZE),
+  page: withDefault(pageQuery, 0),
+  perPage: withDefault(pageSizeQuery, DEFAULT_PAGE_SIZE),
 };
 
 /** `ups=1,2,3`: one page of user numbers in a query string. */
