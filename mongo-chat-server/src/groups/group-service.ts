@@ -7,7 +7,7 @@
 import mongoose, { Types } from 'mongoose';
 import { AppError, LIMITS } from '@chat/shared';
 import type {
-  Group, GroupForUser, GroupMembership, OffsetPage, OffsetQuery, ReadPosition,
+  Group, GroupForUser, GroupMembership, NewGroup, OffsetPage, OffsetQuery, ReadPosition,
 } from '@chat/shared';
 import type { Models } from '../db/models';
 import type { GroupDoc } from '../db/models/group';
@@ -18,12 +18,6 @@ import { MemberCache } from './member-cache';
 import type { SeqWriter } from '../messages/seq-writer';
 import type { UserService } from '../users/user-service';
 import { groupForUserView, groupView } from '../views';
-
-export interface NewGroup {
-  name: string;
-  users: string[];
-  createdBy?: string;
-}
 
 const unique = (ups: string[]): string[] => [...new Set(ups)];
 

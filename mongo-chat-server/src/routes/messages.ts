@@ -3,7 +3,8 @@ import { Router } from 'express';
 import {
   AppError, newMessageSchema, restContract, route, validate,
 } from '@chat/shared';
-import type { MessageService, NewMessage } from '../messages/message-service';
+import type { NewMessage } from '@chat/shared';
+import type { MessageService } from '../messages/message-service';
 
 const routes = restContract.dataService;
 
