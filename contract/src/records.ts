@@ -7,6 +7,12 @@
 import { z } from 'zod';
 
 const isoTime = z.string().min(1);
+
+/**
+ * The documents promise that answers carry exactly the declared fields (a test
+ * holds every service to it); parsing an answer still strips unknown fields.
+ */
+export const EXACT = { additionalProperties: false } as const;
 const count = z.number().int().min(0);
 
 /** A user number: the seed's UP number, digits in practice. */
@@ -21,7 +27,7 @@ export const userSchema = z.object({
   /** ISO time the user was last connected, or null if never. */
   lastSeen: isoTime.nullable(),
   createdAt: isoTime,
-}).meta({ id: 'User' });
+}).meta({ id: 'User', ...EXACT });
 export type User = z.infer<typeof userSchema>;
 
 export const groupSchema = z.object({
@@ -34,7 +40,7 @@ export const groupSchema = z.object({
   lastSeq: count,
   createdAt: isoTime,
   updatedAt: isoTime,
-}).meta({ id: 'Group' });
+}).meta({ id: 'Group', ...EXACT });
 export type Group = z.infer<typeof groupSchema>;
 
 /** A group as one of its members sees it: where they stopped reading. */
@@ -43,7 +49,7 @@ export const groupForUserSchema = groupSchema.extend({
   lastReadSeq: count,
   /** Messages after `lastReadSeq`. */
   unread: count,
-}).meta({ id: 'GroupForUser' });
+}).meta({ id: 'GroupForUser', ...EXACT });
 export type GroupForUser = z.infer<typeof groupForUserSchema>;
 
 /** One member of one group. */
@@ -51,7 +57,7 @@ export const groupMembershipSchema = z.object({
   group: z.string(),
   up: upSchema,
   lastReadSeq: count,
-}).meta({ id: 'GroupMembership' });
+}).meta({ id: 'GroupMembership', ...EXACT });
 export type GroupMembership = z.infer<typeof groupMembershipSchema>;
 
 export const storedMessageSchema = z.object({
@@ -65,7 +71,7 @@ export const storedMessageSchema = z.object({
   clientId: z.string(),
   /** ISO time the message was stored. */
   timestamp: isoTime,
-}).meta({ id: 'StoredMessage' });
+}).meta({ id: 'StoredMessage', ...EXACT });
 export type StoredMessage = z.infer<typeof storedMessageSchema>;
 
 /** A message as sockets deliver it (`chat message`) and the chat server's history routes list it. */
@@ -82,7 +88,7 @@ export const chatMessageSchema = z.object({
   timestamp: isoTime,
   /** The sender's idempotency key. */
   clientId: z.string(),
-}).meta({ id: 'ChatMessage' });
+}).meta({ id: 'ChatMessage', ...EXACT });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
 export const readPositionSchema = groupMembershipSchema;
@@ -94,7 +100,7 @@ export const offsetPageSchema = <T extends z.ZodType>(item: T) => z.object({
   page: z.number().int(),
   perPage: z.number().int(),
   total: count,
-});
+}).meta(EXACT);
 export interface OffsetPage<T> {
   items: T[];
   page: number;
@@ -106,7 +112,7 @@ export interface OffsetPage<T> {
 export const cursorPageSchema = <T extends z.ZodType>(item: T) => z.object({
   items: z.array(item),
   hasMore: z.boolean(),
-});
+}).meta(EXACT);
 export interface CursorPage<T> {
   items: T[];
   hasMore: boolean;
@@ -123,5 +129,5 @@ export const placementMapSchema = z.object({
   /** Suffix (digits, read from the right: "3", "03", "153") → chat server id. */
   leaves: z.record(z.string().regex(/^[0-9]{1,10}$/), z.string().min(1)),
   servers: z.record(z.string().min(1), z.object({ url: z.string() })),
-}).meta({ id: 'PlacementMap' });
+}).meta({ id: 'PlacementMap', ...EXACT });
 export type PlacementMapRecord = z.infer<typeof placementMapSchema>;

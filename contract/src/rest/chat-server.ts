@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits';
 import {
-  chatMessageSchema, cursorPageSchema, groupForUserSchema, groupSchema, offsetPageSchema, userSchema,
+  chatMessageSchema, cursorPageSchema, EXACT, groupForUserSchema, groupSchema, offsetPageSchema, userSchema,
 } from '../records';
 import { loginSchema, newUserSchema } from './data-service';
 import {
@@ -21,10 +21,11 @@ export const authResultSchema = z.object({
   /** HS256 JWT `{sub: up, username}` with an expiry; send as `Authorization: Bearer` and in the Socket.IO handshake `auth: {token}`. */
   token: z.string(),
   user: userSchema,
-});
+}).meta(EXACT);
 
 /** One of the caller's groups, with where they stopped reading and its newest message. */
-export const groupSummarySchema = groupForUserSchema.extend({ lastMessage: z.union([chatMessageSchema, z.null()]) });
+export const groupSummarySchema = groupForUserSchema
+  .extend({ lastMessage: z.union([chatMessageSchema, z.null()]) }).meta(EXACT);
 export type GroupSummary = z.infer<typeof groupSummarySchema>;
 
 export const createGroupRequestSchema = z.strictObject({

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { errorDetailSchema } from '../errors';
 import { LIMITS } from '../limits';
 import {
-  cursorPageSchema, groupForUserSchema, groupMembershipSchema, groupSchema, offsetPageSchema, readPositionSchema,
+  cursorPageSchema, EXACT, groupForUserSchema, groupMembershipSchema, groupSchema, offsetPageSchema, readPositionSchema,
   storedMessageSchema, userSchema,
 } from '../records';
 import { textField } from '../text';
@@ -56,7 +56,7 @@ export const presenceResultSchema = z.object({
   lastSeen: z.string(),
   /** Users whose state changed. */
   updated: z.number().int().min(0),
-});
+}).meta(EXACT);
 
 export const newGroupSchema = z.strictObject({
   name: groupNameField,

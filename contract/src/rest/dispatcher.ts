@@ -4,7 +4,7 @@
  * listing for operators.
  */
 import { z } from 'zod';
-import { placementMapSchema } from '../records';
+import { EXACT, placementMapSchema } from '../records';
 import { serverIdField, SUFFIX_PATTERN } from './fields';
 import { locationRoute } from './location';
 import { operationRoutes } from './operations';
@@ -44,7 +44,7 @@ export const serverStatusSchema = z.object({
   draining: z.boolean(),
   /** Leaves of the map it owns. */
   leaves: z.number().int().min(0),
-});
+}).meta(EXACT);
 
 const serverParams = z.strictObject({ id: serverIdField });
 

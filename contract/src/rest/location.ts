@@ -1,5 +1,6 @@
 /** `GET /chat/location`: answered by the dispatcher, and by a chat server started without one. */
 import { z } from 'zod';
+import { EXACT } from '../records';
 import { defineRoute } from './route';
 
 export const locationSchema = z.object({
@@ -7,7 +8,7 @@ export const locationSchema = z.object({
   url: z.string(),
   serverId: z.string(),
   mapVersion: z.number().int().min(0),
-});
+}).meta(EXACT);
 export type Location = z.infer<typeof locationSchema>;
 
 export const locationRoute = defineRoute({
