@@ -22,7 +22,7 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 export const errorCodeSchema = z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]);
 export const errorDetailSchema = z.object({ code: errorCodeSchema, message: z.string() });
 export type ErrorDetail = z.infer<typeof errorDetailSchema>;
-export const errorBodySchema = z.object({ error: errorDetailSchema });
+export const errorBodySchema = z.object({ error: errorDetailSchema }).meta({ id: 'Error' });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 export class AppError extends Error {

@@ -7,6 +7,12 @@
 import { z } from 'zod';
 
 const isoTime = z.string().min(1);
+
+/**
+ * The documents promise that answers carry exactly the declared fields (a test
+ * holds every service to it); parsing an answer still strips unknown fields.
+ */
+export const EXACT = { additionalProperties: false } as const;
 const count = z.number().int().min(0);
 
 /** A user number: the seed's UP number, digits in practice. */
@@ -21,7 +27,7 @@ export const userSchema = z.object({
   /** ISO time the user was last connected, or null if never. */
   lastSeen: isoTime.nullable(),
   createdAt: isoTime,
-});
+}).meta({ id: 'User', ...EXACT });
 export type User = z.infer<typeof userSchema>;
 
 export const groupSchema = z.object({
@@ -34,7 +40,7 @@ export const groupSchema = z.object({
   lastSeq: count,
   createdAt: isoTime,
   updatedAt: isoTime,
-});
+}).meta({ id: 'Group', ...EXACT });
 export type Group = z.infer<typeof groupSchema>;
 
 /** A group as one of its members sees it: where they stopped reading. */
@@ -43,7 +49,7 @@ export const groupForUserSchema = groupSchema.extend({
   lastReadSeq: count,
   /** Messages after `lastReadSeq`. */
   unread: count,
-});
+}).meta({ id: 'GroupForUser', ...EXACT });
 export type GroupForUser = z.infer<typeof groupForUserSchema>;
 
 /** One member of one group. */
@@ -51,7 +57,7 @@ export const groupMembershipSchema = z.object({
   group: z.string(),
   up: upSchema,
   lastReadSeq: count,
-});
+}).meta({ id: 'GroupMembership', ...EXACT });
 export type GroupMembership = z.infer<typeof groupMembershipSchema>;
 
 export const storedMessageSchema = z.object({
@@ -65,8 +71,42 @@ export const storedMessageSchema = z.object({
   clientId: z.string(),
   /** ISO time the message was stored. */
   timestamp: isoTime,
-});
+}).meta({ id: 'StoredMessage', ...EXACT });
 export type StoredMessage = z.infer<typeof storedMessageSchema>;
+
+/** A message as sockets deliver it (`chat message`) and the chat server's history routes list it. */
+/**
+ * A message as sockets and the public history routes deliver it: the one
+ * message record above under the original protocol's field names. The mapping,
+ * field by field: `room` is the record's `group`, `up` its `from`; `id`, `seq`,
+ * `message`, `clientId` and `timestamp` are the record's own.
+ */
+export const chatMessageSchema = z.object({
+  id: storedMessageSchema.shape.id,
+  seq: storedMessageSchema.shape.seq,
+  message: storedMessageSchema.shape.message,
+  up: storedMessageSchema.shape.from.meta({ description: "The sender's user number (the record's `from`)." }),
+  room: storedMessageSchema.shape.group.meta({ description: 'The group id (the record\'s `group`).' }),
+  timestamp: storedMessageSchema.shape.timestamp,
+  clientId: storedMessageSchema.shape.clientId,
+}).meta({
+  id: 'ChatMessage',
+  ...EXACT,
+  description: 'A stored message. Messages of one group carry `seq` 1, 2, 3, … with no gap: `seq` is the order. '
+    + 'Live deliveries from two servers may cross by a few milliseconds and a catch-up can overlap a live '
+    + 'delivery, so a client sorts by `seq` and drops a `seq` (or `id`) it already holds.',
+});
+export type ChatMessagePayload = z.infer<typeof chatMessageSchema>;
+
+export const toChatMessage = (stored: StoredMessage): ChatMessagePayload => ({
+  id: stored.id,
+  seq: stored.seq,
+  message: stored.message,
+  up: stored.from,
+  room: stored.group,
+  timestamp: stored.timestamp,
+  clientId: stored.clientId,
+});
 
 export const readPositionSchema = groupMembershipSchema;
 export type ReadPosition = z.infer<typeof readPositionSchema>;
@@ -77,7 +117,7 @@ export const offsetPageSchema = <T extends z.ZodType>(item: T) => z.object({
   page: z.number().int(),
   perPage: z.number().int(),
   total: count,
-});
+}).meta(EXACT);
 export interface OffsetPage<T> {
   items: T[];
   page: number;
@@ -89,8 +129,22 @@ export interface OffsetPage<T> {
 export const cursorPageSchema = <T extends z.ZodType>(item: T) => z.object({
   items: z.array(item),
   hasMore: z.boolean(),
-});
+}).meta(EXACT);
 export interface CursorPage<T> {
   items: T[];
   hasMore: boolean;
 }
+
+/**
+ * The dispatcher's suffix map. Every user number matches exactly one leaf (the
+ * longest suffix of its digits, left-padded with zeros, that is a leaf); each
+ * leaf names a live chat server, and `servers` lists every live chat server.
+ */
+export const placementMapSchema = z.object({
+  /** Increases on every change; equal versions mean equal maps. */
+  version: count,
+  /** Suffix (digits, read from the right: "3", "03", "153") → chat server id. */
+  leaves: z.record(z.string().regex(/^[0-9]{1,10}$/), z.string().min(1)),
+  servers: z.record(z.string().min(1), z.object({ url: z.string() })),
+}).meta({ id: 'PlacementMap', ...EXACT });
+export type PlacementMapRecord = z.infer<typeof placementMapSchema>;

@@ -38,7 +38,7 @@ export function buildApp(deps: AppDeps): Express {
       checks: { mongo: async () => ((await pingDatabase(deps.db, READY_PING_MS)) ? 'ok' : 'down') },
     },
     routes: (app) => {
-      mountDocs(app);
+      mountDocs(app, 'dataService');
       app.use(requireInternalToken(deps.internalToken));
       app.use(jsonBody(deps.bodyLimit));
       // Routers carry full paths (mounted at the root) so metrics label routes as `/user/:up`, not `/:up`.

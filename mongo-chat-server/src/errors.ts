@@ -66,6 +66,13 @@ export function onlyDuplicateKeys(err: unknown): boolean {
   return failures.every((w) => w.code === 11000);
 }
 
+/** The first field rule a document broke, in the words the request schemas use (`name: must be …`). */
+function firstValidationMessage(err: unknown): string | undefined {
+  const { errors } = err as { errors?: Record<string, { message?: unknown }> };
+  const first = errors ? Object.values(errors)[0] : undefined;
+  return typeof first?.message === 'string' ? first.message : undefined;
+}
+
 /** The AppError a database error stands for, or undefined when it is not one we know. */
 export function fromDatabaseError(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
@@ -73,7 +80,7 @@ export function fromDatabaseError(err: unknown): AppError | undefined {
   if (isDuplicateKey(err)) return new AppError('CONFLICT', 'that already exists');
   const { name } = asDriverError(err);
   if (name === 'ValidationError' || name === 'CastError' || name === 'StrictModeError') {
-    return new AppError('VALIDATION_FAILED', 'the record is not valid');
+    return new AppError('VALIDATION_FAILED', firstValidationMessage(err) ?? 'the record is not valid');
   }
   return undefined;
 }

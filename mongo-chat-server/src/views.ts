@@ -1,4 +1,4 @@
-/** Stored documents → the JSON records of shared/src/models.ts. Only listed fields leave the service. */
+/** Stored documents → the JSON records the contract declares. Only listed fields leave the service. */
 import type {
   Group, GroupForUser, StoredMessage, User,
 } from '@chat/shared';

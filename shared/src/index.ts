@@ -11,6 +11,7 @@ export * from './kit/json-client';
 export * from './kit/ttl-set';
 export * from './logging';
 export * from './http';
+export * from './rest-route';
 export * from './metrics';
 export * from './placement';
 export * from './auth';

@@ -1,5 +1,5 @@
 /**
- * Checks real responses against swagger.yaml with Ajv (JSON Schema 2020-12, as
+ * Checks real responses against swagger.yaml (generated from the contract) with Ajv (JSON Schema 2020-12, as
  * OpenAPI 3.1 uses): the document is the contract, the tests hold the code to it.
  */
 import assert from 'node:assert/strict';

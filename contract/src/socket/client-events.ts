@@ -9,10 +9,13 @@ import { z } from 'zod';
 import type { ErrorCode } from '../errors';
 import { LIMITS } from '../limits';
 import type { Ack } from './ack';
-import { chatMessageSchema } from './chat-message';
-import { groupIdField, seqField, upField } from './fields';
+import { chatMessageSchema } from '../records';
+import { groupIdField, seqField, upField } from '../fields';
 import { SOCKET_LIMITS } from './limits';
-import { text } from './text';
+import { text } from '../text';
+
+/** The sender's own user number: it must equal the one in the socket's token (else FORBIDDEN). */
+const senderUpField = upField.meta({ description: "The sender's own user number; another user's answers FORBIDDEN." });
 
 export interface ClientEventSpec {
   summary: string;
@@ -31,9 +34,9 @@ const clientEvent = <const S extends ClientEventSpec>(spec: S): S => spec;
 const ALWAYS = ['VALIDATION_FAILED', 'RATE_LIMITED', 'INTERNAL'] as const;
 const noResult = z.object({});
 
-export const onlineRequestSchema = z.object({ up: upField });
+export const onlineRequestSchema = z.object({ up: senderUpField });
 export const joinRoomRequestSchema = z.object({
-  up: upField,
+  up: senderUpField,
   room: groupIdField,
   since: seqField.optional()
     .meta({ description: 'The last `seq` the client has seen: the ack carries everything after it.' }),
@@ -56,7 +59,7 @@ export const leaveRoomRequestSchema = z.object({ room: groupIdField });
 export const sendMessageRequestSchema = z.object({
   message: text(LIMITS.messageLength).min(1, 'must not be empty')
     .refine((value) => value.trim().length > 0, 'must not be blank'),
-  up: upField,
+  up: senderUpField,
   room: groupIdField,
   timestamp: z.union([text(64), z.number()]).optional()
     .meta({ description: "The sender's clock (ISO text or epoch ms), informative only: the stored time is the server's." }),

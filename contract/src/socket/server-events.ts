@@ -3,8 +3,7 @@
  * server emits nothing else; its emits are type-checked against these.
  */
 import { z } from 'zod';
-import { groupSchema, upSchema } from '../records';
-import { chatMessageSchema } from './chat-message';
+import { chatMessageSchema, groupSchema, upSchema } from '../records';
 
 export interface ServerEventSpec {
   summary: string;

@@ -37,7 +37,7 @@ export function createApp(deps: AppDeps): Express {
     trustProxy: 'loopback',
     health: { service: 'dispatcher', checks: { redis: redisCheck } },
     routes: (app) => {
-      mountDocs(app);
+      mountDocs(app, 'dispatcher');
       app.use(jsonBody(deps.config.bodyLimit));
       app.use(locationRouter(deps.config, (): PlacementMap => deps.cache.current()));
       app.use(registryRouter(deps));

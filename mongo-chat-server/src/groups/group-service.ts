@@ -7,7 +7,7 @@
 import mongoose, { Types } from 'mongoose';
 import { AppError, LIMITS } from '@chat/shared';
 import type {
-  Group, GroupForUser, GroupMembership, OffsetPage, ReadPosition,
+  Group, GroupForUser, GroupMembership, NewGroup, OffsetPage, OffsetQuery, ReadPosition,
 } from '@chat/shared';
 import type { Models } from '../db/models';
 import type { GroupDoc } from '../db/models/group';
@@ -16,15 +16,8 @@ import type { MembershipDoc } from '../db/models/membership';
 import { onlyDuplicateKeys } from '../errors';
 import { MemberCache } from './member-cache';
 import type { SeqWriter } from '../messages/seq-writer';
-import type { OffsetQuery } from '../params';
 import type { UserService } from '../users/user-service';
 import { groupForUserView, groupView } from '../views';
-
-export interface NewGroup {
-  name: string;
-  users: string[];
-  createdBy?: string;
-}
 
 const unique = (ups: string[]): string[] => [...new Set(ups)];
 

@@ -5,31 +5,19 @@
 import mongoose, { Types } from 'mongoose';
 import { AppError } from '@chat/shared';
 import type {
-  CursorPage, ErrorDetail, OffsetPage, StoredMessage,
+  BatchResult, CursorPage, ErrorDetail, NewMessage, OffsetPage, OffsetQuery, StoredMessage,
 } from '@chat/shared';
 import type { Models } from '../db/models';
 import { membershipId } from '../db/models/membership';
 import { fromDatabaseError } from '../errors';
 import type { GroupService } from '../groups/group-service';
-import type { OffsetQuery } from '../params';
 import { messageView } from '../views';
 import type { SeqWriter } from './seq-writer';
-
-export interface NewMessage {
-  group: string;
-  from: string;
-  message: string;
-  clientId?: string;
-}
 
 export interface Stored {
   message: StoredMessage;
   created: boolean;
 }
-
-export type BatchOutcome =
-  | { ok: true; status: 201 | 200; message: StoredMessage }
-  | { ok: false; error: ErrorDetail };
 
 export interface CursorQuery {
   before?: number;
@@ -62,7 +50,7 @@ export function createMessageService(models: Models, writer: SeqWriter, groups: 
     },
 
     /** Stores a chat server's batch; each item succeeds or fails on its own, answers in input order. */
-    async storeMany(inputs: Array<NewMessage | AppError>): Promise<BatchOutcome[]> {
+    async storeMany(inputs: Array<NewMessage | AppError>): Promise<BatchResult[]> {
       const checks = new Map<string, Promise<void>>();
       const checked = (input: NewMessage) => {
         const key = membershipId(input.group, input.from);
@@ -80,7 +68,7 @@ export function createMessageService(models: Models, writer: SeqWriter, groups: 
           return errorDetail(err);
         }
       }));
-      return Promise.all(inputs.map(async (input, i): Promise<BatchOutcome> => {
+      return Promise.all(inputs.map(async (input, i): Promise<BatchResult> => {
         const refusal = refusals[i];
         if (input instanceof AppError) return { ok: false, error: input.toBody().error };
         if (refusal) return { ok: false, error: refusal };

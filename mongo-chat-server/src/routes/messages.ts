@@ -1,20 +1,12 @@
 /** /message routes: the seed's listing, one message, storing one or a batch. */
 import { Router } from 'express';
-import { z } from 'zod';
-import { AppError, LIMITS, validate } from '@chat/shared';
-import type { MessageService, NewMessage } from '../messages/message-service';
 import {
-  idParamsSchema, objectIdSchema, offsetQuerySchema, upSchema,
-} from '../params';
+  AppError, newMessageSchema, restContract, route, validate,
+} from '@chat/shared';
+import type { NewMessage } from '@chat/shared';
+import type { MessageService } from '../messages/message-service';
 
-const newMessageSchema = z.strictObject({
-  group: objectIdSchema,
-  from: upSchema,
-  message: z.string().min(1).max(LIMITS.messageLength),
-  clientId: z.string().min(1).max(LIMITS.clientId).optional(),
-});
-
-const batchBody = z.strictObject({ messages: z.array(z.unknown()).min(1).max(LIMITS.pageSize) });
+const routes = restContract.dataService;
 
 /** A batch item that does not parse fails alone, as its own result. */
 const parseItem = (item: unknown): NewMessage | AppError => {
@@ -29,24 +21,17 @@ const parseItem = (item: unknown): NewMessage | AppError => {
 export function messageRoutes(messages: MessageService): Router {
   const router = Router();
 
-  router.get('/message', async (req, res) => {
-    res.json(await messages.list(validate(offsetQuerySchema, req.query)));
+  route(router, routes.listMessages)(async ({ query }) => ({ status: 200, body: await messages.list(query) }));
+
+  route(router, routes.storeMessage)(async ({ body }) => {
+    const { message, created } = await messages.store(body);
+    return { status: created ? 201 : 200, body: message };
   });
 
-  router.post('/message', async (req, res) => {
-    const { message, created } = await messages.store(validate(newMessageSchema, req.body));
-    res.status(created ? 201 : 200).json(message);
-  });
+  route(router, routes.storeMessages)(async ({ body }) => (
+    { status: 200, body: { results: await messages.storeMany(body.messages.map(parseItem)) } }));
 
-  router.post('/message/batch', async (req, res) => {
-    const { messages: items } = validate(batchBody, req.body);
-    res.json({ results: await messages.storeMany(items.map(parseItem)) });
-  });
-
-  router.get('/message/:id', async (req, res) => {
-    const { id } = validate(idParamsSchema, req.params);
-    res.json(await messages.get(id));
-  });
+  route(router, routes.getMessage)(async ({ params }) => ({ status: 200, body: await messages.get(params.id) }));
 
   return router;
 }

@@ -1,7 +1,9 @@
 /** Users: registration, login, listing and the seed's profile/online update. */
 import mongoose from 'mongoose';
 import { AppError } from '@chat/shared';
-import type { OffsetPage, User } from '@chat/shared';
+import type {
+  NewUser, OffsetPage, User, UserUpdate,
+} from '@chat/shared';
 import type { Models } from '../db/models';
 import { PUBLIC_USER_FIELDS } from '../db/models/user';
 import type { UserDoc } from '../db/models/user';
@@ -9,20 +11,7 @@ import { isDuplicateKey } from '../errors';
 import { userView } from '../views';
 import type { Passwords } from './passwords';
 
-export interface NewUser {
-  up: string;
-  username: string;
-  name: string;
-  password: string;
-}
-
 export type Credentials = { up: string; password: string } | { username: string; password: string };
-
-export interface UserChanges {
-  username?: string;
-  name?: string;
-  online?: boolean;
-}
 
 export interface UserListQuery {
   page: number;
@@ -87,7 +76,7 @@ export function createUserService(models: Models, passwords: Passwords) {
       };
     },
 
-    async update(up: string, changes: UserChanges): Promise<User> {
+    async update(up: string, changes: UserUpdate): Promise<User> {
       const set: Partial<UserDoc> = {};
       if (changes.username !== undefined) set.username = changes.username;
       if (changes.name !== undefined) set.name = changes.name;

@@ -5,29 +5,12 @@
  */
 import { Router } from 'express';
 import type { RequestHandler } from 'express';
-import { z } from 'zod';
-import { LIMITS, validate } from '@chat/shared';
+import { restContract, route } from '@chat/shared';
 import type { User } from '@chat/shared';
 import type { ChatContext } from '../context';
-import { upField } from '../sockets/validation';
 import { currentUser, requireUser } from './require-user';
 
-const password = z.string().min(LIMITS.passwordMin).max(LIMITS.passwordMax);
-
-const registerSchema = z.object({
-  up: upField,
-  username: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only').min(1).max(LIMITS.username),
-  name: z.string().trim().min(1).max(LIMITS.name),
-  password,
-});
-
-const loginSchema = z.object({
-  up: upField.optional(),
-  username: z.string().min(1).max(LIMITS.username).optional(),
-  password: z.string().min(1).max(LIMITS.passwordMax),
-}).refine((body) => (body.up === undefined) !== (body.username === undefined), {
-  message: 'give exactly one of up or username',
-});
+const routes = restContract.chatServer;
 
 export function authRoutes(ctx: ChatContext): Router {
   const router = Router();
@@ -39,21 +22,14 @@ export function authRoutes(ctx: ChatContext): Router {
     ctx.limiters.auth.consume(req.ip ?? 'unknown').then(() => next(), next);
   };
 
-  router.post('/auth/register', limited, async (req, res) => {
-    const body = validate(registerSchema, req.body);
-    const user = await ctx.data.createUser(body);
-    res.status(201).json(withToken(user));
-  });
+  route(router, routes.register, limited)(async ({ body }) => (
+    { status: 201, body: withToken(await ctx.data.createUser(body)) }));
 
-  router.post('/auth/login', limited, async (req, res) => {
-    const body = validate(loginSchema, req.body);
-    const user = await ctx.data.login(body);
-    res.json(withToken(user));
-  });
+  route(router, routes.login, limited)(async ({ body }) => (
+    { status: 200, body: withToken(await ctx.data.login(body)) }));
 
-  router.get('/auth/me', requireUser(ctx.tokens), async (req, res) => {
-    res.json({ user: await ctx.data.getUser(currentUser(req).up) });
-  });
+  route(router, routes.me, requireUser(ctx.tokens))(async (_input, req) => (
+    { status: 200, body: { user: await ctx.data.getUser(currentUser(req).up) } }));
 
   return router;
 }

@@ -27,7 +27,7 @@ export function createApp(
       app.use(jsonBody(ctx.config.bodyLimit));
       // The socket events, described from the contract (asyncapi.yaml sits beside swagger.yaml).
       app.get('/docs/asyncapi.yaml', (_req, res) => { res.sendFile(path.join(path.dirname(SWAGGER_PATH), 'asyncapi.yaml')); });
-      mountDocs(app);
+      mountDocs(app, 'chatServer');
       routers.forEach((router) => app.use(router));
     },
   });

@@ -1,7 +1,7 @@
 import { Schema } from 'mongoose';
 import type { Connection, Model, Types } from 'mongoose';
-import { LIMITS } from '@chat/shared';
-import { UP_PATTERN } from '../../params';
+import { LIMITS, UP_PATTERN } from '@chat/shared';
+import { textLength } from './text-length';
 
 /**
  * A group. Its members live in the membership collection (one document per
@@ -18,9 +18,7 @@ export interface GroupDoc {
 }
 
 const groupSchema = new Schema<GroupDoc>({
-  name: {
-    type: String, required: true, minlength: 1, maxlength: LIMITS.groupName,
-  },
+  name: { type: String, required: true, validate: textLength(1, LIMITS.groupName) },
   createdBy: { type: String, default: null, match: UP_PATTERN },
   lastSeq: {
     type: Number, required: true, default: 0, min: 0,

@@ -1,6 +1,6 @@
 import { Schema } from 'mongoose';
 import type { Connection, Model, Types } from 'mongoose';
-import { UP_PATTERN } from '../../params';
+import { UP_PATTERN } from '@chat/shared';
 
 /**
  * One member of one group. `_id` is `<groupId>:<up>`: the membership check a

@@ -1,7 +1,7 @@
 import { Schema } from 'mongoose';
 import type { Connection, Model, Types } from 'mongoose';
-import { LIMITS } from '@chat/shared';
-import { UP_PATTERN } from '../../params';
+import { LIMITS, UP_PATTERN } from '@chat/shared';
+import { textLength } from './text-length';
 
 /** A stored message; `seq` is its place in the group (1, 2, 3, … without a gap). */
 export interface MessageDoc {
@@ -18,12 +18,8 @@ const messageSchema = new Schema<MessageDoc>({
   group: { type: Schema.Types.ObjectId, required: true },
   seq: { type: Number, required: true, min: 1 },
   from: { type: String, required: true, match: UP_PATTERN },
-  message: {
-    type: String, required: true, minlength: 1, maxlength: LIMITS.messageLength,
-  },
-  clientId: {
-    type: String, required: true, minlength: 1, maxlength: LIMITS.clientId,
-  },
+  message: { type: String, required: true, validate: textLength(1, LIMITS.messageLength) },
+  clientId: { type: String, required: true, validate: textLength(1, LIMITS.clientId) },
   timestamp: { type: Date, required: true },
 }, { versionKey: false, strict: 'throw' });
 

@@ -1,7 +1,7 @@
 import { Schema } from 'mongoose';
 import type { Connection, Model } from 'mongoose';
-import { LIMITS } from '@chat/shared';
-import { UP_PATTERN } from '../../params';
+import { LIMITS, UP_PATTERN } from '@chat/shared';
+import { textLength } from './text-length';
 
 /** A user, keyed by `up` so that every lookup by user number is an `{_id}` lookup. */
 export interface UserDoc {
@@ -16,12 +16,8 @@ export interface UserDoc {
 
 const userSchema = new Schema<UserDoc>({
   _id: { type: String, required: true, match: UP_PATTERN },
-  username: {
-    type: String, required: true, minlength: 1, maxlength: LIMITS.username,
-  },
-  name: {
-    type: String, required: true, minlength: 1, maxlength: LIMITS.name,
-  },
+  username: { type: String, required: true, validate: textLength(1, LIMITS.username) },
+  name: { type: String, required: true, validate: textLength(1, LIMITS.name) },
   passwordHash: { type: String, required: true },
   online: { type: Boolean, required: true, default: false },
   lastSeen: { type: Date, default: null },
