@@ -1,21 +1,13 @@
 /**
- * The placement map (DESIGN.md decision 6): a tree of user-number suffixes read
+ * The placement map (docs/design.md, Placement): a tree of user-number suffixes read
  * from the right, each leaf owned by one chat server. The dispatcher changes it;
  * the dispatcher and the chat servers both read it with `placeUser`.
  */
-import type { Up } from '@chat/contract';
+import type { PlacementMapRecord, Up } from '@chat/contract';
 
-export interface PlacementServer {
-  url: string;
-}
-
-export interface PlacementMap {
-  /** Increases on every change; equal versions mean equal maps. */
-  version: number;
-  /** Suffix (digits, read from the right: "3", "03", "153") → server id. The leaves cover every number. */
-  leaves: Record<string, string>;
-  servers: Record<string, PlacementServer>;
-}
+/** The map as the contract declares it: the leaves cover every number. */
+export type PlacementMap = PlacementMapRecord;
+export type PlacementServer = PlacementMap['servers'][string];
 
 export interface Placement {
   serverId: string;

@@ -1,19 +1,13 @@
-/** What the dispatcher reads back from Redis is checked like any other input. */
+/** What the dispatcher reads back from Redis is checked like any other input, against the contract's records. */
 import { z } from 'zod';
+import { leafLoadsSchema } from '@chat/contract';
 
-const count = z.number().int().min(0);
+export { placementMapSchema } from '@chat/contract';
 
-export const leafLoadsSchema = z.record(z.string().regex(/^[0-9]{1,10}$/), count);
-
+/** A server's last report as the store keeps it (`leafLoads` null until it first sends them). */
 export const serverReportSchema = z.object({
   url: z.string().url(),
   capacity: z.number().int().min(1),
-  load: count,
+  load: z.number().int().min(0),
   leafLoads: leafLoadsSchema.nullable(),
-});
-
-export const placementMapSchema = z.object({
-  version: count,
-  leaves: z.record(z.string().regex(/^[0-9]{1,10}$/), z.string().min(1)),
-  servers: z.record(z.string().min(1), z.object({ url: z.string().url() })),
 });

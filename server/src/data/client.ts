@@ -2,21 +2,14 @@
  * The data service (mongo-chat-server) as typed calls, one per route of its
  * contract. Errors arrive as AppError with the shared codes.
  */
-import { z } from 'zod';
-import {
-  cursorPageSchema, groupForUserSchema, groupSchema, offsetPageSchema, readPositionSchema, storedMessageSchema,
-  userSchema,
-} from '@chat/contract';
+import { restContract } from '@chat/contract';
 import type {
-  CursorPage, Group, GroupForUser, OffsetPage, ReadPosition, StoredMessage, Up, User,
+  BatchResult, CursorPage, Group, GroupForUser, OffsetPage, ReadPosition, StoredMessage, Up, User,
 } from '@chat/contract';
 import { createDataRequest } from './http';
 import type { DataHttpOptions } from './http';
-import {
-  batchResultSchema, groupIdsSchema, membershipSchema, presenceResultSchema,
-} from './schemas';
-import type { BatchResult } from './schemas';
 
+/** A message to store; the chat server always names its `clientId` (it assigns one when the sender did not). */
 export interface NewMessage {
   group: string;
   from: Up;
@@ -31,32 +24,31 @@ export interface Cursor {
 }
 
 const enc = encodeURIComponent;
-const userPage = offsetPageSchema(userSchema);
-const groupPage = offsetPageSchema(groupForUserSchema);
-const messagePage = offsetPageSchema(storedMessageSchema);
-const messageCursorPage = cursorPageSchema(storedMessageSchema);
-const healthSchema = z.object({ status: z.string() });
+/** Each answer is checked against what the contract declares for its route. */
+const routes = restContract.dataService;
+const userSchema = routes.getUser.responses[200].schema;
+const groupSchema = routes.getGroup.responses[200].schema;
 
 export function createDataClient(options: DataHttpOptions) {
   const request = createDataRequest(options);
   return {
-    health: () => request('GET', '/health', healthSchema),
+    health: () => request('GET', '/health', routes.health.responses[200].schema),
 
     createUser: (body: { up: Up; username: string; name: string; password: string }): Promise<User> => (
-      request('POST', '/user', userSchema, { body })),
+      request('POST', '/user', routes.createUser.responses[201].schema, { body })),
     login: (body: { up?: Up; username?: string; password: string }): Promise<User> => (
-      request('POST', '/user/login', userSchema, { body, userCredentials: true })),
+      request('POST', '/user/login', routes.login.responses[200].schema, { body, userCredentials: true })),
     getUser: (up: Up): Promise<User> => request('GET', `/user/${enc(up)}`, userSchema),
-    usersByUp: (ups: Up[]): Promise<OffsetPage<User>> => request('GET', '/user', userPage, {
+    usersByUp: (ups: Up[]): Promise<OffsetPage<User>> => request('GET', '/user', routes.listUsers.responses[200].schema, {
       query: { ups: ups.join(','), perPage: Math.max(1, ups.length) },
     }),
     /** Many users online and offline in one call; the lastSeen stored with them. */
     setPresence: (online: Up[], offline: Up[]): Promise<{ lastSeen: string; updated: number }> => (
-      request('POST', '/user/presence', presenceResultSchema, { body: { online, offline } })),
+      request('POST', '/user/presence', routes.setPresence.responses[200].schema, { body: { online, offline } })),
 
     getGroup: (id: string): Promise<Group> => request('GET', `/group/${enc(id)}`, groupSchema),
     createGroup: (body: { name: string; users: Up[]; createdBy: Up }): Promise<Group> => (
-      request('POST', '/group', groupSchema, { body })),
+      request('POST', '/group', routes.createGroup.responses[201].schema, { body })),
     renameGroup: (id: string, name: string): Promise<Group> => (
       request('PATCH', `/group/${enc(id)}`, groupSchema, { body: { name } })),
     deleteGroup: (id: string): Promise<undefined> => request('DELETE', `/group/${enc(id)}`, null),
@@ -65,23 +57,23 @@ export function createDataClient(options: DataHttpOptions) {
     removeMember: (id: string, up: Up): Promise<Group> => (
       request('DELETE', `/group/${enc(id)}/members/${enc(up)}`, groupSchema)),
     membership: (id: string, up: Up): Promise<{ up: Up; lastReadSeq: number }> => (
-      request('GET', `/group/${enc(id)}/members/${enc(up)}`, membershipSchema)),
+      request('GET', `/group/${enc(id)}/members/${enc(up)}`, routes.getMembership.responses[200].schema)),
     /** The ids of the groups of up to 100 users, in one call. */
     groupIdsOf: async (ups: Up[]): Promise<Map<Up, string[]>> => {
-      const { items } = await request('GET', '/group/ids', groupIdsSchema, { query: { ups: ups.join(',') } });
+      const { items } = await request('GET', '/group/ids', routes.groupIdsOfUsers.responses[200].schema, { query: { ups: ups.join(',') } });
       return new Map(items.map((item) => [item.up, item.groups]));
     },
     groupsOfUser: (up: Up, page: number, perPage: number): Promise<OffsetPage<GroupForUser>> => (
-      request('GET', `/group/user/${enc(up)}`, groupPage, { query: { page, perPage } })),
+      request('GET', `/group/user/${enc(up)}`, routes.groupsOfUser.responses[200].schema, { query: { page, perPage } })),
     markRead: (id: string, up: Up, seq: number): Promise<ReadPosition> => (
-      request('PUT', `/group/${enc(id)}/read/${enc(up)}`, readPositionSchema, { body: { seq } })),
+      request('PUT', `/group/${enc(id)}/read/${enc(up)}`, routes.markRead.responses[200].schema, { body: { seq } })),
 
     messagesPage: (group: string, page: number, perPage: number): Promise<OffsetPage<StoredMessage>> => (
-      request('GET', '/group/messages', messagePage, { query: { groupID: group, page, perPage } })),
+      request('GET', '/group/messages', routes.groupMessagesByPage.responses[200].schema, { query: { groupID: group, page, perPage } })),
     messagesCursor: (group: string, cursor: Cursor): Promise<CursorPage<StoredMessage>> => (
-      request('GET', `/group/${enc(group)}/messages`, messageCursorPage, { query: { ...cursor } })),
+      request('GET', `/group/${enc(group)}/messages`, routes.groupMessagesByCursor.responses[200].schema, { query: { ...cursor } })),
     storeMessages: async (messages: NewMessage[]): Promise<BatchResult[]> => {
-      const { results } = await request('POST', '/message/batch', batchResultSchema, { body: { messages } });
+      const { results } = await request('POST', '/message/batch', routes.storeMessages.responses[200].schema, { body: { messages } });
       return results;
     },
   };

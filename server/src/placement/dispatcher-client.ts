@@ -1,15 +1,12 @@
 /** The dispatcher's registry routes this chat server calls, over the kit's JSON client. */
-import { z } from 'zod';
-import { AppError, createJsonClient } from '@chat/shared';
+import type { z } from 'zod';
+import { AppError, createJsonClient, restContract } from '@chat/shared';
 import type { JsonReply, PlacementMap } from '@chat/shared';
 
-const mapSchema = z.object({
-  version: z.number(),
-  leaves: z.record(z.string(), z.string()),
-  servers: z.record(z.string(), z.object({ url: z.string() })),
-});
-const registeredSchema = z.object({ map: mapSchema, heartbeatIntervalMs: z.number().int().positive().optional() });
-const mapOnlySchema = z.object({ map: mapSchema });
+const registry = restContract.dispatcher;
+const registeredSchema = registry.register.responses[200].schema;
+const heartbeatSchema = registry.heartbeat.responses[200].schema;
+const listingSchema = registry.listServers.responses[200].schema;
 
 export interface ServerState {
   id: string;
@@ -37,14 +34,14 @@ export function createDispatcherClient(baseUrl: string, internalToken: string, t
       expect(registeredSchema, await call('POST', '/dispatcher/servers', { body: state }), 'register')),
     heartbeat: async (state: ServerState): Promise<PlacementMap> => {
       const { id, ...rest } = state;
-      return expect(mapOnlySchema, await call('PUT', `${idPath(id)}/heartbeat`, { body: rest }), 'heartbeat').map;
+      return expect(heartbeatSchema, await call('PUT', `${idPath(id)}/heartbeat`, { body: rest }), 'heartbeat').map;
     },
     deregister: async (id: string): Promise<void> => {
       const reply = await call('DELETE', idPath(id));
       if (reply.status !== 204 && reply.status !== 404) throw new AppError('UNAVAILABLE', `deregister: dispatcher answered ${reply.status}`);
     },
     currentMap: async (): Promise<PlacementMap> => (
-      expect(mapOnlySchema, await call('GET', '/dispatcher/servers'), 'map').map),
+      expect(listingSchema, await call('GET', '/dispatcher/servers'), 'map').map),
   };
 }
 
