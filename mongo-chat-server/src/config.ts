@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { port, readEnv } from '@chat/shared';
+import type { ReadPreference, WriteConcernSetting } from './db/connection';
 
 export const SERVICE_NAME = 'mongo-chat-server';
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -17,6 +18,11 @@ const ENV_SHAPE = {
   MONGO_URL: z.string()
     .regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URL')
     .default('mongodb://127.0.0.1:27017/chat'),
+  /** Where reads go on a replica set. */
+  MONGO_READ_PREFERENCE: z.enum(['primary', 'primaryPreferred', 'secondary', 'secondaryPreferred', 'nearest'])
+    .default('primary'),
+  /** `auto` (majority on a replica set, the server's default elsewhere), `majority`, or a member count. */
+  MONGO_WRITE_CONCERN: z.string().regex(/^(auto|majority|\d+)$/, 'expected auto, majority or a number').default('auto'),
   INTERNAL_TOKEN: z.string().min(1).optional(),
   BODY_LIMIT: z.string()
     .regex(/^\d+(b|kb|mb)?$/i, 'expected a size such as 64kb')
@@ -32,6 +38,8 @@ export interface DataServiceConfig {
   host: string;
   port: number;
   mongoUrl: string;
+  readPreference?: ReadPreference;
+  writeConcern?: WriteConcernSetting;
   internalToken: string;
   bodyLimit: string;
   passwordHashMemoryKib: number;
@@ -75,6 +83,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
       host: e.HOST,
       port: e.PORT,
       mongoUrl: e.MONGO_URL,
+      readPreference: e.MONGO_READ_PREFERENCE,
+      writeConcern: /^\d+$/.test(e.MONGO_WRITE_CONCERN) ? Number(e.MONGO_WRITE_CONCERN)
+        : e.MONGO_WRITE_CONCERN as WriteConcernSetting,
       internalToken: e.INTERNAL_TOKEN ?? DEV_INTERNAL_TOKEN,
       bodyLimit: e.BODY_LIMIT,
       passwordHashMemoryKib: e.PASSWORD_HASH_MEMORY_KIB,
