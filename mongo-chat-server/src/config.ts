@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { baseConfig, baseEnvShape, readEnv } from '@chat/shared';
+import type { ReadPreference, WriteConcernSetting } from './db/connection';
 
 export const SERVICE_NAME = 'mongo-chat-server';
 
@@ -12,6 +13,11 @@ const ENV_SHAPE = {
   MONGO_URL: z.string()
     .regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URL')
     .default('mongodb://127.0.0.1:27017/chat'),
+  /** Where reads go on a replica set. */
+  MONGO_READ_PREFERENCE: z.enum(['primary', 'primaryPreferred', 'secondary', 'secondaryPreferred', 'nearest'])
+    .default('primary'),
+  /** `auto` (majority on a replica set, the server's default elsewhere), `majority`, or a member count. */
+  MONGO_WRITE_CONCERN: z.string().regex(/^(auto|majority|\d+)$/, 'expected auto, majority or a number').default('auto'),
   // argon2 accepts at least 8 KiB per lane; 19456 KiB is OWASP's argon2id baseline.
   PASSWORD_HASH_MEMORY_KIB: z.coerce.number().int().min(1024).max(1048576)
     .default(19456),
@@ -21,6 +27,8 @@ export interface DataServiceConfig {
   host: string;
   port: number;
   mongoUrl: string;
+  readPreference?: ReadPreference;
+  writeConcern?: WriteConcernSetting;
   internalToken: string;
   bodyLimit: string;
   passwordHashMemoryKib: number;
@@ -59,6 +67,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
       host: base.host,
       port: base.port,
       mongoUrl: e.MONGO_URL,
+      readPreference: e.MONGO_READ_PREFERENCE,
+      writeConcern: /^\d+$/.test(e.MONGO_WRITE_CONCERN) ? Number(e.MONGO_WRITE_CONCERN)
+        : e.MONGO_WRITE_CONCERN as WriteConcernSetting,
       internalToken: base.internalToken,
       bodyLimit: base.bodyLimit,
       passwordHashMemoryKib: e.PASSWORD_HASH_MEMORY_KIB,

@@ -39,6 +39,8 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
   let db;
   try {
     db = await connectDatabase(config.mongoUrl, {
+      readPreference: config.readPreference,
+      writeConcern: config.writeConcern,
       serverSelectionTimeoutMs: config.serverSelectionTimeoutMs ?? 3000,
       // Above the slowest legitimate call (a deep page scanned by FerretDB takes seconds).
       socketTimeoutMs: config.socketTimeoutMs ?? 30000,

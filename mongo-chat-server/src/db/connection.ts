@@ -3,6 +3,12 @@
  * and server selection is short, so a call made while the database is away
  * fails within seconds (503) instead of hanging; the driver keeps probing and
  * the same connection serves again as soon as the database is back.
+ *
+ * Ready for a replica set: writes are retryable (a primary stepping down does
+ * not fail a send), reads go where `readPreference` says, and on a replica set
+ * writes wait for a majority of members (`w: majority`) so an acknowledged
+ * message survives a failover. A standalone server or FerretDB, which have no
+ * majority to wait for, keep the server's default unless told otherwise.
  */
 import mongoose from 'mongoose';
 import type { Connection } from 'mongoose';
@@ -13,7 +19,13 @@ import type winston from 'winston';
 mongoose.set('sanitizeFilter', true);
 mongoose.set('strictQuery', 'throw');
 
+export type ReadPreference = 'primary' | 'primaryPreferred' | 'secondary' | 'secondaryPreferred' | 'nearest';
+/** `auto`: `majority` when the server is a replica set member, else the server's default. */
+export type WriteConcernSetting = 'auto' | 'majority' | number;
+
 export interface ConnectOptions {
+  readPreference?: ReadPreference;
+  writeConcern?: WriteConcernSetting;
   serverSelectionTimeoutMs: number;
   socketTimeoutMs: number;
   connectTimeoutMs: number;
@@ -25,8 +37,11 @@ const sleep = (ms: number) => new Promise((resolve) => { setTimeout(resolve, ms)
 /** Strips credentials from a URL before it reaches a log line. */
 export const describeUrl = (url: string): string => url.replace(/\/\/[^@/]*@/, '//');
 
-async function openOnce(url: string, options: ConnectOptions): Promise<Connection> {
+async function openOnce(url: string, options: ConnectOptions, w?: 'majority' | number): Promise<Connection> {
   const db = mongoose.createConnection(url, {
+    retryWrites: true,
+    readPreference: options.readPreference ?? 'primary',
+    ...(w === undefined ? {} : { writeConcern: { w } }),
     bufferCommands: false,
     autoIndex: false,
     autoCreate: false,
@@ -44,13 +59,28 @@ async function openOnce(url: string, options: ConnectOptions): Promise<Connectio
   }
 }
 
+/** Whether the server is a replica set member (its `hello` names a set). */
+async function inReplicaSet(db: Connection): Promise<boolean> {
+  const hello = await db.db?.admin().command({ hello: 1 }).catch(() => undefined);
+  return typeof hello?.setName === 'string';
+}
+
+async function openReplicaAware(url: string, options: ConnectOptions): Promise<Connection> {
+  const setting = options.writeConcern ?? 'auto';
+  if (setting !== 'auto') return openOnce(url, options, setting);
+  const db = await openOnce(url, options);
+  if (!(await inReplicaSet(db))) return db;
+  await db.close();
+  return openOnce(url, options, 'majority');
+}
+
 /** Connects, retrying until `connectTimeoutMs`, so a service started next to its database waits for it. */
 export async function connectDatabase(url: string, options: ConnectOptions): Promise<Connection> {
   const { logger } = options;
   const deadline = Date.now() + options.connectTimeoutMs;
   for (;;) {
     try {
-      const db = await openOnce(url, options);
+      const db = await openReplicaAware(url, options);
       db.on('disconnected', () => logger.warn('database connection lost'));
       db.on('reconnected', () => logger.info('database connection restored'));
       logger.info('connected to the database', { url: describeUrl(url) });

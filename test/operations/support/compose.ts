@@ -128,14 +128,25 @@ function readService(name: string, raw: Dict): ComposeService {
   };
 }
 
-export function loadCompose(file: string): ComposeFile {
-  const raw = asDict(YAML.parse(fs.readFileSync(path.join(ROOT, file), 'utf8'), { merge: true }));
+/** Compose's merge of an override onto a base: mappings merge key by key, anything else is replaced. */
+function mergeOverride(base: unknown, override: unknown): unknown {
+  if (!base || typeof base !== 'object' || Array.isArray(base)) return override;
+  if (!override || typeof override !== 'object' || Array.isArray(override)) return override;
+  const merged: Dict = { ...(base as Dict) };
+  Object.entries(override as Dict).forEach(([key, value]) => { merged[key] = mergeOverride(merged[key], value); });
+  return merged;
+}
+
+/** `docker compose -f a -f b`: the files read and merged in order (a file name alone reads one file). */
+export function loadCompose(file: string, ...overrides: string[]): ComposeFile {
+  const read = (name: string) => YAML.parse(fs.readFileSync(path.join(ROOT, name), 'utf8'), { merge: true }) as unknown;
+  const raw = asDict(overrides.reduce((merged, name) => mergeOverride(merged, read(name)), read(file)));
   const services = new Map<string, ComposeService>();
   Object.entries(asDict(raw.services)).forEach(([name, def]) => services.set(name, readService(name, asDict(def))));
   const networks: Record<string, Dict> = {};
   Object.entries(asDict(raw.networks)).forEach(([name, def]) => { networks[name] = asDict(def); });
   return {
-    file, raw, services, networks, volumes: Object.keys(asDict(raw.volumes)),
+    file: [file, ...overrides].join(' + '), raw, services, networks, volumes: Object.keys(asDict(raw.volumes)),
   };
 }
 
