@@ -1,6 +1,6 @@
 /**
  * The embedded FerretDB v1.24.2 launcher (local-services/ferretdb): built once
- * with Go into `.cache/ferretdb/`, reused afterwards. DESIGN.md, "Real services".
+ * with Go into `.cache/ferretdb/`, reused afterwards. docs/design.md, "Databases on build machines".
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

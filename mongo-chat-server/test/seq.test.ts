@@ -1,5 +1,5 @@
 /**
- * The order guarantee (DESIGN.md decision 3): concurrent sends to one group get
+ * The order guarantee (docs/design.md, Order): concurrent sends to one group get
  * seq 1..N with no gap and no duplicate, from one instance, from two in this
  * process, and from another process writing to the same database at once.
  */

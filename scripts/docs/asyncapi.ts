@@ -33,9 +33,11 @@ const codes = (list: readonly string[]) => list.map((code) => `\`${code}\``).joi
 const overview = (): string => [
   "Socket.IO events of the group chat's chat servers, generated from the contract (@chat/contract).",
   '**Connecting.** Ask the dispatcher where to connect (`GET /chat/location` with `Authorization: Bearer <token>`), '
-  + 'then open Socket.IO there with `auth: {token}` (WebSocket or long-polling). A refused handshake is a '
-  + '`connect_error` whose `data.code` is `UNAUTHORIZED`, `RATE_LIMITED`, `UNAVAILABLE` or `WRONG_SERVER` (then '
-  + "`data.url` names the right server). The socket is already in the rooms of all the user's groups when it connects.",
+  + 'then open Socket.IO there with `auth: {token, mapVersion}` (WebSocket or long-polling; `mapVersion` is the one '
+  + 'the dispatcher answered, so a server that has not heard of a move yet takes the user at once). A refused '
+  + 'handshake is a `connect_error` whose `data.code` is `UNAUTHORIZED`, `VALIDATION_FAILED` (a bad `mapVersion`), '
+  + '`RATE_LIMITED`, `UNAVAILABLE` or `WRONG_SERVER` (then `data.url` names a live server that serves the user). '
+  + "The socket is already in the rooms of all the user's groups when it connects.",
   '**Acknowledgements.** Every client → server event takes an ack callback, answered once: `{ok: true, …result}` or '
   + '`{ok: false, error: {code, message}}`. A payload of the wrong shape, with a text over its limit or with a lone '
   + 'surrogate gets `VALIDATION_FAILED`, and so does an event not listed here ("unknown event …"). The socket stays '

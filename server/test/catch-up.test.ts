@@ -1,5 +1,5 @@
 /**
- * Catch-up after a disconnect (DESIGN.md decision 7): `join room` with `since`
+ * Catch-up after a disconnect (docs/design.md, Catch-up and the recent buffer): `join room` with `since`
  * gives every missed message once, in order; from the recent buffer when it
  * can be trusted, from the data service when the gap is older or the buffer
  * has a hole; a crowd rejoining costs one data-service read.

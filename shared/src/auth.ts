@@ -60,7 +60,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 // Comparing fixed-length digests keeps timingSafeEqual's equal-length rule and hides the token's length.
 const digest = (text: string) => crypto.createHash('sha256').update(text).digest();
 
-/** Requires the `x-internal-token` header (DESIGN.md decision 10), compared in constant time. */
+/** Requires the `x-internal-token` header (docs/design.md, Internal only), compared in constant time. */
 export function requireInternalToken(expected: string): RequestHandler {
   const expectedDigest = digest(expected);
   return (req, _res, next) => {

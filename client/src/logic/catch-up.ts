@@ -1,7 +1,7 @@
 /**
  * Bringing a group's timeline up to date through `join room` acks: the newest
  * page the first time, then everything after the last contiguous seq, page by
- * page, each message once (DESIGN.md decision 7).
+ * page, each message once (docs/design.md, Catch-up and the recent buffer).
  */
 import type { JoinRoomResult } from '@chat/contract';
 import type { Timeline } from './timeline';

@@ -1,6 +1,7 @@
 export * from './ack';
 export * from './client-events';
 export * from './frame-cap';
+export * from './handshake';
 export * from './limits';
 export * from './server-events';
 export * from './typed-events';

@@ -1,6 +1,6 @@
 /**
  * Messages: storing (through the seq writer), reading one, listing, and a
- * group's history paged two ways (DESIGN.md decision 8).
+ * group's history paged two ways (docs/design.md, Pagination).
  */
 import mongoose, { Types } from 'mongoose';
 import { AppError } from '@chat/shared';

@@ -1,5 +1,5 @@
 /**
- * The seq writer (DESIGN.md decision 3): the only code that stores messages.
+ * The seq writer (docs/design.md, Order): the only code that stores messages.
  *
  * Sends are collected for one event-loop turn, and for as long as the previous
  * round is in flight, then stored as ONE ordered insertMany per round, each

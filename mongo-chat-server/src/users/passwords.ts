@@ -1,5 +1,5 @@
 /**
- * argon2id password hashing (DESIGN.md decision 1). The hash never leaves this
+ * argon2id password hashing (docs/design.md, Identity). The hash never leaves this
  * service. Checking an unknown user still costs one verification, so response
  * time does not tell which user numbers exist.
  */

@@ -1,5 +1,5 @@
 /**
- * What a joining socket is sent (DESIGN.md decision 7): the newest page, or
+ * What a joining socket is sent (docs/design.md, Catch-up and the recent buffer): the newest page, or
  * every message after the client's `since`. The recent buffer answers when it
  * can be trusted — it reaches the group's last seq with no hole — and the data
  * service otherwise; identical concurrent requests share one fetch, so a crowd

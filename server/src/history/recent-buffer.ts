@@ -1,5 +1,5 @@
 /**
- * The recent-message buffer (DESIGN.md decision 7): per group, the last few
+ * The recent-message buffer (docs/design.md, Catch-up and the recent buffer): per group, the last few
  * hundred messages and the group's last `seq`, in Redis (shared by every chat
  * server) or in memory. It only stores and reads; whether a slice can be
  * trusted (no hole, reaches the last seq) is decided by the history service.

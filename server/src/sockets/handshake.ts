@@ -14,6 +14,8 @@
  * once costs the data service a few calls, not one per client.
  */
 import type { ExtendedError } from 'socket.io';
+import { handshakeAuthSchema } from '@chat/contract';
+import type { HandshakeRefusal } from '@chat/contract';
 import { AppError } from '@chat/shared';
 import type { ErrorCode } from '@chat/shared';
 import type { ChatContext } from '../context';
@@ -24,7 +26,8 @@ import type { ChatSocket } from './types';
 /** A connect_error the client can act on: `err.message` for people, `err.data.code` for code. */
 const refusal = (code: ErrorCode, message: string, extra: Record<string, string> = {}): ExtendedError => {
   const err: ExtendedError = new Error(message);
-  err.data = { code, ...extra };
+  const data: Omit<HandshakeRefusal, 'message'> = { code, ...extra };
+  err.data = data;
   return err;
 };
 
@@ -36,12 +39,11 @@ export interface Handshake {
 
 /** `auth.mapVersion`: absent, or the non-negative integer `GET /chat/location` answered. */
 const mapVersionOf = (auth: Record<string, unknown> | undefined): number | undefined => {
-  const value = auth?.mapVersion;
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+  const parsed = handshakeAuthSchema.shape.mapVersion.safeParse(auth?.mapVersion);
+  if (!parsed.success) {
     throw refusal('VALIDATION_FAILED', 'auth.mapVersion must be the non-negative integer GET /chat/location answered');
   }
-  return value;
+  return parsed.data;
 };
 
 export function createHandshake(ctx: ChatContext, admission: AdmissionCheck): Handshake {
