@@ -69,7 +69,7 @@ describe('operations: production build (scripts/build.ts)', function () {
     assert.doesNotMatch(fs.readFileSync(bundle, 'utf8'), /require\(["']@chat\//);
   });
 
-  it('requires at run time only production dependencies of the service and of shared', function () {
+  it('requires at run time only production dependencies of the service, shared and the contract', function () {
     const source = fs.readFileSync(bundle, 'utf8');
     const required = [...source.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1] as string)
       .filter((name) => !isBuiltin(name) && !name.startsWith('.'));
@@ -77,7 +77,7 @@ describe('operations: production build (scripts/build.ts)', function () {
     const manifest = (dir: string) => JSON.parse(fs.readFileSync(path.join(ROOT, dir, 'package.json'), 'utf8')) as {
       dependencies?: Record<string, string>;
     };
-    const allowed = new Set([SERVICE, 'shared'].flatMap((dir) => Object.keys(manifest(dir).dependencies ?? {})));
+    const allowed = new Set([SERVICE, 'shared', 'contract'].flatMap((dir) => Object.keys(manifest(dir).dependencies ?? {})));
     required.map(packageName).forEach((name) => assert.ok(allowed.has(name), `${name} is not a production dependency`));
   });
 

@@ -67,7 +67,18 @@ export class FakeDispatcher {
       res.status(204).end();
     });
     app.get('/dispatcher/servers', (_req, res) => {
-      res.json({ servers: [...this.servers.values()], map: this.map });
+      // The shape the real dispatcher answers (the chat server checks it against the contract).
+      const servers = [...this.servers.values()].map((server) => ({
+        id: server.id,
+        url: server.url,
+        capacity: server.capacity,
+        load: server.load,
+        lastHeartbeat: new Date().toISOString(),
+        alive: true,
+        draining: false,
+        leaves: Object.values(this.map.leaves).filter((owner) => owner === server.id).length,
+      }));
+      res.json({ servers, map: this.map });
     });
     await new Promise<void>((resolve) => { this.server = app.listen(0, '127.0.0.1', () => resolve()); });
     this.url = `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
