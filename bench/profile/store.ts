@@ -5,7 +5,7 @@
  *
  * Starts the database and the data service (nothing else), creates `groups`
  * groups of 10, then plays two chat servers' send batchers (the real one,
- * server/src/send-batcher.ts, over the real data client) at `rate` messages a
+ * server/src/messages/send-batcher.ts, over the real data client) at `rate` messages a
  * second for `seconds`, on 127.0.0.1. Prints CPU ms per stored message of the
  * data service and of the database, and the database commands per message
  * (counted at the data service's own driver through mongoose's debug hook, so
@@ -23,7 +23,7 @@ import {
 import { loadConfig } from '@chat/mongo-chat-server/src/config';
 import { startDataService } from '@chat/mongo-chat-server/src/service';
 import { createDataClient } from '@chat/server/src/data/client';
-import { createSendBatcher } from '@chat/server/src/send-batcher';
+import { createSendBatcher } from '@chat/server/src/messages/send-batcher';
 import { sleep } from '../lib/clock';
 import { CpuMeter } from '../lib/cpu';
 import { stopAllChildren } from '../lib/processes';

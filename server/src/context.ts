@@ -5,6 +5,7 @@ import type { ChatServerConfig } from './config';
 import type { DataClient } from './data/client';
 import type { GroupIds } from './groups/group-ids';
 import type { Membership } from './groups/membership';
+import type { MessagePath } from './messages/message-path';
 import type { History } from './history/history';
 import type { TrustFn } from './http/client-address';
 import type { RecentBuffer } from './history/recent-buffer';
@@ -12,7 +13,6 @@ import type { ChatMetrics } from './metrics';
 import type { Ownership } from './placement/ownership';
 import type { Presence } from './presence/presence';
 import type { Limiter } from './rate-limits';
-import type { SendBatcher } from './send-batcher';
 import type { ChatIo } from './sockets/types';
 
 export interface ChatContext {
@@ -26,7 +26,8 @@ export interface ChatContext {
   tokens: Tokens;
   buffer: RecentBuffer;
   history: History;
-  batcher: SendBatcher;
+  /** The send path: store, buffer, ack, deliver. */
+  messages: MessagePath;
   membership: Membership;
   /** The ids of a user's groups, looked up in batches (handshakes). */
   groupIds: GroupIds;

@@ -23,11 +23,11 @@ import { createGroupOperations } from './groups/operations';
 import { createHistory } from './history/history';
 import { createMemoryBuffer } from './history/memory-buffer';
 import { createRedisBuffer } from './history/redis-buffer';
-import { toPayload } from './history/payload';
 import { createApp } from './http/app';
 import { compileTrust } from './http/client-address';
 import { chatRoutes } from './http/chat-routes';
 import { chatHealth } from './http/ops-routes';
+import { createMessagePath } from './messages/message-path';
 import { createChatMetrics } from './metrics';
 import { createAdmission } from './placement/admission';
 import { createDispatcherClient } from './placement/dispatcher-client';
@@ -38,7 +38,6 @@ import { createRelocation } from './placement/relocation';
 import { createMemoryCounter, createRedisCounter } from './presence/counter';
 import { createPresence } from './presence/presence';
 import { createAuthLimiter, createSocketLimiters } from './rate-limits';
-import { createSendBatcher } from './send-batcher';
 import { onConnection } from './sockets/connection';
 import { createHandshake } from './sockets/handshake';
 import { groupRoomsOf } from './sockets/types';
@@ -114,12 +113,6 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
     catchUpLimit: config.catchUpLimit,
     onSource: (source) => metrics.historySource.inc({ source }),
   });
-  const batcher = createSendBatcher({
-    store: (messages) => data.storeMessages(messages),
-    intervalMs: config.sendBatchMs,
-    maxBatch: config.sendBatchMax,
-    afterStore: (outcomes) => buffer.append(outcomes.map((o) => toPayload(o.message))),
-  });
   const groupIds = createGroupIds(data);
   const presence = createPresence({
     counter: redis ? createRedisCounter(redis.commands, serverId, config.redisPrefix) : createMemoryCounter(),
@@ -137,6 +130,16 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
   });
   const ownership = createOwnership(serverId, config.ownershipGraceMs);
   const socketLimiters = createSocketLimiters(config);
+  const messages = createMessagePath({
+    io,
+    data,
+    buffer,
+    metrics,
+    limiter: socketLimiters.messages,
+    isClosing: () => closing,
+    batchWindowMs: config.sendBatchMs,
+    maxBatch: config.sendBatchMax,
+  });
 
   const ctx: ChatContext = {
     config,
@@ -148,7 +151,7 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
     tokens: createTokens(config.jwtSecret, config.jwtTtlSeconds),
     buffer,
     history,
-    batcher,
+    messages,
     membership: createMembership({ data, ttlMs: MEMBERSHIP_TTL_MS }),
     groupIds,
     presence,
@@ -220,7 +223,7 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
     closing = true;
     clearTimeout(graceSweep);
     relocation.stop();
-    await batcher.drain();
+    await messages.drain();
     let newMap = null;
     if (link && dispatcherClient) {
       await link.stop();

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { AppError } from '@chat/shared';
 import type { StoredMessage } from '@chat/shared';
 import type { NewMessage } from '../src/data/client';
-import { createSendBatcher } from '../src/send-batcher';
-import type { SendBatcherOptions } from '../src/send-batcher';
+import { createSendBatcher } from '../src/messages/send-batcher';
+import type { SendBatcherOptions } from '../src/messages/send-batcher';
 
 type StoreResults = Awaited<ReturnType<SendBatcherOptions['store']>>;
 

@@ -6,8 +6,9 @@
  * reconnecting to one group costs one data-service call, not one per client.
  */
 import type { ChatMessagePayload } from '@chat/shared';
+import { toChatMessage } from '@chat/contract';
 import type { DataClient } from '../data/client';
-import { isContiguous, toPayload } from './payload';
+import { isContiguous } from './contiguous';
 import type { RecentBuffer } from './recent-buffer';
 import { singleFlight } from './single-flight';
 
@@ -42,7 +43,7 @@ export function createHistory(options: HistoryOptions) {
   const latestFromData = async (group: string, limit: number): Promise<HistorySlice> => {
     count('data');
     const page = await data.messagesCursor(group, { limit });
-    const messages = page.items.map(toPayload);
+    const messages = page.items.map(toChatMessage);
     const lastSeq = messages[messages.length - 1]?.seq ?? 0;
     await buffer.prime(group, messages, lastSeq);
     return { messages, lastSeq, hasMore: page.hasMore };
@@ -77,7 +78,7 @@ export function createHistory(options: HistoryOptions) {
     while (hasMore && messages.length < catchUpLimit) {
       const limit = Math.min(DATA_PAGE, catchUpLimit - messages.length);
       const page = await data.messagesCursor(group, { after: cursor, limit });
-      messages.push(...page.items.map(toPayload));
+      messages.push(...page.items.map(toChatMessage));
       hasMore = page.hasMore;
       const last = page.items[page.items.length - 1];
       if (!last) break;
@@ -128,7 +129,7 @@ export function createHistory(options: HistoryOptions) {
     }
     count('data');
     const page = await data.messagesCursor(group, { before: beforeSeq, limit });
-    return { messages: page.items.map(toPayload), hasMore: page.hasMore };
+    return { messages: page.items.map(toChatMessage), hasMore: page.hasMore };
   };
 
   return { latest, since, before };

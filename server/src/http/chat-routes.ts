@@ -7,11 +7,11 @@ import { Router } from 'express';
 import { DEFAULT_PAGE_SIZE, restContract, route } from '@chat/shared';
 import type { ChatMessagePayload } from '@chat/shared';
 import type { GroupForUser } from '@chat/contract';
+import { toChatMessage } from '@chat/contract';
 import { currentUser, requireUser } from '../auth/require-user';
 import type { ChatContext } from '../context';
 import { allGroupsOf } from '../data/client';
 import type { GroupOperations } from '../groups/operations';
-import { toPayload } from '../history/payload';
 
 const routes = restContract.chatServer;
 
@@ -79,7 +79,7 @@ export function chatRoutes(ctx: ChatContext, groups: GroupOperations): Router {
     await groups.requireMember(group, currentUser(req).up);
     if (q.after !== undefined) {
       const page = await ctx.data.messagesCursor(group, { after: q.after, limit: q.limit ?? DEFAULT_PAGE_SIZE });
-      return { status: 200, body: { items: page.items.map(toPayload), hasMore: page.hasMore } };
+      return { status: 200, body: { items: page.items.map(toChatMessage), hasMore: page.hasMore } };
     }
     // The newest page and pages just before it are recent history: the buffer answers when it holds them.
     if (q.before !== undefined) {
@@ -91,7 +91,7 @@ export function chatRoutes(ctx: ChatContext, groups: GroupOperations): Router {
       return { status: 200, body: { items: slice.messages, hasMore: slice.hasMore } };
     }
     const page = await ctx.data.messagesPage(group, q.page ?? 0, q.perPage ?? DEFAULT_PAGE_SIZE);
-    return { status: 200, body: { ...page, items: page.items.map(toPayload) } };
+    return { status: 200, body: { ...page, items: page.items.map(toChatMessage) } };
   });
 
   return router;

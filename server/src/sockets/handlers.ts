@@ -4,11 +4,9 @@
  * each payload; a handler insists that any `up` is the socket's own and
  * checks membership.
  */
-import { randomUUID } from 'node:crypto';
 import { AppError } from '@chat/shared';
 import type { Up } from '@chat/shared';
 import type { ChatContext } from '../context';
-import { toPayload } from '../history/payload';
 import type { Registrar } from './registrar';
 import type { ChatSocket } from './types';
 
@@ -23,7 +21,7 @@ const requireMember = async (ctx: ChatContext, socket: ChatSocket, room: string)
 };
 
 export function registerHandlers(ctx: ChatContext, registrar: Registrar, socket: ChatSocket): void {
-  const { io, metrics } = ctx;
+  const { io } = ctx;
   const { register, refuseUnknownEvents } = registrar;
 
   register(socket, 'online', async ({ up }) => {
@@ -46,26 +44,9 @@ export function registerHandlers(ctx: ChatContext, registrar: Registrar, socket:
     return {};
   });
 
-  // The ack is the batcher's answer, which comes only once the data service has stored the
-  // message (or found the first one stored under the same sender and clientId).
   register(socket, 'chat message', async (request) => {
-    const started = process.hrtime.bigint();
-    metrics.messagesIn.inc();
     ownUp(socket, request.up);
-    await ctx.limiters.messages.consume(socket.id);
-    if (ctx.isClosing()) throw new AppError('UNAVAILABLE', 'this server is shutting down; resend after reconnecting');
-    // Membership is enforced by the data service on store (403), so the hot path makes one call.
-    const { message } = await ctx.batcher.send({
-      group: request.room, from: request.up, message: request.message, clientId: request.clientId ?? randomUUID(),
-    });
-    metrics.ackLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    // Emitted after the caller's ack is queued: acknowledged first, then delivered (a retried
-    // send is delivered again; receivers drop an id they already have).
-    setImmediate(() => {
-      io.to(message.group).emit('chat message', toPayload(message));
-      metrics.messagesOut.inc();
-    });
-    return { id: message.id, seq: message.seq, timestamp: message.timestamp };
+    return ctx.messages.send(socket.id, request.up, request);
   });
 
   register(socket, 'typing', async ({ room }) => {

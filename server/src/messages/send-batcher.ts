@@ -15,7 +15,7 @@
  */
 import { AppError } from '@chat/shared';
 import type { ErrorDetail, StoredMessage } from '@chat/shared';
-import type { NewMessage } from './data/client';
+import type { NewMessage } from '../data/client';
 
 export interface StoreOutcome {
   message: StoredMessage;
