@@ -10,6 +10,8 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { io } from 'socket.io-client';
 import { freePort } from '@chat/local-services';
 import type {
@@ -19,7 +21,8 @@ import { ResilientClient, deliveryReport } from '../support/chat-client';
 import type { ClientSocket, Locator } from '../support/chat-client';
 import { startSystem } from '../support/system';
 import type { Account, ChatServerProcess, TestSystem } from '../support/system';
-import { loadCompose, servicesOf } from './support/compose';
+import { ROOT, loadCompose, servicesOf } from './support/compose';
+import { CHAT_CONF } from './support/nginx';
 import {
   buildClient, findNginx, makePrefix, startNginx,
 } from './support/nginx-live';
@@ -126,6 +129,15 @@ describe('operations: nginx live in front of the system (deploy/nginx/chat.conf)
     await proxy?.stop();
     removePrefix?.();
     await system?.close();
+  });
+
+  it('runs the shipped config with only addresses, listen port and client root changed', () => {
+    const shipped = fs.readFileSync(path.join(ROOT, CHAT_CONF), 'utf8').split('\n');
+    const rendered = fs.readFileSync(path.join((proxy as RunningNginx).prefix, 'chat.conf'), 'utf8').split('\n');
+    assert.equal(rendered.length, shipped.length);
+    const changed = shipped.filter((line, i) => rendered[i] !== line).map((line) => line.trim());
+    changed.forEach((line) => assert.match(line, /^(upstream \S+ \{ zone \S+ 64k; )?server |^listen |^root /, line));
+    assert.equal(changed.length, 10, 'five upstream servers, three single-server upstreams, listen, root');
   });
 
   it('serves the built client and its same-origin configuration', async () => {
