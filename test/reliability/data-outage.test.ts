@@ -1,5 +1,5 @@
 /**
- * Scenarios 2 and 6: the data tier goes away while clients keep sending.
+ * Scenarios 2 and 6: the data service (or its database) goes away while clients keep sending.
  * The data service stopped for 10 s, then the database stopped for 10 s (a
  * private one): meanwhile sends answer UNAVAILABLE (never a false ok) and REST
  * answers 503; clients retry with the same clientId; afterwards nothing is
@@ -19,7 +19,7 @@ import { eventually, sleep } from './support/wait';
 
 const OUTAGE_MS = 10000;
 
-describe('reliability: the data tier goes away for 10 s', function () {
+describe('reliability: the data service goes away for 10 s', function () {
   this.timeout(240000);
   let system: TestSystem;
   let cohort: Cohort | undefined;
