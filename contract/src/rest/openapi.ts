@@ -89,6 +89,7 @@ const describeServices = (services: readonly RestService[]): string => [
   ...services.map((s) => `- **${REST_SERVICES[s].title}** (tag \`${REST_SERVICES[s].tag}\`): ${REST_SERVICES[s].description}`),
   '',
   'Every error, everywhere, has the shape `{"error": {"code", "message"}}` with a stable code. Request bodies refuse unknown fields. Text lengths count Unicode code points.',
+  'A browser call (one with an `Origin` header) from a page whose origin is not in CORS_ORIGINS is refused with 403 `FORBIDDEN` before the route runs, on the chat server and on `GET /chat/location`; calls without an `Origin` (apps, servers, curl) are not affected.',
 ].join('\n');
 
 /** The document for `services`, reached at `servers`. */
