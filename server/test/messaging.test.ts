@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type {
-  ChatMessagePayload, JoinRoomResult, OffsetPage, ReadResult, SendMessageResult,
+  JoinRoomResult, ReadResult, SendMessageResult,
 } from '@chat/shared';
 import {
   Cluster, clientId, collect, eventually, next, request, sleep, startDataTier,
@@ -25,11 +25,7 @@ describe('chat server: messaging', function () {
   });
   afterEach(async () => { await cluster.close(); });
 
-  const history = async (user: TestUser, group: string) => {
-    const res = await cluster.rest('GET', `/chat/${group}/message?perPage=100`, { user });
-    assert.equal(res.status, 200);
-    return (res.body as OffsetPage<ChatMessagePayload>).items;
-  };
+  const history = (user: TestUser, group: string) => cluster.history(user, group);
 
   it('stores an acknowledged message, delivers it to the room, and keeps it in history', async () => {
     const [alice, bob] = await cluster.users(2);

@@ -6,9 +6,7 @@
  * clientId still works.
  */
 import assert from 'node:assert/strict';
-import type {
-  Ack, ChatMessagePayload, OffsetPage, SendMessageResult,
-} from '@chat/contract';
+import type { Ack, SendMessageResult } from '@chat/contract';
 import { LIMITS } from '@chat/contract';
 import {
   Cluster, clientId, collect, eventually, request, startDataTier,
@@ -28,11 +26,7 @@ describe('chat server: socket protocol edges', function () {
   });
   afterEach(async () => { await cluster.close(); });
 
-  const history = async (user: TestUser, group: string) => {
-    const res = await cluster.rest('GET', `/chat/${group}/message?perPage=100`, { user });
-    assert.equal(res.status, 200);
-    return (res.body as OffsetPage<ChatMessagePayload>).items;
-  };
+  const history = (user: TestUser, group: string) => cluster.history(user, group);
 
   async function pair() {
     const [alice, bob] = await cluster.users(2);

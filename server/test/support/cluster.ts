@@ -19,7 +19,7 @@ import { startDispatcher } from '@chat/dispatcher';
 import { loadConfig as loadDataConfig } from '@chat/mongo-chat-server/src/config';
 import { startDataService } from '@chat/mongo-chat-server';
 import type {
-  Ack, ClientToServerEvents, ServerToClientEvents, User,
+  Ack, ChatMessagePayload, ClientToServerEvents, OffsetPage, ServerToClientEvents, User,
 } from '@chat/shared';
 import { readConfig } from '../../src/config';
 import type { ChatServerConfig } from '../../src/config';
@@ -234,6 +234,13 @@ export class Cluster {
     });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) as unknown : undefined };
+  }
+
+  /** A group's history as `user` reads it over REST (up to 100 messages, ascending seq). */
+  async history(user: TestUser, group: string): Promise<ChatMessagePayload[]> {
+    const res = await this.rest('GET', `/chat/${group}/message?perPage=100`, { user });
+    if (res.status !== 200) throw new Error(`history failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return (res.body as OffsetPage<ChatMessagePayload>).items;
   }
 
   /** A group created over REST by `owner` with `members`. */
