@@ -5,12 +5,10 @@
 import os from 'node:os';
 import { z } from 'zod';
 import {
-  baseConfig, baseEnvShape, clusterNodesSchema, jwtSecretOrRandom, optionalUrl, originAllowed, parseOrigins,
+  baseConfig, baseEnvShape, clusterNodesSchema, jwtSecretOrRandom, optionalUrl, parseOrigins,
   positiveInt, readEnv, redisTarget, serviceId,
 } from '@chat/shared';
 import type { BaseConfig, OriginPolicy, RedisTarget } from '@chat/shared';
-
-export { originAllowed };
 
 const fraction = (fallback: number) => z.coerce.number().gt(0).lt(1).default(fallback);
 

@@ -1,6 +1,7 @@
 /** The dispatcher's environment: bare-machine defaults, and a refusal naming what is wrong. */
 import assert from 'node:assert/strict';
-import { originAllowed, readConfig } from '../src/config';
+import { originAllowed } from '@chat/shared';
+import { readConfig } from '../src/config';
 
 describe('dispatcher configuration', () => {
   it('starts on a bare machine with the documented defaults', () => {

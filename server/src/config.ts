@@ -4,14 +4,12 @@
  */
 import { z } from 'zod';
 import {
-  baseConfig, baseEnvShape, clusterNodesSchema, jwtSecretOrRandom, optionalUrl, originAllowed, parseOrigins,
+  baseConfig, baseEnvShape, clusterNodesSchema, jwtSecretOrRandom, optionalUrl, parseOrigins,
   positiveInt, readEnv, redisTarget, serviceId,
 } from '@chat/shared';
 import type { BaseConfig, OriginPolicy, RedisTarget } from '@chat/shared';
 import { parseTrustProxy } from './http/client-address';
 import type { TrustProxy } from './http/client-address';
-
-export { originAllowed };
 
 const DURATION_UNITS: Record<string, number> = {
   s: 1, m: 60, h: 3600, d: 86400,

@@ -6,8 +6,8 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AppError } from '@chat/shared';
+import type { RedisClient } from '@chat/shared';
 import type { ChatServerConfig } from './config';
-import type { RedisClient } from './redis';
 
 export interface Limiter {
   /** Takes one point for `key`, or throws RATE_LIMITED. */

@@ -10,7 +10,8 @@
 import type winston from 'winston';
 import { connectRedis } from '@chat/shared';
 import type { PlacementMap, RedisTarget } from '@chat/shared';
-import { placementMapSchema, serverReportSchema } from './schemas';
+import { placementMapSchema } from '@chat/contract';
+import { serverReportSchema } from './schemas';
 import type {
   DispatcherStore, RegistrySnapshot, ServerRecord, StoreEvents,
 } from './types';

@@ -2,8 +2,6 @@
 import { z } from 'zod';
 import { leafLoadsSchema } from '@chat/contract';
 
-export { placementMapSchema } from '@chat/contract';
-
 /** A server's last report as the store keeps it (`leafLoads` null until it first sends them). */
 export const serverReportSchema = z.object({
   url: z.string().url(),

@@ -7,8 +7,7 @@
  */
 import type winston from 'winston';
 import { z } from 'zod';
-import type { ChatMessagePayload } from '@chat/shared';
-import type { RedisClient } from '../redis';
+import type { ChatMessagePayload, RedisClient } from '@chat/shared';
 import { groupBy } from './recent-buffer';
 import type { BufferSlice, RecentBuffer } from './recent-buffer';
 

@@ -5,9 +5,8 @@
  * placing new ones needs it.
  */
 import { probe } from '@chat/shared';
-import type { Check, HealthOptions } from '@chat/shared';
+import type { Check, HealthOptions, RedisConnections } from '@chat/shared';
 import type { ChatContext } from '../context';
-import type { RedisConnections } from '../redis';
 
 export function chatHealth(
   ctx: ChatContext,

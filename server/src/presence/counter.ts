@@ -11,8 +11,7 @@
  * offline there, so a crash during the grace period loses nobody. Works on one
  * Redis and on a Redis Cluster alike.
  */
-import type { Up } from '@chat/shared';
-import type { RedisClient } from '../redis';
+import type { RedisClient, Up } from '@chat/shared';
 
 export interface PresenceCounter {
   /** One more socket for `up`; true when the user was not shown online before. */

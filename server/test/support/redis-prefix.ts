@@ -2,7 +2,7 @@
 import crypto from 'node:crypto';
 import { createClient } from 'redis';
 import { testRedisUrl } from '@chat/local-services';
-import type { RedisClient } from '../../src/redis';
+import type { RedisClient } from '@chat/shared';
 
 export interface PrefixedRedis {
   client: RedisClient;

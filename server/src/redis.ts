@@ -1,1 +1,0 @@
-export type { RedisClient, RedisConnections } from '@chat/shared';
