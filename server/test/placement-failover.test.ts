@@ -8,7 +8,8 @@ import {
   Cluster, connected, eventually, next, refusal, sleep, startDataTier,
 } from './support/cluster';
 import type { DataTier } from './support/cluster';
-import { FakeDispatcher } from './support/fake-dispatcher';
+import { twoServersOnFakeDispatcher } from './support/fake-dispatcher';
+import type { FakeDispatcher } from './support/fake-dispatcher';
 
 /** A URL where nothing listens (port 9 is discard, closed on test machines). */
 const DEAD_URL = 'http://127.0.0.1:9';
@@ -22,13 +23,8 @@ describe('chat server: placement between heartbeats', function () {
   before(async () => { tier = await startDataTier('placement-failover'); });
   after(async () => { await tier.close(); });
   beforeEach(async () => {
-    dispatcher = new FakeDispatcher();
-    await dispatcher.start();
-    dispatcher.place((d) => (d < 5 ? 'chat-a' : 'chat-b'));
     cluster = new Cluster(tier);
-    const common = { DISPATCHER_URL: dispatcher.url, HEARTBEAT_INTERVAL_MS: '100', OWNERSHIP_GRACE_MS: '0' };
-    await cluster.addServer({ ...common, SERVER_ID: 'chat-a' });
-    await cluster.addServer({ ...common, SERVER_ID: 'chat-b' });
+    dispatcher = await twoServersOnFakeDispatcher(cluster, { OWNERSHIP_GRACE_MS: '0' });
     const probe = await cluster.register(0);
     await eventually(async () => {
       const seen = await Promise.all([0, 1].map(async (server) => (

@@ -1,5 +1,5 @@
 /**
- * The chat server's side of placement (contracts.md): register and beat,
+ * The chat server's side of placement (docs/design.md, Placement): register and beat,
  * refuse users placed elsewhere with WRONG_SERVER (except for a grace period
  * after their leaf moved), relocate sockets when the map moves their leaf,
  * and hand everyone over on close.
@@ -9,7 +9,8 @@ import {
   Cluster, eventually, next, refusal, sleep, startDataTier,
 } from './support/cluster';
 import type { DataTier, TestUser } from './support/cluster';
-import { FakeDispatcher } from './support/fake-dispatcher';
+import { twoServersOnFakeDispatcher } from './support/fake-dispatcher';
+import type { FakeDispatcher } from './support/fake-dispatcher';
 
 describe('chat server: placement by the dispatcher', function () {
   this.timeout(30000);
@@ -20,19 +21,10 @@ describe('chat server: placement by the dispatcher', function () {
   before(async () => { tier = await startDataTier('placement'); });
   after(async () => { await tier.close(); });
   beforeEach(async () => {
-    dispatcher = new FakeDispatcher();
-    await dispatcher.start();
-    dispatcher.place((d) => (d < 5 ? 'chat-a' : 'chat-b'));
     cluster = new Cluster(tier);
-    const common = {
-      DISPATCHER_URL: dispatcher.url,
-      HEARTBEAT_INTERVAL_MS: '100',
-      RELOCATE_BATCH_SIZE: '2',
-      RELOCATE_BATCH_MS: '200',
-      OWNERSHIP_GRACE_MS: '800',
-    };
-    await cluster.addServer({ ...common, SERVER_ID: 'chat-a' });
-    await cluster.addServer({ ...common, SERVER_ID: 'chat-b' });
+    dispatcher = await twoServersOnFakeDispatcher(cluster, {
+      RELOCATE_BATCH_SIZE: '2', RELOCATE_BATCH_MS: '200', OWNERSHIP_GRACE_MS: '800',
+    });
   });
   afterEach(async () => {
     await cluster.close();

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { PlacementMap } from '@chat/shared';
 import { INTERNAL_TOKEN } from './cluster';
+import type { Cluster } from './cluster';
 
 interface Registered { id: string; url: string; capacity: number; load: number }
 
@@ -104,4 +105,21 @@ export class FakeDispatcher {
     this.server?.closeAllConnections();
     await new Promise((resolve) => { this.server?.close(resolve); });
   }
+}
+
+/**
+ * A fake dispatcher placing digits 0–4 on 'chat-a' and 5–9 on 'chat-b', and
+ * those two chat servers started on it (server 0 and server 1 of `cluster`).
+ */
+export async function twoServersOnFakeDispatcher(
+  cluster: Cluster,
+  env: Record<string, string>,
+): Promise<FakeDispatcher> {
+  const dispatcher = new FakeDispatcher();
+  await dispatcher.start();
+  dispatcher.place((d) => (d < 5 ? 'chat-a' : 'chat-b'));
+  const common = { DISPATCHER_URL: dispatcher.url, HEARTBEAT_INTERVAL_MS: '100', ...env };
+  await cluster.addServer({ ...common, SERVER_ID: 'chat-a' });
+  await cluster.addServer({ ...common, SERVER_ID: 'chat-b' });
+  return dispatcher;
 }
