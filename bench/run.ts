@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- --quick] [-- --only fanout,latency] [-- --repeat 3] [-- --out DIR]`:
+ * `npm run bench [-- --quick] [-- --only fanout,latency] [-- --repeat 3] [-- --redis single,cluster] [-- --out DIR]`:
  * runs the scenarios in order, each bounded in time, against the real system
  * and its baselines on 127.0.0.1; writes <out>/<scenario>.json, summary.md and
  * fanout.svg. Quick mode writes to bench/results/quick unless --out is given.
  * `--repeat N` runs each scenario N times (a fresh cluster each) and reports
  * the median and spread of every figure and ratio, with the load average
- * before each repeat.
+ * before each repeat. `--redis` picks the Redis setups fan-out runs on (one
+ * Redis, a local Redis Cluster of its own, or both in one run).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -17,18 +18,22 @@ import { RESULTS_DIR, writeResult, writeSummary } from './lib/report';
 import type { ScenarioResult } from './lib/report';
 import { combineRepeats, isBusy } from './lib/repeats';
 import { startBenchSystem } from './lib/system';
-import type { Scenario, ScenarioContext, ScenarioOutcome } from './scenarios/context';
+import type {
+  RedisKind, Scenario, ScenarioContext, ScenarioOutcome,
+} from './scenarios/context';
 import { SCENARIOS } from './scenarios';
 
 interface Args {
-  quick: boolean; only: string[]; out: string; repeat: number;
+  quick: boolean; only: string[]; out: string; repeat: number; redis: RedisKind[];
 }
+
+const REDIS_KINDS: RedisKind[] = ['single', 'cluster'];
 
 const MAX_REPEAT = 9;
 
 function parseArgs(argv: string[]): Args {
   const args: Args = {
-    quick: false, only: [], out: '', repeat: 1,
+    quick: false, only: [], out: '', repeat: 1, redis: [],
   };
   for (let i = 0; i < argv.length; i += 1) {
     const a = argv[i];
@@ -40,11 +45,16 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--only') args.only = value().split(',').filter(Boolean);
     else if (a === '--out') args.out = path.resolve(value());
     else if (a === '--repeat') args.repeat = Number(value());
-    else throw new Error(`unknown argument ${a} (expected --quick, --only <names>, --repeat <n>, --out <dir>)`);
+    else if (a === '--redis') args.redis = [...new Set(value().split(',').filter(Boolean))] as RedisKind[];
+    else throw new Error(`unknown argument ${a} (expected --quick, --only <names>, --repeat <n>, --redis single,cluster, --out <dir>)`);
   }
   if (!Number.isInteger(args.repeat) || args.repeat < 1 || args.repeat > MAX_REPEAT) {
     throw new Error(`--repeat takes a whole number from 1 to ${MAX_REPEAT}`);
   }
+  const badRedis = args.redis.filter((k) => !REDIS_KINDS.includes(k));
+  if (badRedis.length > 0) throw new Error(`unknown --redis ${badRedis.join(', ')}; known: ${REDIS_KINDS.join(', ')}`);
+  // Fan-out compares both in a full run; quick mode keeps to one Redis (its two-minute bound) unless told.
+  if (args.redis.length === 0) args.redis = args.quick ? ['single'] : [...REDIS_KINDS];
   const known = SCENARIOS.map((s) => s.name);
   const unknown = args.only.filter((n) => !known.includes(n));
   if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')}; known: ${known.join(', ')}`);
@@ -60,12 +70,13 @@ const log = (line: string) => process.stdout.write(`[bench ${((Date.now() - star
  * heartbeats, a Redis of its own, and a capacity no scenario reaches, so the
  * dispatcher never splits suffixes in the middle of a measurement.
  */
-async function startCluster(label: string): Promise<TestSystem> {
+async function startCluster(label: string, redis: RedisKind = 'single'): Promise<TestSystem> {
   const system = await startBenchSystem({
     label,
     chatServers: 0,
     dispatchers: 1,
-    privateRedis: true,
+    privateRedis: redis === 'single',
+    redisCluster: redis === 'cluster',
     capacity: 1_000_000,
     heartbeatTimeoutMs: 6000,
     heartbeatIntervalMs: 2000,
@@ -93,11 +104,13 @@ async function runScenario(
   const ctx: ScenarioContext = {
     ...base,
     defer,
-    cluster: sharedCluster ?? (async () => {
-      const system = await startCluster(scenario.name);
+    cluster: async (options = {}) => {
+      const redis = options.redis ?? 'single';
+      if (sharedCluster && redis === 'single') return sharedCluster();
+      const system = await startCluster(redis === 'single' ? scenario.name : `${scenario.name}-redis-cluster`, redis);
       defer(() => system.close());
       return system;
-    }),
+    },
   };
   const budget = scenario.budgetMs(base.quick);
   let timer: NodeJS.Timeout | undefined;
@@ -130,7 +143,8 @@ async function main(): Promise<void> {
     const source = {
       external: 'MONGO_URL', mongod: 'mongod started by the bench', ferretdb: 'embedded, started by the bench',
     }[mongo.kind];
-    const run = describeRun(args.quick, await describeDatabase(mongo.url, source), fileLimit);
+    const fanoutOnCluster = args.redis.includes('cluster') && (args.only.length === 0 || args.only.includes('fanout'));
+    const run = describeRun(args.quick, await describeDatabase(mongo.url, source), fileLimit, fanoutOnCluster);
     log(`database: ${run.database.kind} ${run.database.version}; ${run.machine.cores} cores`);
     const shared = () => {
       sharedCluster ??= startCluster('shared');
@@ -145,7 +159,9 @@ async function main(): Promise<void> {
       log(`over the run's bound of ${deadline / 1000} s: stopping`);
       process.exit(2);
     }, deadline).unref();
-    if (args.quick) {
+    // Fan-out on a Redis Cluster alone starts systems of its own: no shared one to start then.
+    const usesShared = args.redis.includes('single') || selected.some((s) => s.name !== 'fanout');
+    if (args.quick && usesShared) {
       // Started before the scenarios so that no scenario's time budget pays for it.
       log('starting the shared cluster (data service, dispatcher, 2 chat servers, Redis)');
       await shared();
@@ -165,7 +181,7 @@ async function main(): Promise<void> {
         const t0 = Date.now();
         // A repeat needs a cluster of its own: the shared one already holds the first run's users.
         const outcome = await runScenario(scenario, {
-          quick: args.quick, run, outDir: args.out, log: (l) => log(`  ${scenario.name}: ${l}`),
+          quick: args.quick, redis: args.redis, run, outDir: args.out, log: (l) => log(`  ${scenario.name}: ${l}`),
         }, args.quick && r === 1 ? shared : undefined);
         repeats.push({
           scenario: scenario.name, title: scenario.title, run, durationSeconds: (Date.now() - t0) / 1000, ...outcome,

@@ -2,14 +2,15 @@
  * Baseline: the least a Socket.IO server of the same version can do for a
  * chat: join rooms and relay `chat message` to the room, acknowledging the
  * sender. No auth, no validation, no persistence. With BENCH_REDIS_URL it uses
- * the same sharded Redis adapter (node-redis v4) as the chat servers.
+ * the same sharded Redis adapter (node-redis v4) as the chat servers; with
+ * BENCH_REDIS_CLUSTER_NODES (`host:port,…`) the same adapter on a Redis Cluster.
  * Forked by the bench runner; announces its port when listening.
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
-import { createClient } from 'redis';
+import { createClient, createCluster } from 'redis';
 import { Server } from 'socket.io';
 import { serveCommands } from '../lib/processes';
 
@@ -20,7 +21,14 @@ async function main(): Promise<void> {
   const server = http.createServer();
   const io = new Server(server, { serveClient: false });
   const redisUrl = process.env.BENCH_REDIS_URL;
-  if (redisUrl) {
+  const clusterNodes = (process.env.BENCH_REDIS_CLUSTER_NODES ?? '').split(',').filter(Boolean);
+  if (clusterNodes.length > 0) {
+    // Two cluster clients, as the chat server has (one for commands and publishing, one subscribing).
+    const cluster = () => createCluster({ rootNodes: clusterNodes.map((node) => ({ url: `redis://${node}` })) });
+    const [pub, sub] = [cluster(), cluster()];
+    await Promise.all([pub.connect(), sub.connect()]);
+    io.adapter(createShardedAdapter(pub, sub, { subscriptionMode: 'dynamic' }));
+  } else if (redisUrl) {
     const pub = createClient({ url: redisUrl });
     const sub = pub.duplicate();
     await Promise.all([pub.connect(), sub.connect()]);

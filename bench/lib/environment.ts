@@ -58,7 +58,7 @@ function redisVersion(): string {
   }
 }
 
-export function describeRun(quick: boolean, database: DatabaseInfo, fileLimit: number): RunInfo {
+export function describeRun(quick: boolean, database: DatabaseInfo, fileLimit: number, redisCluster = false): RunInfo {
   const cpus = os.cpus();
   return {
     date: new Date().toISOString(),
@@ -71,7 +71,8 @@ export function describeRun(quick: boolean, database: DatabaseInfo, fileLimit: n
       node: process.version,
     },
     database,
-    redis: `redis-server ${redisVersion()}, one private instance per cluster, started by the bench`,
+    redis: `redis-server ${redisVersion()}, one private instance per cluster, started by the bench${
+      redisCluster ? '; fan-out also on a Redis Cluster (3 primaries + 3 replicas on this machine) per cluster' : ''}`,
     fileLimit,
     loadAverageAtStart: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
   };

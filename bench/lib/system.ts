@@ -137,11 +137,21 @@ export function urlFor(map: PlacementMap, up: string): string {
 
 const portOf = (url: string): string => new URL(url).port;
 
+/**
+ * The system's Redis processes: `redis` for one instance; `redis 1` … `redis 6`
+ * for the nodes of a Redis Cluster (redis-server titles itself `host:port`).
+ */
+export function redisPids(system: TestSystem): Record<string, () => number | undefined> {
+  const nodes = system.redisCluster?.nodes;
+  if (!nodes) return { redis: () => findPid('redis-server', `:${portOf(system.redisUrl)}`) };
+  return Object.fromEntries(nodes.map((address, i) => [`redis ${i + 1}`, () => findPid('redis-server', `${address} `)]));
+}
+
 /** The processes a scenario charges CPU to, by name; pids re-read on every sample (restarts). */
 export function systemPids(system: TestSystem): Record<string, () => number | undefined> {
   const pids: Record<string, () => number | undefined> = {
     'data service': () => system.data?.child.pid,
-    redis: () => findPid('redis-server', `:${portOf(system.redisUrl)}`),
+    ...redisPids(system),
     database: () => findPid('ferretdb', `:${portOf(system.mongoUrl)}`) ?? findPid('mongod', portOf(system.mongoUrl)),
   };
   system.chatServers.forEach((s) => { pids[s.id] = () => (s.exited() ? undefined : s.child.pid); });

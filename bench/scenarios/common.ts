@@ -34,10 +34,13 @@ export interface BaselineServer {
 export async function baselineServer(
   ctx: ScenarioContext,
   file: 'baseline/bare-socketio.ts' | 'baseline/bare-ws.ts' | 'baseline/bare-http.ts',
-  options: { redisUrl?: string; port?: number; maxMs: number },
+  options: {
+    redisUrl?: string; redisClusterNodes?: string; port?: number; maxMs: number;
+  },
 ): Promise<BaselineServer> {
   const env: Record<string, string> = {};
   if (options.redisUrl) env.BENCH_REDIS_URL = options.redisUrl;
+  if (options.redisClusterNodes) env.BENCH_REDIS_CLUSTER_NODES = options.redisClusterNodes;
   if (options.port) env.BENCH_PORT = String(options.port);
   const child = await forkChild<Record<string, never>, { port: number }>(file, { maxMs: options.maxMs, env });
   ctx.defer(() => child.stop());

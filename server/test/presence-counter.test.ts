@@ -41,6 +41,20 @@ describe('presence counter (Redis): several servers', () => {
     assert.deepEqual(await b.reapDead(), ['1001']);
     assert.equal(await b.confirmOffline('1001'), true, 'the dead server\'s socket no longer counts');
     assert.equal(await a.beat(60000), true, 'server a learns its counts may be gone and counts again');
+    assert.equal(await a.recount('1001', 1), true, 'its user is back online');
     assert.equal(await a.beat(60000), false);
+    assert.equal(await a.disconnected('1001'), true);
+    assert.equal(await a.confirmOffline('1001'), true);
+  });
+
+  it('counts a socket once when a lapsed server recounts and nobody had reaped it', async () => {
+    const a = createRedisCounter(redis.client, 'a', redis.prefix);
+    await a.beat(60000);
+    await a.connected('1001');
+    await a.retire(); // the mark is gone (a stall longer than its TTL), and no other server looked
+    assert.equal(await a.beat(60000), true);
+    assert.equal(await a.recount('1001', 1), false, 'still shown online');
+    assert.equal(await a.disconnected('1001'), true, 'its one socket closes: none left anywhere');
+    assert.equal(await a.confirmOffline('1001'), true);
   });
 });

@@ -11,9 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import {
-  freePort, startMongo, startRedis, startServiceProcess, testMongoUrl, testRedisUrl, waitForPlacement, withDatabase,
+  freePort, startMongo, startRedis, startRedisCluster, startServiceProcess, testMongoUrl, testRedisUrl,
+  waitForPlacement, withDatabase,
 } from '@chat/local-services';
-import type { RunningMongo, RunningRedis, ServiceProcess } from '@chat/local-services';
+import type {
+  RunningMongo, RunningRedis, RunningRedisCluster, ServiceProcess,
+} from '@chat/local-services';
 import type { User } from '@chat/shared';
 
 export interface SystemOptions {
@@ -26,6 +29,8 @@ export interface SystemOptions {
   /** Private database/Redis processes the test may stop and restart. */
   privateMongo?: boolean;
   privateRedis?: boolean;
+  /** A local Redis Cluster of its own (3 primaries + 3 replicas) instead of one Redis, stopped by `close()`. */
+  redisCluster?: boolean;
   /** Extra environment for every service. */
   env?: Record<string, string>;
   label?: string;
@@ -75,6 +80,8 @@ export class TestSystem {
 
   redis?: RunningRedis;
 
+  redisCluster?: RunningRedisCluster;
+
   data?: ServiceProcess;
 
   readonly dispatchers: ServiceProcess[] = [];
@@ -94,6 +101,7 @@ export class TestSystem {
       LOG_DIR: path.join(this.logDir, service),
       LOG_LEVEL: 'info',
       REDIS_URL: this.redisUrl,
+      REDIS_CLUSTER_NODES: this.redisCluster?.nodesEnv ?? '',
       HEARTBEAT_TIMEOUT_MS: String(this.options.heartbeatTimeoutMs ?? 1500),
       HEARTBEAT_INTERVAL_MS: String(this.options.heartbeatIntervalMs ?? 300),
       // Each system's dispatchers keep their map apart from other test files' on the shared Redis.
@@ -112,7 +120,9 @@ export class TestSystem {
     } else {
       this.mongoUrl = testMongoUrl(label);
     }
-    if (this.options.privateRedis) {
+    if (this.options.redisCluster) {
+      this.redisCluster = await startRedisCluster({ startTimeoutMs: 60000 });
+    } else if (this.options.privateRedis) {
       this.redis = await startRedis({ privateServer: true });
       this.redisUrl = this.redis.url;
     } else {
@@ -272,6 +282,7 @@ export class TestSystem {
     await Promise.all(this.dispatchers.map((d) => d.stop(5000)));
     await this.data?.stop(5000);
     await this.redis?.stop();
+    await this.redisCluster?.stop();
     await this.mongo?.destroy();
     if (!process.env.KEEP_TEST_LOGS) fs.rmSync(this.logDir, { recursive: true, force: true });
   }

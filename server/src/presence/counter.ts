@@ -16,6 +16,13 @@ import type { RedisClient, Up } from '@chat/shared';
 export interface PresenceCounter {
   /** One more socket for `up`; true when the user was not shown online before. */
   connected: (up: Up) => Promise<boolean>;
+  /**
+   * Sets this server's share of `up` to `sockets`, the sockets it holds now: after
+   * its liveness lapsed, whether or not another server removed the share meanwhile
+   * (adding them again to a share still there would count every socket twice, and
+   * the user would never go offline). True when the user was not shown online before.
+   */
+  recount: (up: Up, sockets: number) => Promise<boolean>;
   /** One socket fewer; true when the user has no socket left anywhere. */
   disconnected: (up: Up) => Promise<boolean>;
   /** After the grace period: true when still no socket and the user is now shown offline. */
@@ -59,6 +66,13 @@ for _, v in ipairs(redis.call('HVALS', KEYS[1])) do total = total + tonumber(v) 
 local became = 0
 if tonumber(ARGV[2]) > 0 and redis.call('SET', KEYS[2], '1', 'NX') then became = 1 end
 return { total, became }
+`;
+
+// KEYS: count, online. ARGV: server id, this server's sockets of the user. Returns 1 when the user became online.
+const RECOUNT_SCRIPT = `
+if tonumber(ARGV[2]) > 0 then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) else redis.call('HDEL', KEYS[1], ARGV[1]) end
+if tonumber(ARGV[2]) > 0 and redis.call('SET', KEYS[2], '1', 'NX') then return 1 end
+return 0
 `;
 
 // KEYS: count, online. ARGV: server id. Returns { this server still counts the user, now shown offline }.
@@ -132,6 +146,12 @@ export function createRedisCounter(redis: RedisClient, serverId: string, prefix:
   )));
   return {
     connected: async (up) => (await change(up, 1))[1] === 1,
+    recount: async (up, sockets) => {
+      if (sockets > 0) await redis.sAdd(serverKey, up);
+      return Number(await redis.eval(RECOUNT_SCRIPT, {
+        keys: [KEYS.count(up), KEYS.online(up)], arguments: [serverId, String(sockets)],
+      })) === 1;
+    },
     disconnected: async (up) => (await change(up, -1))[0] <= 0,
     confirmOffline: async (up) => {
       const reply = await redis.eval(OFFLINE_SCRIPT, {
@@ -177,6 +197,13 @@ export function createMemoryCounter(): PresenceCounter {
   return {
     connected: async (up) => {
       counts.set(up, (counts.get(up) ?? 0) + 1);
+      if (shownOnline.has(up)) return false;
+      shownOnline.add(up);
+      return true;
+    },
+    recount: async (up, sockets) => {
+      if (sockets <= 0) { counts.delete(up); return false; }
+      counts.set(up, sockets);
       if (shownOnline.has(up)) return false;
       shownOnline.add(up);
       return true;

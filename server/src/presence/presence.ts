@@ -137,6 +137,16 @@ export function createPresence(options: PresenceOptions) {
     record(up, { online: true, lastSeen, groups });
   };
 
+  const recounted = async (up: Up, held: { sockets: number; groups: readonly string[] } | undefined) => {
+    try {
+      if (!(await counter.recount(up, held?.sockets ?? 0)) || !held) return;
+    } catch (err) {
+      logger.warn('presence count failed', { up, error: (err as Error).message });
+      return;
+    }
+    record(up, { online: true, lastSeen: await store(up, true), groups: held.groups });
+  };
+
   let beatenOnce = false;
   let beating = false;
   let beatFailing = false;
@@ -146,11 +156,17 @@ export function createPresence(options: PresenceOptions) {
     try {
       const lapsed = await counter.beat(options.livenessTtlMs);
       if (lapsed && beatenOnce) {
-        // Presumed dead (a stall, or Redis lost its data): our sockets are counted again.
-        const sockets = options.localSockets();
-        logger.warn('presence liveness had lapsed; counting this server\'s sockets again', { sockets: sockets.length });
-        for (let i = 0; i < sockets.length; i += RECOUNT_CHUNK) {
-          await Promise.all(sockets.slice(i, i + RECOUNT_CHUNK).map((s) => connected(s.up, s.groups)));
+        // Presumed dead (a stall, or Redis lost its data): another server may or may not have
+        // removed our counts, so each user's share is set to the sockets held now, not added to.
+        const ups = [...new Set(options.localSockets().map((s) => s.up))];
+        logger.warn('presence liveness had lapsed; counting this server\'s sockets again', { users: ups.length });
+        for (let i = 0; i < ups.length; i += RECOUNT_CHUNK) {
+          // Read just before each chunk is sent: sockets come and go while earlier chunks are stored.
+          const held = new Map<Up, { sockets: number; groups: readonly string[] }>();
+          options.localSockets().forEach((s) => {
+            held.set(s.up, { sockets: (held.get(s.up)?.sockets ?? 0) + 1, groups: s.groups });
+          });
+          await Promise.all(ups.slice(i, i + RECOUNT_CHUNK).map((up) => recounted(up, held.get(up))));
         }
       }
       beatenOnce = true;

@@ -50,6 +50,20 @@ export function presenceCounterSuite(flavour: string, make: CounterFactory): voi
       assert.equal(await counter.isOnline('1002'), true);
     });
 
+    it('sets a user\'s sockets here on a recount, however often it runs: one close after two recounts leaves none', async () => {
+      assert.equal(await counter.recount('1001', 1), true, 'not shown online before');
+      assert.equal(await counter.recount('1001', 1), false, 'already online');
+      assert.equal(await counter.disconnected('1001'), true, 'the one socket was counted once');
+      assert.equal(await counter.confirmOffline('1001'), true);
+      await counter.connected('1002');
+      await counter.connected('1002');
+      assert.equal(await counter.recount('1002', 1), false);
+      assert.equal(await counter.disconnected('1002'), true, 'the recount replaced the two sockets with one');
+      await counter.connected('1003');
+      assert.equal(await counter.recount('1003', 0), false);
+      assert.equal(await counter.confirmOffline('1003'), true, 'a recount of none leaves no socket');
+    });
+
     it('hands back the users it held when the server is released, who then go offline', async () => {
       await counter.connected('1001');
       await counter.connected('1002');
