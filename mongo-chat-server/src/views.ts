@@ -35,8 +35,9 @@ export const groupView = (doc: GroupDoc, users: string[], lastSeq: number): Grou
   updatedAt: doc.updatedAt.toISOString(),
 });
 
-export const groupForUserView = (group: Group, lastReadSeq: number): GroupForUser => ({
+export const groupForUserView = (group: Group, lastReadSeq: number, unreadMentions: number): GroupForUser => ({
   ...group,
   lastReadSeq,
   unread: Math.max(0, group.lastSeq - lastReadSeq),
+  unreadMentions,
 });

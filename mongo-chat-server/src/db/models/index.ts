@@ -3,6 +3,8 @@ import { createGroupModel } from './group';
 import type { GroupModel } from './group';
 import { createMembershipModel } from './membership';
 import type { MembershipModel } from './membership';
+import { createMentionModel } from './mention';
+import type { MentionModel } from './mention';
 import { createMessageModel } from './message';
 import type { MessageModel } from './message';
 import { createUserModel } from './user';
@@ -13,6 +15,7 @@ export interface Models {
   Group: GroupModel;
   Membership: MembershipModel;
   Message: MessageModel;
+  Mention: MentionModel;
 }
 
 /** The models bound to one connection (two services in one process each get their own). */
@@ -22,6 +25,7 @@ export function createModels(db: Connection): Models {
     Group: createGroupModel(db),
     Membership: createMembershipModel(db),
     Message: createMessageModel(db),
+    Mention: createMentionModel(db),
   };
 }
 
