@@ -87,7 +87,9 @@ export const changesPageSchema = <T extends z.ZodType>(item: T) => z.object({
     description: 'The current state of every message whose `rev` is newer than the one asked, in `rev` order, '
       + 'each message once (an edited-three-times message comes once, in its latest state).',
   }),
-  rev: revSchema.meta({ description: "The group's newest revision: resume from here next time (when `hasMore` is false)." }),
+  rev: revSchema.meta({
+    description: 'Where to resume next time: the last item\'s `rev`, or the one asked when nothing changed.',
+  }),
   hasMore: z.boolean().meta({ description: 'Capped: ask again after the last item\'s `rev`.' }),
 }).meta({ additionalProperties: false });
 export interface ChangesPage<T> {

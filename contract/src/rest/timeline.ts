@@ -85,10 +85,9 @@ export const changeResultSchema = z.object({
   message: storedMessageSchema,
   changes: z.array(storedMessageSchema).meta({
     description: 'Every message this change touched, in its new state and `rev` order (the target, and for a '
-      + 'delete the replies quoting it); empty when nothing changed (a retry, an idempotent repeat).',
+      + 'delete the replies quoting it). A retry or an idempotent repeat answers the target as it is, at its '
+      + 'current `rev`, so a change whose delivery was lost is delivered again (clients keep the highest `rev`).',
   }),
-  /** The group's revision before the first of `changes` (lets a buffer check it holds every change). */
-  prevRev: z.number().int().min(0),
 }).meta(EXACT);
 export type ChangeResult = z.infer<typeof changeResultSchema>;
 

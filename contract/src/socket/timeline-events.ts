@@ -126,8 +126,6 @@ export const mentionedSchema = z.object({
   id: z.string().meta({ description: 'The message that mentions the caller.' }),
   seq: z.number().int().min(1),
   up: z.string().meta({ description: 'Its author.' }),
-  unreadMentions: z.number().int().min(0)
-    .meta({ description: 'The caller\'s unread mentions in this group now.' }),
 });
 
 export const timelineServerEvents = {
