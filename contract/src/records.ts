@@ -5,6 +5,7 @@
  * (unknown fields stripped), and the generated documents describe them.
  */
 import { z } from 'zod';
+import { timelineFields } from './timeline';
 
 const isoTime = z.string().min(1);
 
@@ -49,6 +50,8 @@ export const groupForUserSchema = groupSchema.extend({
   lastReadSeq: count,
   /** Messages after `lastReadSeq`. */
   unread: count,
+  /** Messages after `lastReadSeq` that mention this member (and are not deleted). */
+  unreadMentions: count,
 }).meta({ id: 'GroupForUser', ...EXACT });
 export type GroupForUser = z.infer<typeof groupForUserSchema>;
 
@@ -71,6 +74,7 @@ export const storedMessageSchema = z.object({
   clientId: z.string(),
   /** ISO time the message was stored. */
   timestamp: isoTime,
+  ...timelineFields,
 }).meta({ id: 'StoredMessage', ...EXACT });
 export type StoredMessage = z.infer<typeof storedMessageSchema>;
 
@@ -89,24 +93,36 @@ export const chatMessageSchema = z.object({
   room: storedMessageSchema.shape.group.meta({ description: 'The group id (the record\'s `group`).' }),
   timestamp: storedMessageSchema.shape.timestamp,
   clientId: storedMessageSchema.shape.clientId,
+  ...timelineFields,
 }).meta({
   id: 'ChatMessage',
   ...EXACT,
   description: 'A stored message. Messages of one group carry `seq` 1, 2, 3, … with no gap: `seq` is the order. '
     + 'Live deliveries from two servers may cross by a few milliseconds and a catch-up can overlap a live '
-    + 'delivery, so a client sorts by `seq` and drops a `seq` (or `id`) it already holds.',
+    + 'delivery, so a client sorts by `seq` and drops a `seq` (or `id`) it already holds. A message that '
+    + 'changes later (edit, delete, reaction) comes again with a higher `rev`: a client keeps, per message, '
+    + 'the state with the highest `rev`.',
 });
 export type ChatMessagePayload = z.infer<typeof chatMessageSchema>;
 
-export const toChatMessage = (stored: StoredMessage): ChatMessagePayload => ({
-  id: stored.id,
-  seq: stored.seq,
-  message: stored.message,
-  up: stored.from,
-  room: stored.group,
-  timestamp: stored.timestamp,
-  clientId: stored.clientId,
-});
+const TIMELINE_KEYS = Object.keys(timelineFields) as Array<keyof typeof timelineFields>;
+
+export const toChatMessage = (stored: StoredMessage): ChatMessagePayload => {
+  const payload: ChatMessagePayload = {
+    id: stored.id,
+    seq: stored.seq,
+    message: stored.message,
+    up: stored.from,
+    room: stored.group,
+    timestamp: stored.timestamp,
+    clientId: stored.clientId,
+  };
+  // Only the timeline fields a message has: the original protocol's payload stays as it was.
+  TIMELINE_KEYS.forEach((key) => {
+    if (stored[key] !== undefined) Object.assign(payload, { [key]: stored[key] });
+  });
+  return payload;
+};
 
 export const readPositionSchema = groupMembershipSchema;
 export type ReadPosition = z.infer<typeof readPositionSchema>;

@@ -17,6 +17,7 @@ import {
 } from '../fields';
 import { operationRoutes } from './operations';
 import { defineRoute } from './route';
+import { timelineDataRoutes } from './timeline';
 
 const idParams = z.strictObject({ id: objectIdField });
 const upParams = z.strictObject({ up: upField });
@@ -70,6 +71,8 @@ export const newMessageSchema = z.strictObject({
   from: upField,
   message: messageTextField,
   clientId: clientIdField.optional(),
+  /** A message of the same group this one answers (404 otherwise). */
+  replyTo: objectIdField.optional(),
 }).meta({ id: 'NewMessage' });
 export type NewMessage = z.infer<typeof newMessageSchema>;
 
@@ -329,4 +332,5 @@ export const dataServiceRoutes = {
     responses: { 200: json('The message.', storedMessageSchema) },
     errors: READ_ONE,
   }),
+  ...timelineDataRoutes,
 } as const;

@@ -10,9 +10,12 @@ import type { ErrorCode } from '../errors';
 import { LIMITS } from '../limits';
 import type { Ack } from './ack';
 import { chatMessageSchema } from '../records';
-import { groupIdField, seqField, upField } from '../fields';
+import {
+  groupIdField, objectIdField, seqField, upField,
+} from '../fields';
 import { SOCKET_LIMITS } from './limits';
 import { text } from '../text';
+import { timelineClientEvents } from './timeline-events';
 
 /** The sender's own user number: it must equal the one in the socket's token (else FORBIDDEN). */
 const senderUpField = upField.meta({ description: "The sender's own user number; another user's answers FORBIDDEN." });
@@ -68,6 +71,10 @@ export const sendMessageRequestSchema = z.object({
       + 'acknowledged with the first stored message (same `id` and `seq`), never stored twice. Another sender '
       + 'reusing a `clientId` of the group gets CONFLICT. Without it (clients of the original protocol) the '
       + 'server assigns one, and a retried send is stored again: such a send is not idempotent.',
+  }),
+  replyTo: objectIdField.optional().meta({
+    description: 'The id of a message of the same group this one answers; the stored message carries a short '
+      + 'quote of it (`replyTo`). A message of another group, or none, is NOT_FOUND.',
   }),
 });
 export const sendMessageResultSchema = chatMessageSchema.pick({ id: true, seq: true, timestamp: true });
@@ -134,6 +141,7 @@ export const clientEvents = {
     result: readResultSchema,
     errors: [...ALWAYS, 'FORBIDDEN', 'NOT_FOUND', 'UNAVAILABLE'],
   }),
+  ...timelineClientEvents,
 } as const;
 
 export type ClientEventName = keyof typeof clientEvents;

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { chatMessageSchema, groupSchema, upSchema } from '../records';
+import { timelineServerEvents } from './timeline-events';
 
 export interface ServerEventSpec {
   summary: string;
@@ -42,6 +43,7 @@ export const serverEvents = {
     summary: 'This server no longer serves the user: reconnect through `GET /chat/location`',
     payload: relocateSchema,
   }),
+  ...timelineServerEvents,
 } as const;
 
 export type ServerEventName = keyof typeof serverEvents;

@@ -145,6 +145,7 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
       await Promise.all([
         Membership.deleteMany({ group: groupId }),
         models.Message.deleteMany({ group: groupId }),
+        models.Mention.deleteMany({ group: groupId }),
       ]);
     },
 
@@ -190,11 +191,18 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
           .lean(),
         Membership.countDocuments({ up }),
       ]);
-      const docs = rows.length > 0 ? await Group.find({ _id: anyOf(rows.map((r) => r.group)) }).lean() : [];
+      const ids = rows.map((r) => r.group);
+      const [docs, mentions] = rows.length > 0 ? await Promise.all([
+        Group.find({ _id: anyOf(ids) }).lean(),
+        // Only unread mentions are kept (reading removes them): bounded by what this member has not read.
+        models.Mention.find({ up, group: anyOf(ids) }, { group: 1, seq: 1 }).lean(),
+      ]) : [[], []];
       const groups = new Map((await views(docs)).map((g) => [g.id, g]));
       const items = rows.flatMap((row) => {
         const group = groups.get(String(row.group));
-        return group ? [groupForUserView(group, row.lastReadSeq)] : [];
+        const unreadMentions = mentions
+          .filter((m) => String(m.group) === String(row.group) && m.seq > row.lastReadSeq).length;
+        return group ? [groupForUserView(group, row.lastReadSeq, unreadMentions)] : [];
       });
       return {
         items, page, perPage, total,
@@ -229,6 +237,8 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
       }
       if (seq <= member.lastReadSeq) return { group: id, up, lastReadSeq: member.lastReadSeq };
       await Membership.updateOne({ _id: membershipId(id, up) }, { $max: { lastReadSeq: seq } });
+      // Mentions read are no longer unread: dropping them keeps the count bounded.
+      await models.Mention.deleteMany({ up, group: doc._id, seq: mongoose.trusted({ $lte: seq }) });
       return { group: id, up, lastReadSeq: seq };
     },
 

@@ -3,8 +3,14 @@ import { createGroupModel } from './group';
 import type { GroupModel } from './group';
 import { createMembershipModel } from './membership';
 import type { MembershipModel } from './membership';
+import { createMentionModel } from './mention';
+import type { MentionModel } from './mention';
 import { createMessageModel } from './message';
 import type { MessageModel } from './message';
+import { createReactionModel } from './reaction';
+import type { ReactionModel } from './reaction';
+import { createRevisionModel } from './revision';
+import type { RevisionModel } from './revision';
 import { createUserModel } from './user';
 import type { UserModel } from './user';
 
@@ -13,6 +19,9 @@ export interface Models {
   Group: GroupModel;
   Membership: MembershipModel;
   Message: MessageModel;
+  Mention: MentionModel;
+  Revision: RevisionModel;
+  Reaction: ReactionModel;
 }
 
 /** The models bound to one connection (two services in one process each get their own). */
@@ -22,6 +31,9 @@ export function createModels(db: Connection): Models {
     Group: createGroupModel(db),
     Membership: createMembershipModel(db),
     Message: createMessageModel(db),
+    Mention: createMentionModel(db),
+    Revision: createRevisionModel(db),
+    Reaction: createReactionModel(db),
   };
 }
 
