@@ -13,6 +13,8 @@ import type { DataServiceConfig } from './config';
 import { connectDatabase } from './db/connection';
 import { createModels, ensureIndexes } from './db/models';
 import { createGroupService } from './groups/group-service';
+import { logRoleAudit } from './groups/role-audit';
+import { migrateRoles } from './groups/role-migration';
 import { createMessageService } from './messages/message-service';
 import { SeqWriter } from './messages/seq-writer';
 import { createWriterMetrics } from './metrics';
@@ -58,7 +60,7 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
     onHintError: (err) => logger.warn('could not save group hints; retrying', { error: (err as Error).message }),
   });
   const users = createUserService(models, createPasswords(config.passwordHashMemoryKib));
-  const groups = createGroupService(models, writer, users);
+  const groups = createGroupService(models, writer, users, logRoleAudit(logger));
   const messages = createMessageService(models, writer, groups);
   const app = buildApp({
     internalToken: config.internalToken, bodyLimit: config.bodyLimit, db, logging, metrics, users, groups, messages,
@@ -67,6 +69,8 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
   const server = http.createServer(app);
   try {
     await ensureIndexes(models);
+    const migrated = await migrateRoles(models);
+    if (migrated.groups + migrated.memberships > 0) logger.info('gave roles to groups stored before roles', migrated);
     const port = await listen(server, config.port, config.host);
     const url = localUrl(config.host, port);
     logger.info('listening', { url });
