@@ -172,7 +172,7 @@ describe('data service: group roles', function () {
 
   it('gives groups stored before roles an owner on start, once, and leaves everything else as it was', async () => {
     const groups = h.db.collection('groups');
-    const memberships = h.db.collection('memberships');
+    const memberships = h.db.collection<{ _id: string; up: string; role?: string }>('memberships');
     const old = (name: string, createdBy: string | null) => ({
       _id: new Types.ObjectId(), name, createdBy, lastSeq: 0, createdAt: new Date(), updatedAt: new Date(),
     });
@@ -196,7 +196,7 @@ describe('data service: group roles', function () {
       assert.equal((await groups.findOne({ _id: empty._id }))?.owner, null);
       const roleless = await memberships.countDocuments({ role: { $exists: false } });
       assert.equal(roleless, 0);
-      assert.equal((await memberships.findOne({ _id: `${creatorLeft._id}:3004` as never }))?.role, 'owner');
+      assert.equal((await memberships.findOne({ _id: `${creatorLeft._id}:3004` }))?.role, 'owner');
       // The migrated owner acts as one.
       assert.equal((await h.api.patch(`/group/${creatorLeft._id}?by=3003`, { name: 'x' })).status, 403);
       assert.equal((await h.api.patch(`/group/${creatorLeft._id}?by=3004`, { name: 'x' })).status, 200);
