@@ -3,6 +3,7 @@ export * from './limits';
 export * from './records';
 export * from './timeline';
 export * from './text';
+export * from './roles';
 export * from './fields';
 export * from './rest';
 export * from './socket';

@@ -37,6 +37,10 @@ export const groupSchema = z.object({
   /** The members' user numbers. */
   users: z.array(upSchema),
   createdBy: upSchema.nullable(),
+  /** The member who owns the group (null only once the group has no members, as the last one leaves). */
+  owner: upSchema.nullable(),
+  /** The admins' user numbers (the owner is not listed here); every other member of `users` is a plain member. */
+  admins: z.array(upSchema),
   /** The `seq` of the group's newest message (0 when empty). */
   lastSeq: count,
   createdAt: isoTime,

@@ -13,6 +13,8 @@ import type { DataServiceConfig } from './config';
 import { connectDatabase } from './db/connection';
 import { createModels, ensureIndexes } from './db/models';
 import { createGroupService } from './groups/group-service';
+import { logRoleAudit } from './groups/role-audit';
+import { migrateRoles } from './groups/role-migration';
 import { createMessageService } from './messages/message-service';
 import { SeqWriter } from './messages/seq-writer';
 import { createTimelineService } from './messages/timeline-service';
@@ -59,7 +61,7 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
     onHintError: (err) => logger.warn('could not save group hints; retrying', { error: (err as Error).message }),
   });
   const users = createUserService(models, createPasswords(config.passwordHashMemoryKib));
-  const groups = createGroupService(models, writer, users);
+  const groups = createGroupService(models, writer, users, logRoleAudit(logger));
   const timeline = createTimelineService(models, writer, groups, { editWindowS: config.editWindowS });
   const messages = createMessageService(models, writer, groups, timeline);
   const app = buildApp({
@@ -77,6 +79,8 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
   const server = http.createServer(app);
   try {
     await ensureIndexes(models);
+    const migrated = await migrateRoles(models);
+    if (migrated.groups + migrated.memberships > 0) logger.info('gave roles to groups stored before roles', migrated);
     const port = await listen(server, config.port, config.host);
     const url = localUrl(config.host, port);
     logger.info('listening', { url });

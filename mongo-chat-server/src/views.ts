@@ -5,6 +5,8 @@ import type {
 import type { GroupDoc } from './db/models/group';
 import type { MessageDoc } from './db/models/message';
 import type { PublicUserDoc } from './db/models/user';
+import { rolesView } from './groups/roles';
+import type { MemberRow } from './groups/roles';
 
 export const userView = (doc: PublicUserDoc): User => ({
   up: doc._id,
@@ -52,10 +54,10 @@ export const messageView = (doc: MessageDoc): StoredMessage => ({
   ...timelineView(doc),
 });
 
-export const groupView = (doc: GroupDoc, users: string[], lastSeq: number): Group => ({
+export const groupView = (doc: GroupDoc, members: readonly MemberRow[], lastSeq: number): Group => ({
   id: String(doc._id),
   name: doc.name,
-  users,
+  ...rolesView(doc.owner, members),
   createdBy: doc.createdBy,
   lastSeq,
   createdAt: doc.createdAt.toISOString(),

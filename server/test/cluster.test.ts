@@ -73,8 +73,10 @@ redisFlavours().forEach((flavour) => describe(`chat server: several servers on $
     await say(o, owner!, group, 'welcome');
     await eventually(() => carolSaw.some((m) => m.message === 'welcome'), 'carol receiving in the new group');
 
-    // Renamed: members hear it.
-    const renamed = next(c, 'group updated');
+    // Renamed by an admin (group roles: carol is promoted first): members hear it.
+    const promoted = await cluster.rest('PUT', `/chat/${group}/members/${carol!.up}/role`, { user: owner, body: { role: 'admin' } });
+    assert.equal(promoted.status, 200);
+    const renamed = next(c, 'group updated', (g) => g.name === 'team 2');
     const rename = await cluster.rest('PATCH', `/chat/groups/${group}`, { user: carol, body: { name: 'team 2' }, server: 1 });
     assert.equal(rename.status, 200);
     assert.equal((await renamed as Group).name, 'team 2');
@@ -112,7 +114,7 @@ redisFlavours().forEach((flavour) => describe(`chat server: several servers on $
     assert.equal(afterDelete.ok, false);
   });
 
-  it('lets only the creator delete a group or remove others, and anyone leave', async () => {
+  it('lets only the owner delete a group, only owners and admins remove others, and anyone leave', async () => {
     const [owner, dan, erin] = await cluster.users(3);
     const group = await cluster.group(owner!, [dan!, erin!]);
     const d = await cluster.connect(dan!, 1);

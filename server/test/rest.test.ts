@@ -117,6 +117,13 @@ describe('chat server: public REST', function () {
     const noName = await call('POST', '/chat/groups', alice, { name: '', users: [] });
     assert.equal(noName.status, 400);
 
+    // Renaming and adding members take an admin (group roles): bob, a member, is refused until promoted.
+    const asMember = await call('PATCH', `/chat/groups/${newGroup.id}`, bob, { name: 'renamed' });
+    assertSpec('patch', '/chat/groups/{group}', asMember);
+    assert.equal(asMember.status, 403);
+    const promoted = await call('PUT', `/chat/${newGroup.id}/members/${bob.up}/role`, alice, { role: 'admin' });
+    assertSpec('put', '/chat/{group}/members/{up}/role', promoted);
+    assert.deepEqual((promoted.body as Group).admins, [bob.up]);
     const renamed = await call('PATCH', `/chat/groups/${newGroup.id}`, bob, { name: 'renamed' });
     assertSpec('patch', '/chat/groups/{group}', renamed);
     assert.equal((renamed.body as Group).name, 'renamed');

@@ -15,7 +15,7 @@ const { renameGroup } = restContract.chatServer;
 const GROUP = 'ab'.repeat(12);
 
 const group = (name: string) => ({
-  id: GROUP, name, users: ['1'], createdBy: '1', lastSeq: 0, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
+  id: GROUP, name, users: ['1'], createdBy: '1', owner: '1', admins: [], lastSeq: 0, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
 });
 
 /** Never run: each `@ts-expect-error` below is checked by `npm run lint`. */

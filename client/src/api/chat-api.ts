@@ -1,6 +1,6 @@
 /** The public REST routes of a chat server and the dispatcher, typed by the contracts. */
 import type {
-  ChatMessagePayload, CursorPage, Group, GroupForUser, User,
+  AssignableRole, ChatMessagePayload, CursorPage, Group, GroupForUser, User,
 } from '@chat/contract';
 import { ApiError } from './api-error';
 import { requestJson } from './http';
@@ -94,6 +94,18 @@ export class ChatApi {
   async removeMember(group: string, up: string): Promise<Group> {
     const path = `/chat/groups/${encodeURIComponent(group)}/members/${encodeURIComponent(up)}`;
     return expectShape(await this.chat('DELETE', path), isGroup, 'remove member');
+  }
+
+  /** Promote to admin or demote to member (owners and admins). */
+  async setRole(group: string, up: string, role: AssignableRole): Promise<Group> {
+    const path = `/chat/${encodeURIComponent(group)}/members/${encodeURIComponent(up)}/role`;
+    return expectShape(await this.chat('PUT', path, { body: { role } }), isGroup, 'change role');
+  }
+
+  /** Hand the group to another member (the owner only). */
+  async transferOwnership(group: string, up: string): Promise<Group> {
+    const path = `/chat/${encodeURIComponent(group)}/owner`;
+    return expectShape(await this.chat('POST', path, { body: { up } }), isGroup, 'transfer ownership');
   }
 
   async members(group: string): Promise<User[]> {

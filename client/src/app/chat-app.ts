@@ -97,6 +97,7 @@ export class ChatApp {
     socket.on('group deleted', ({ room }) => this.groups.deleted(room));
     socket.on('member joined', ({ room, up }) => this.groups.joined(room, up));
     socket.on('member left', ({ room, up }) => this.groups.left(room, up));
+    socket.on('member role', (change) => this.groups.roleChanged(change));
   }
 
   private someoneTyping(room: string, up: string): void {

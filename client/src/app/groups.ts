@@ -2,7 +2,9 @@
  * The group list and membership: REST actions the person takes, and the
  * server's events about groups (someone else created, renamed, added, removed).
  */
-import type { Group, PresenceBatch, Up } from '@chat/contract';
+import type {
+  AssignableRole, Group, MemberRolePayload, PresenceBatch, Up,
+} from '@chat/contract';
 import { describeError } from '../api/describe-error';
 import type { AppContext } from './context';
 
@@ -68,6 +70,14 @@ export class Groups {
     }
   }
 
+  async setRole(room: string, up: Up, role: AssignableRole): Promise<void> {
+    this.applyGroup(await this.ctx.api.setRole(room, up, role));
+  }
+
+  async transferOwnership(room: string, up: Up): Promise<void> {
+    this.applyGroup(await this.ctx.api.transferOwnership(room, up));
+  }
+
   async remove(room: string): Promise<void> {
     this.ownChanges.add(room);
     try {
@@ -104,6 +114,25 @@ export class Groups {
       return;
     }
     this.applyGroup(group);
+  }
+
+  /** Someone's role changed; `group updated` with every role follows, this makes the change visible at once. */
+  roleChanged({ room, up, role }: MemberRolePayload): void {
+    const entry = this.store.groups.get(room);
+    if (!entry || !entry.group.users.includes(up)) return;
+    const { group } = entry;
+    const admins = group.admins.filter((u) => u !== up);
+    if (role === 'admin') admins.push(up);
+    const formerOwner = role === 'owner' && group.owner !== up ? group.owner : null;
+    if (formerOwner && !admins.includes(formerOwner)) admins.push(formerOwner);
+    entry.group = {
+      ...group, admins: admins.sort(), owner: role === 'owner' ? up : group.owner,
+    };
+    if (up === this.store.me.up) {
+      const said = { owner: 'the owner', admin: 'an admin', member: 'a member' }[role];
+      this.ctx.toast(`You are now ${said} of “${group.name}”.`, 'info');
+    }
+    this.store.notify('groups', 'members');
   }
 
   deleted(room: string): void {

@@ -1,4 +1,11 @@
-/** The open group's details: members with presence, rename, add and remove members, leave, delete. */
+/**
+ * The open group's settings: members with presence and role badges; rename,
+ * add, remove, promote and demote for owners and admins; transfer and delete
+ * for the owner; leave for everyone. Only what the caller's role allows is
+ * shown (the server refuses the rest anyway).
+ */
+import { mayManage, roleAllows, roleIn } from '@chat/contract';
+import type { Group, Role } from '@chat/contract';
 import type { ChatApp } from '../app/chat-app';
 import { describeError } from '../api/describe-error';
 import { formatTime, initials, parseUps } from '../logic/text';
@@ -82,45 +89,73 @@ export function createMembersPanel(app: ChatApp): MembersPanelView {
     actions,
   );
 
-  const memberRow = (up: string, room: string, iAmCreator: boolean, creator: string | null) => {
+  const act = (task: Promise<void>) => {
+    showError(null);
+    task.catch((err: unknown) => showError(describeError(err)));
+  };
+
+  const ROLE_LABEL: Record<Role, string> = { owner: 'owner', admin: 'admin', member: '' };
+
+  /** The buttons `myRole` gives over member `up` of role `role`. */
+  const memberActions = (group: Group, up: string, role: Role, myRole: Role | undefined) => {
+    if (!myRole || up === store.me.up || !mayManage(myRole, role)) return null;
+    const room = group.id;
+    const name = store.displayName(up);
+    const promote = role === 'admin'
+      ? h('button', {
+        type: 'button', class: 'secondary small', testid: 'member-demote', on: { click: () => act(groups.setRole(room, up, 'member')) },
+      }, 'Remove admin')
+      : h('button', {
+        type: 'button', class: 'secondary small', testid: 'member-promote', on: { click: () => act(groups.setRole(room, up, 'admin')) },
+      }, 'Make admin');
+    const transfer = roleAllows(myRole, 'transferOwnership')
+      ? confirmButton('Make owner', () => `Make ${name} the owner of “${group.name}”? You will become an admin.`, 'member-transfer', () => (
+        groups.transferOwnership(room, up).catch((err: unknown) => showError(describeError(err)))
+      ))
+      : null;
+    const remove = h('button', {
+      type: 'button',
+      class: 'icon-button',
+      testid: 'member-remove',
+      'aria-label': `Remove ${name}`,
+      title: `Remove ${name}`,
+      on: { click: () => act(groups.removeMember(room, up)) },
+    }, icon('close', 16));
+    return h('div', { class: 'member-actions' }, promote, transfer, remove);
+  };
+
+  const memberRow = (group: Group, up: string, myRole: Role | undefined) => {
     const user = store.users.get(up);
     const online = store.isOnline(up);
     const lastSeen = store.lastSeen(up);
-    const me = up === store.me.up;
-    const tags = [me ? 'you' : '', up === creator ? 'creator' : ''].filter(Boolean).join(' · ');
-    const remove = iAmCreator && !me
-      ? h('button', {
-        type: 'button',
-        class: 'icon-button',
-        testid: 'member-remove',
-        'aria-label': `Remove ${user?.name ?? up}`,
-        on: {
-          click: () => {
-            showError(null);
-            groups.removeMember(room, up).catch((err: unknown) => showError(describeError(err)));
-          },
-        },
-      }, icon('close', 16))
+    const role = roleIn(group, up) ?? 'member';
+    const badge = ROLE_LABEL[role]
+      ? h('span', { class: `role-badge role-${role}`, testid: 'role-badge', 'data-role': role }, ROLE_LABEL[role])
       : null;
+    const me = up === store.me.up ? h('span', { class: 'tag' }, ' you') : null;
     let presenceText = 'offline';
     if (online) presenceText = 'online';
     else if (lastSeen) presenceText = `last seen ${formatTime(lastSeen)}`;
     return [
       h(
-        'span',
-        { class: 'avatar small', 'aria-hidden': 'true' },
-        initials(user?.name ?? up),
-        h('span', {
-          class: `presence-dot${online ? ' online' : ''}`, testid: 'presence-dot', 'data-online': String(online),
-        }),
+        'div',
+        { class: 'member-line' },
+        h(
+          'span',
+          { class: 'avatar small', 'aria-hidden': 'true' },
+          initials(user?.name ?? up),
+          h('span', {
+            class: `presence-dot${online ? ' online' : ''}`, testid: 'presence-dot', 'data-online': String(online),
+          }),
+        ),
+        h(
+          'span',
+          { class: 'member-main' },
+          h('span', { class: 'member-name' }, user?.name ?? up, me, badge),
+          h('span', { class: 'member-sub' }, `${user ? `@${user.username} · ` : ''}${up} · `, h('span', { testid: 'presence-text' }, presenceText)),
+        ),
       ),
-      h(
-        'span',
-        { class: 'member-main' },
-        h('span', { class: 'member-name' }, user?.name ?? up, tags ? h('span', { class: 'tag' }, ` ${tags}`) : null),
-        h('span', { class: 'member-sub' }, `${user ? `@${user.username} · ` : ''}${up} · `, h('span', { testid: 'presence-text' }, presenceText)),
-      ),
-      remove,
+      memberActions(group, up, role, myRole),
     ];
   };
   const rowCache = new Map<string, HTMLElement>();
@@ -129,32 +164,45 @@ export function createMembersPanel(app: ChatApp): MembersPanelView {
     const room = store.openGroup;
     const entry = room ? store.groups.get(room) : undefined;
     if (!room || !entry) return;
-    const members = store.members.get(room) ?? entry.group.users;
-    const creator = entry.group.createdBy;
-    const iAmCreator = creator === store.me.up;
+    const { group } = entry;
+    const members = store.members.get(room) ?? group.users;
+    const myRole = roleIn(group, store.me.up);
+    element.dataset.role = myRole ?? '';
     const online = members.filter((up) => store.isOnline(up)).length;
     heading.textContent = `Members · ${members.length} (${online} online)`;
-    const sorted = [...members].sort((a, b) => Number(store.isOnline(b)) - Number(store.isOnline(a))
+    const rank = (up: string) => ['owner', 'admin', 'member'].indexOf(roleIn(group, up) ?? 'member');
+    const sorted = [...members].sort((a, b) => rank(a) - rank(b)
+      || Number(store.isOnline(b)) - Number(store.isOnline(a))
       || store.displayName(a).localeCompare(store.displayName(b)));
     reconcile(list, sorted, (up) => up, (up) => h('li', { class: 'member', testid: 'member-item', 'data-up': up }), (li, up) => {
       const signature = JSON.stringify([
-        store.users.get(up), store.isOnline(up), store.lastSeen(up), iAmCreator, creator, room,
+        store.users.get(up), store.isOnline(up), store.lastSeen(up),
+        group.owner, group.admins, group.name, myRole, room,
       ]);
       if (li.dataset.signature === signature) return;
       li.dataset.signature = signature;
-      fill(li, ...memberRow(up, room, iAmCreator, creator));
+      li.dataset.role = roleIn(group, up) ?? 'member';
+      fill(li, ...memberRow(group, up, myRole));
     }, rowCache);
-    if (document.activeElement !== rename.input) rename.input.value = entry.group.name;
-    if (element.dataset.room !== room) {
+    rename.form.hidden = !myRole || !roleAllows(myRole, 'rename');
+    add.form.hidden = !myRole || !roleAllows(myRole, 'addMembers');
+    if (document.activeElement !== rename.input) rename.input.value = group.name;
+    const actionsKey = `${room}|${myRole ?? ''}`;
+    if (actions.dataset.key !== actionsKey) {
+      if (element.dataset.room !== room) showError(null);
       element.dataset.room = room;
-      showError(null);
-      const name = () => store.groups.get(room)?.group.name ?? entry.group.name;
+      actions.dataset.key = actionsKey;
+      const name = () => store.groups.get(room)?.group.name ?? group.name;
+      const leaveText = () => (roleIn(store.groups.get(room)?.group ?? group, store.me.up) === 'owner'
+        ? `Leave “${name()}”? The longest-standing admin (else member) becomes the owner; `
+          + 'if you are the last member, the group is deleted.'
+        : `Leave “${name()}”? You will stop receiving its messages.`);
       fill(
         actions,
-        confirmButton('Leave group', () => `Leave “${name()}”? You will stop receiving its messages.`, 'group-leave', () => (
+        confirmButton('Leave group', leaveText, 'group-leave', () => (
           groups.removeMember(room, store.me.up).catch((err: unknown) => showError(describeError(err)))
         )),
-        iAmCreator
+        myRole && roleAllows(myRole, 'deleteGroup')
           ? confirmButton('Delete group', () => `Delete “${name()}” and all its messages for everyone?`, 'group-delete', () => (
             groups.remove(room).catch((err: unknown) => showError(describeError(err)))
           ))

@@ -87,6 +87,8 @@ export async function startStandIn(serverId = 'stand-in-chat'): Promise<StandIn>
         name,
         users: [...new Set([...members, createdBy])],
         createdBy,
+        owner: createdBy,
+        admins: [],
         lastSeq: 0,
         createdAt: now,
         updatedAt: now,
@@ -237,8 +239,8 @@ export async function startStandIn(serverId = 'stand-in-chat'): Promise<StandIn>
       fail(res, 404, 'NOT_FOUND', 'no such group');
       return;
     }
-    if (up !== me.up && group.createdBy !== me.up) {
-      fail(res, 403, 'FORBIDDEN', 'only the creator of the group can do this');
+    if (up !== me.up && group.owner !== me.up && !group.admins.includes(me.up)) {
+      fail(res, 403, 'FORBIDDEN', 'only the owner and admins can remove members');
       return;
     }
     if (!group.users.includes(up)) {

@@ -15,6 +15,7 @@ import {
 } from '../fields';
 import { locationRoute } from './location';
 import { operationRoutes } from './operations';
+import { chatServerRoleRoutes } from './roles';
 import { defineRoute } from './route';
 import { timelineChatRoutes } from './timeline';
 
@@ -92,7 +93,7 @@ export const chatServerRoutes = {
   listGroups: defineRoute({
     method: 'get',
     path: '/chat/groups',
-    summary: "The caller's groups, with read positions, unread counts and each group's newest message",
+    summary: "The caller's groups, with read positions, unread counts, roles (`owner`, `admins`) and each group's newest message",
     auth: 'bearer',
     responses: {
       200: {
@@ -115,7 +116,7 @@ export const chatServerRoutes = {
   renameGroup: defineRoute({
     method: 'patch',
     path: '/chat/groups/{group}',
-    summary: 'Rename a group (members only); members receive `group updated`',
+    summary: 'Rename a group (owner and admins); members receive `group updated`',
     auth: 'bearer',
     params: groupParams,
     body: z.strictObject({ name: groupNameField }),
@@ -125,7 +126,7 @@ export const chatServerRoutes = {
   deleteGroup: defineRoute({
     method: 'delete',
     path: '/chat/groups/{group}',
-    summary: 'Delete a group (creator only); members receive `group deleted` and leave the room',
+    summary: 'Delete a group (owner only); members receive `group deleted` and leave the room',
     auth: 'bearer',
     params: groupParams,
     responses: { 204: { description: 'Deleted, with its memberships and messages.' } },
@@ -143,8 +144,8 @@ export const chatServerRoutes = {
   addMembers: defineRoute({
     method: 'post',
     path: '/chat/groups/{group}/members',
-    summary: 'Add members (members only)',
-    description: "Users already in the group are fine. New members' sockets enter the room on every chat server; the room receives `member joined` for each and `group updated`.",
+    summary: 'Add members (owner and admins)',
+    description: "Users already in the group are fine; new members join as `member`. New members' sockets enter the room on every chat server; the room receives `member joined` for each and `group updated`.",
     auth: 'bearer',
     params: groupParams,
     body: z.strictObject({ users: z.array(upField).min(1).max(LIMITS.groupMembers) }),
@@ -154,13 +155,14 @@ export const chatServerRoutes = {
   removeMember: defineRoute({
     method: 'delete',
     path: '/chat/groups/{group}/members/{up}',
-    summary: 'Leave (your own up) or remove a member (creator only)',
-    description: 'The room and the removed user receive `member left`; their sockets leave the room on every chat server.',
+    summary: 'Leave (your own up) or remove a member (owner and admins; nobody removes the owner)',
+    description: 'The room and the removed user receive `member left`; their sockets leave the room on every chat server. When the owner leaves, the longest-standing admin (else the longest-standing member) becomes the owner and the room receives `member role` and `group updated`. When the last member leaves, the group is deleted (the answer lists no members) and `group deleted` is sent.',
     auth: 'bearer',
     params: memberParams,
     responses: { 200: { description: 'The group without that member.', schema: groupSchema } },
     errors: MEMBER_WRITE,
   }),
+  ...chatServerRoleRoutes,
   requestBundle: defineRoute({
     method: 'get',
     path: '/chat/message',

@@ -16,6 +16,7 @@ import {
   personNameField, seqAfterQuery, seqBeforeQuery, seqField, upField, upListQuery, usernameField, withDefault,
 } from '../fields';
 import { operationRoutes } from './operations';
+import { actorQuerySchema, dataServiceRoleRoutes } from './roles';
 import { defineRoute } from './route';
 import { timelineDataRoutes } from './timeline';
 
@@ -221,31 +222,36 @@ export const dataServiceRoutes = {
     method: 'patch',
     path: '/group/{id}',
     summary: 'Rename a group',
+    description: 'With `by`: owners and admins only (403).',
     auth: 'internal',
     params: idParams,
+    query: actorQuerySchema,
     body: z.strictObject({ name: groupNameField }),
     responses: { 200: json('The renamed group.', groupSchema) },
-    errors: WRITE_ONE,
+    errors: [...WRITE_ONE, 'FORBIDDEN'],
   }),
   deleteGroup: defineRoute({
     method: 'delete',
     path: '/group/{id}',
     summary: 'Delete a group, its memberships and its messages',
+    description: 'With `by`: the owner only (403).',
     auth: 'internal',
     params: idParams,
+    query: actorQuerySchema,
     responses: { 204: { description: 'Deleted.' } },
-    errors: READ_ONE,
+    errors: [...READ_ONE, 'FORBIDDEN'],
   }),
   addMembers: defineRoute({
     method: 'post',
     path: '/group/{id}/members',
     summary: 'Add members',
-    description: 'Users who are already members are fine; unknown users are a 400 naming them.',
+    description: 'Users who are already members are fine; unknown users are a 400 naming them. New members join as `member`. With `by`: owners and admins only (403).',
     auth: 'internal',
     params: idParams,
+    query: actorQuerySchema,
     body: z.strictObject({ users: z.array(upField).min(1).max(LIMITS.groupMembers) }),
     responses: { 200: json('The group with its members.', groupSchema) },
-    errors: WRITE_ONE,
+    errors: [...WRITE_ONE, 'FORBIDDEN'],
   }),
   getMembership: defineRoute({
     method: 'get',
@@ -259,12 +265,15 @@ export const dataServiceRoutes = {
   removeMember: defineRoute({
     method: 'delete',
     path: '/group/{id}/members/{up}',
-    summary: 'Remove a member',
+    summary: 'Remove a member, or leave (`by` is the member)',
+    description: 'With `by` someone else: owners and admins only, and nobody removes the owner (403). When the owner leaves, the longest-standing admin becomes the owner, else the longest-standing member. When the last member leaves, the group is deleted with its messages: the answer then lists no members and no owner.',
     auth: 'internal',
     params: memberParams,
+    query: actorQuerySchema,
     responses: { 200: json('The group without that member.', groupSchema) },
-    errors: READ_ONE,
+    errors: [...READ_ONE, 'FORBIDDEN'],
   }),
+  ...dataServiceRoleRoutes,
   markRead: defineRoute({
     method: 'put',
     path: '/group/{id}/read/{up}',

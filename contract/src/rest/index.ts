@@ -7,3 +7,4 @@ export * from './dispatcher';
 export * from './services';
 export * from './openapi';
 export * from './timeline';
+export * from './roles';

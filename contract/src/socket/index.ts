@@ -6,3 +6,4 @@ export * from './limits';
 export * from './server-events';
 export * from './typed-events';
 export * from './timeline-events';
+export * from './role-events';

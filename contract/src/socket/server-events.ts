@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { chatMessageSchema, groupSchema, upSchema } from '../records';
 import { timelineServerEvents } from './timeline-events';
+import { roleEvents } from './role-events';
 
 export interface ServerEventSpec {
   summary: string;
@@ -35,10 +36,11 @@ export const serverEvents = {
     payload: memberEvent.extend({ seq: z.number().int().min(0) }),
   }),
   'group created': serverEvent({ summary: 'The caller was made a member of a new group', payload: groupSchema }),
-  'group updated': serverEvent({ summary: 'A group was renamed or its members changed', payload: groupSchema }),
+  'group updated': serverEvent({ summary: 'A group was renamed, or its members or their roles changed', payload: groupSchema }),
   'group deleted': serverEvent({ summary: 'A group was deleted (or the caller removed from it)', payload: z.object({ room }) }),
   'member joined': serverEvent({ summary: 'A user was added to a group', payload: memberEvent }),
   'member left': serverEvent({ summary: 'A user left or was removed from a group', payload: memberEvent }),
+  ...roleEvents,
   relocate: serverEvent({
     summary: 'This server no longer serves the user: reconnect through `GET /chat/location`',
     payload: relocateSchema,

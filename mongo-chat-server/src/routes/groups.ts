@@ -1,4 +1,4 @@
-/** /group routes: groups, members, read positions and a group's history. */
+/** /group routes: groups, members and their roles, read positions and a group's history. */
 import { Router } from 'express';
 import { restContract, route } from '@chat/shared';
 import type { GroupService } from '../groups/group-service';
@@ -25,22 +25,28 @@ export function groupRoutes(groups: GroupService, messages: MessageService): Rou
 
   route(router, routes.getGroup)(async ({ params }) => ({ status: 200, body: await groups.get(params.id) }));
 
-  route(router, routes.renameGroup)(async ({ params, body }) => (
-    { status: 200, body: await groups.rename(params.id, body.name) }));
+  route(router, routes.renameGroup)(async ({ params, query, body }) => (
+    { status: 200, body: await groups.rename(params.id, body.name, query.by) }));
 
-  route(router, routes.deleteGroup)(async ({ params }) => {
-    await groups.remove(params.id);
+  route(router, routes.deleteGroup)(async ({ params, query }) => {
+    await groups.remove(params.id, query.by);
     return { status: 204 };
   });
 
-  route(router, routes.addMembers)(async ({ params, body }) => (
-    { status: 200, body: await groups.addMembers(params.id, body.users) }));
+  route(router, routes.addMembers)(async ({ params, query, body }) => (
+    { status: 200, body: await groups.addMembers(params.id, body.users, query.by) }));
+
+  route(router, routes.transferOwnership)(async ({ params, query, body }) => (
+    { status: 200, body: await groups.transferOwnership(params.id, body.up, query.by) }));
+
+  route(router, routes.setMemberRole)(async ({ params, query, body }) => (
+    { status: 200, body: await groups.setRole(params.id, params.up, body.role, query.by) }));
 
   route(router, routes.getMembership)(async ({ params }) => (
     { status: 200, body: await groups.membership(params.id, params.up) }));
 
-  route(router, routes.removeMember)(async ({ params }) => (
-    { status: 200, body: await groups.removeMember(params.id, params.up) }));
+  route(router, routes.removeMember)(async ({ params, query }) => (
+    { status: 200, body: await groups.removeMember(params.id, params.up, query.by) }));
 
   route(router, routes.markRead)(async ({ params, body }) => (
     { status: 200, body: await groups.markRead(params.id, params.up, body.seq) }));

@@ -4,7 +4,7 @@
  */
 import { restContract } from '@chat/contract';
 import type {
-  BatchResult, CursorPage, Group, GroupForUser, OffsetPage, ReadPosition, StoredMessage, Up, User,
+  AssignableRole, BatchResult, CursorPage, Group, GroupForUser, OffsetPage, ReadPosition, StoredMessage, Up, User,
 } from '@chat/contract';
 import { createDataRequest } from './http';
 import type { DataHttpOptions } from './http';
@@ -49,13 +49,18 @@ export function createDataClient(options: DataHttpOptions) {
     getGroup: (id: string): Promise<Group> => request('GET', `/group/${enc(id)}`, groupSchema),
     createGroup: (body: { name: string; users: Up[]; createdBy: Up }): Promise<Group> => (
       request('POST', '/group', routes.createGroup.responses[201].schema, { body })),
-    renameGroup: (id: string, name: string): Promise<Group> => (
-      request('PATCH', `/group/${enc(id)}`, groupSchema, { body: { name } })),
-    deleteGroup: (id: string): Promise<undefined> => request('DELETE', `/group/${enc(id)}`, null),
-    addMembers: (id: string, users: Up[]): Promise<Group> => (
-      request('POST', `/group/${enc(id)}/members`, groupSchema, { body: { users } })),
-    removeMember: (id: string, up: Up): Promise<Group> => (
-      request('DELETE', `/group/${enc(id)}/members/${enc(up)}`, groupSchema)),
+    // `by`: the member the chat server acts for; the data service checks their role.
+    renameGroup: (id: string, name: string, by: Up): Promise<Group> => (
+      request('PATCH', `/group/${enc(id)}`, groupSchema, { body: { name }, query: { by } })),
+    deleteGroup: (id: string, by: Up): Promise<undefined> => request('DELETE', `/group/${enc(id)}`, null, { query: { by } }),
+    addMembers: (id: string, users: Up[], by: Up): Promise<Group> => (
+      request('POST', `/group/${enc(id)}/members`, groupSchema, { body: { users }, query: { by } })),
+    removeMember: (id: string, up: Up, by: Up): Promise<Group> => (
+      request('DELETE', `/group/${enc(id)}/members/${enc(up)}`, groupSchema, { query: { by } })),
+    setMemberRole: (id: string, up: Up, role: AssignableRole, by: Up): Promise<Group> => (
+      request('PUT', `/group/${enc(id)}/members/${enc(up)}/role`, groupSchema, { body: { role }, query: { by } })),
+    transferOwnership: (id: string, to: Up, by: Up): Promise<Group> => (
+      request('POST', `/group/${enc(id)}/owner`, groupSchema, { body: { up: to }, query: { by } })),
     membership: (id: string, up: Up): Promise<{ up: Up; lastReadSeq: number }> => (
       request('GET', `/group/${enc(id)}/members/${enc(up)}`, routes.getMembership.responses[200].schema)),
     /** The ids of the groups of up to 100 users, in one call. */

@@ -2,11 +2,15 @@
  * Group management with its live side: after the data service changes a
  * group, the affected users' sockets enter or leave the room on every chat
  * server (`socketsJoin`/`socketsLeave` through the adapter) and members are told.
+ * Every change names the member it is made for, and the data service checks
+ * that member's role there, where roles are stored: no chat server holds a
+ * copy of a role that could outlive a demotion (docs/design.md, Roles).
  * Notices that must arrive before a socket leaves go to several rooms at once,
  * which the adapter relays on the same channel as the leave, so they stay ahead.
  */
-import { AppError } from '@chat/shared';
-import type { Group, Up, User } from '@chat/shared';
+import type {
+  AssignableRole, Group, Up, User,
+} from '@chat/shared';
 import type { ChatContext } from '../context';
 import { userRoom } from '../sockets/types';
 
@@ -25,10 +29,18 @@ export function createGroupOperations(ctx: ChatContext) {
     if (ctx.config.redis) io.serverSideEmit('membership revoked', { room, up });
   };
 
-  const requireCreator = async (id: string, up: Up): Promise<Group> => {
-    const group = await data.getGroup(id);
-    if (group.createdBy !== up) throw new AppError('FORBIDDEN', 'only the creator of the group can do this');
-    return group;
+  /** The room's members hear a role change and then the group with its roles. */
+  const tellRoles = (group: Group, changes: { up: Up; role: 'owner' | 'admin' | 'member' }[]) => {
+    changes.forEach(({ up, role }) => { io.to(group.id).emit('member role', { room: group.id, up, role }); });
+    io.to(group.id).emit('group updated', group);
+  };
+
+  /** Everyone still in the room is told the group is gone, and leaves it on every server. */
+  const gone = async (id: string, users: Up[]) => {
+    io.to([id, ...users.map(userRoom)]).emit('group deleted', { room: id });
+    io.in(id).socketsLeave(id);
+    revoke(id, null);
+    await ctx.buffer.forget(id);
   };
 
   return {
@@ -43,25 +55,20 @@ export function createGroupOperations(ctx: ChatContext) {
     },
 
     rename: async (me: Up, id: string, name: string): Promise<Group> => {
-      await membership.require(id, me);
-      const group = await data.renameGroup(id, name);
+      const group = await data.renameGroup(id, name, me);
       io.to(id).emit('group updated', group);
       return group;
     },
 
     remove: async (me: Up, id: string): Promise<void> => {
-      const group = await requireCreator(id, me);
-      await data.deleteGroup(id);
-      io.to([id, ...group.users.map(userRoom)]).emit('group deleted', { room: id });
-      io.in(id).socketsLeave(id);
-      revoke(id, null);
-      await ctx.buffer.forget(id);
+      const group = await data.getGroup(id);
+      await data.deleteGroup(id, me);
+      await gone(id, group.users);
     },
 
     addMembers: async (me: Up, id: string, users: Up[]): Promise<Group> => {
-      await membership.require(id, me);
       const before = new Set((await data.getGroup(id)).users);
-      const group = await data.addMembers(id, users);
+      const group = await data.addMembers(id, users, me);
       const added = group.users.filter((up) => !before.has(up));
       if (added.length > 0) io.in(added.map(userRoom)).socketsJoin(id);
       io.to([id, ...added.map(userRoom)]).emit('group updated', group);
@@ -69,13 +76,36 @@ export function createGroupOperations(ctx: ChatContext) {
       return group;
     },
 
-    /** Yourself: leaving. Someone else: only the creator may. */
+    /**
+     * Yourself: leaving. Someone else: owners and admins, never the owner. The
+     * owner leaving passes ownership on; the last member leaving deletes the group.
+     */
     removeMember: async (me: Up, id: string, up: Up): Promise<Group> => {
-      if (up !== me) await requireCreator(id, me);
-      const group = await data.removeMember(id, up);
+      const before = await data.getGroup(id);
+      const group = await data.removeMember(id, up, me);
       io.to([id, userRoom(up)]).emit('member left', { room: id, up });
       io.in(userRoom(up)).socketsLeave(id);
       revoke(id, up);
+      if (group.users.length === 0) {
+        await gone(id, [up]);
+        return group;
+      }
+      const successor = group.owner !== null && group.owner !== before.owner ? group.owner : null;
+      tellRoles(group, successor ? [{ up: successor, role: 'owner' }] : []);
+      return group;
+    },
+
+    /** Promote to admin or demote to member (owners and admins). */
+    setRole: async (me: Up, id: string, up: Up, role: AssignableRole): Promise<Group> => {
+      const group = await data.setMemberRole(id, up, role, me);
+      tellRoles(group, [{ up, role }]);
+      return group;
+    },
+
+    /** The owner hands the group to another member and becomes an admin. */
+    transferOwnership: async (me: Up, id: string, to: Up): Promise<Group> => {
+      const group = await data.transferOwnership(id, to, me);
+      tellRoles(group, to === me ? [] : [{ up: to, role: 'owner' }, { up: me, role: 'admin' }]);
       return group;
     },
 

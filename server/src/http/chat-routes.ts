@@ -65,6 +65,12 @@ export function chatRoutes(ctx: ChatContext, groups: GroupOperations): Router {
   route(router, routes.removeMember)(async ({ params }, req) => (
     { status: 200, body: await groups.removeMember(currentUser(req).up, params.group, params.up) }));
 
+  route(router, routes.setMemberRole)(async ({ params, body }, req) => (
+    { status: 200, body: await groups.setRole(currentUser(req).up, params.group, params.up, body.role) }));
+
+  route(router, routes.transferOwnership)(async ({ params, body }, req) => (
+    { status: 200, body: await groups.transferOwnership(currentUser(req).up, params.group, body.up) }));
+
   route(router, routes.listMembers)(async ({ params }, req) => (
     { status: 200, body: { items: await groups.members(currentUser(req).up, params.group) } }));
 

@@ -7,11 +7,15 @@ import { textLength } from './text-length';
  * A group. Its members live in the membership collection (one document per
  * member: concurrent joins never rewrite a shared array). `lastSeq` is a hint
  * kept by the seq writer, read by `_id`, that never runs ahead of the messages.
+ * `owner` is the one source of truth of who owns the group (docs/design.md,
+ * Roles): a single field written by `_id`, so two owners cannot exist. A
+ * document stored before roles existed has none until the migration runs.
  */
 export interface GroupDoc {
   _id: Types.ObjectId;
   name: string;
   createdBy: string | null;
+  owner?: string | null;
   lastSeq: number;
   createdAt: Date;
   updatedAt: Date;
@@ -20,6 +24,7 @@ export interface GroupDoc {
 const groupSchema = new Schema<GroupDoc>({
   name: { type: String, required: true, validate: textLength(1, LIMITS.groupName) },
   createdBy: { type: String, default: null, match: UP_PATTERN },
+  owner: { type: String, default: null, match: UP_PATTERN },
   lastSeq: {
     type: Number, required: true, default: 0, min: 0,
   },

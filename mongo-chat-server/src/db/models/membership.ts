@@ -1,12 +1,15 @@
 import { Schema } from 'mongoose';
 import type { Connection, Model, Types } from 'mongoose';
-import { UP_PATTERN } from '@chat/shared';
+import { ROLES, UP_PATTERN } from '@chat/shared';
+import type { Role } from '@chat/shared';
 
 /**
  * One member of one group. `_id` is `<groupId>:<up>`: the membership check a
  * chat server makes on every join is an `{_id}` lookup (indexed everywhere,
  * FerretDB included), and `_id` uniqueness makes a double join impossible.
- * The member's read position lives here too.
+ * The member's read position lives here too, and their role: `admin` or
+ * `member`, or `owner` kept in step with the group's `owner` field, which wins
+ * when the two disagree (docs/design.md, Roles). `joinedAt` orders succession.
  */
 export interface MembershipDoc {
   _id: string;
@@ -14,6 +17,8 @@ export interface MembershipDoc {
   up: string;
   lastReadSeq: number;
   joinedAt: Date;
+  /** Absent only on documents stored before roles, until the migration gives them one. */
+  role?: Role;
 }
 
 export const membershipId = (group: string, up: string): string => `${group}:${up}`;
@@ -26,6 +31,7 @@ const membershipSchema = new Schema<MembershipDoc>({
     type: Number, required: true, default: 0, min: 0,
   },
   joinedAt: { type: Date, required: true, default: () => new Date() },
+  role: { type: String, enum: ROLES, default: 'member' },
 }, { versionKey: false, strict: 'throw' });
 
 // "Groups of a user", in group order, and "members of a group".
