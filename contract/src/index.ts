@@ -2,6 +2,7 @@ export * from './errors';
 export * from './limits';
 export * from './records';
 export * from './text';
+export * from './search-text';
 export * from './fields';
 export * from './rest';
 export * from './socket';

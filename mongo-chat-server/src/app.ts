@@ -13,6 +13,8 @@ import type { MessageService } from './messages/message-service';
 import { groupRoutes } from './routes/groups';
 import { messageRoutes } from './routes/messages';
 import { userRoutes } from './routes/users';
+import { searchRoutes } from './search/routes';
+import type { SearchService } from './search/search-service';
 import type { UserService } from './users/user-service';
 
 export interface AppDeps {
@@ -24,6 +26,7 @@ export interface AppDeps {
   users: UserService;
   groups: GroupService;
   messages: MessageService;
+  search: SearchService;
 }
 
 const READY_PING_MS = 2000;
@@ -44,6 +47,7 @@ export function buildApp(deps: AppDeps): Express {
       // Routers carry full paths (mounted at the root) so metrics label routes as `/user/:up`, not `/:up`.
       app.use(userRoutes(deps.users));
       app.use(groupRoutes(deps.groups, deps.messages));
+      app.use(searchRoutes(deps.search));
       app.use(messageRoutes(deps.messages));
     },
     errorTranslators: [databaseErrors],

@@ -21,6 +21,9 @@ const ENV_SHAPE = {
   // argon2 accepts at least 8 KiB per lane; 19456 KiB is OWASP's argon2id baseline.
   PASSWORD_HASH_MEMORY_KIB: z.coerce.number().int().min(1024).max(1048576)
     .default(19456),
+  /** The most messages one search reads where the database has no text index (docs/search.md). */
+  SEARCH_SCAN_LIMIT: z.coerce.number().int().min(100).max(100000)
+    .default(2000),
 };
 
 export interface DataServiceConfig {
@@ -51,6 +54,8 @@ export interface DataServiceConfig {
   connectTimeoutMs?: number;
   /** Logged once logging is up (e.g. the development internal token is in use). */
   warnings?: string[];
+  /** Search bounds and, for tests, the engine (docs/search.md). */
+  search?: { scanLimit?: number; maxTimeMs?: number; engine?: 'text' | 'scan' };
 }
 
 export interface LoadedConfig {
@@ -76,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
       logDir: base.logDir,
       logLevel: base.logLevel,
       logConsole: true,
+      search: { scanLimit: e.SEARCH_SCAN_LIMIT },
     },
     warnings: base.warnings,
   };

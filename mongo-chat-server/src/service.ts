@@ -18,11 +18,15 @@ import { SeqWriter } from './messages/seq-writer';
 import { createWriterMetrics } from './metrics';
 import { createPasswords } from './users/passwords';
 import { createUserService } from './users/user-service';
+import { backfillSearchText } from './search/backfill';
+import { createSearchService } from './search/search-service';
 
 export interface DataService {
   url: string;
   logger: winston.Logger;
   close: () => Promise<void>;
+  /** Settles when every message stored before search existed is searchable (docs/search.md, Backfill). */
+  searchBackfill: Promise<number>;
 }
 
 /** Requests in flight when a close begins get this long to finish. */
@@ -60,21 +64,44 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
   const users = createUserService(models, createPasswords(config.passwordHashMemoryKib));
   const groups = createGroupService(models, writer, users);
   const messages = createMessageService(models, writer, groups);
+  const search = createSearchService(models, {
+    ...config.search,
+    onEngine: (engine, reason) => logger.info('search engine chosen', { engine, reason }),
+  });
   const app = buildApp({
-    internalToken: config.internalToken, bodyLimit: config.bodyLimit, db, logging, metrics, users, groups, messages,
+    internalToken: config.internalToken,
+    bodyLimit: config.bodyLimit,
+    db,
+    logging,
+    metrics,
+    users,
+    groups,
+    messages,
+    search,
   });
 
   const server = http.createServer(app);
   try {
     await ensureIndexes(models);
+    await search.detect();
     const port = await listen(server, config.port, config.host);
     const url = localUrl(config.host, port);
     logger.info('listening', { url });
 
     let closing: Promise<void> | undefined;
+    const searchBackfill = backfillSearchText(models, { stopped: () => closing !== undefined })
+      .then((count) => {
+        if (count > 0) logger.info('made older messages searchable', { count });
+        return count;
+      }, (err: unknown) => {
+        const error = (err as Error).message;
+        logger.warn('could not make older messages searchable; they are found after the next start', { error });
+        return 0;
+      });
     const close = () => {
       closing ??= (async () => {
         await closeServer(server, CLOSE_GRACE_MS);
+        await searchBackfill;
         await writer.close();
         await db.close();
         logger.info('stopped');
@@ -82,7 +109,9 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
       })();
       return closing;
     };
-    return { url, logger, close };
+    return {
+      url, logger, close, searchBackfill,
+    };
   } catch (err) {
     logger.error('could not start', { error: (err as Error).message });
     server.close();

@@ -16,6 +16,7 @@ import {
 import { locationRoute } from './location';
 import { operationRoutes } from './operations';
 import { defineRoute } from './route';
+import { chatSearchRoutes } from './search';
 
 export const authResultSchema = z.object({
   /** HS256 JWT `{sub: up, username}` with an expiry; send as `Authorization: Bearer` and in the Socket.IO handshake `auth: {token}`. */
@@ -192,4 +193,5 @@ export const chatServerRoutes = {
     },
     errors: ['VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'UNAVAILABLE'],
   }),
+  ...chatSearchRoutes,
 } as const;

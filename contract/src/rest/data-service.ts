@@ -17,6 +17,7 @@ import {
 } from '../fields';
 import { operationRoutes } from './operations';
 import { defineRoute } from './route';
+import { dataSearchRoutes } from './search';
 
 const idParams = z.strictObject({ id: objectIdField });
 const upParams = z.strictObject({ up: upField });
@@ -329,4 +330,5 @@ export const dataServiceRoutes = {
     responses: { 200: json('The message.', storedMessageSchema) },
     errors: READ_ONE,
   }),
+  ...dataSearchRoutes,
 } as const;

@@ -12,6 +12,8 @@ export interface MessageDoc {
   message: string;
   clientId: string;
   timestamp: Date;
+  /** The text as search reads it: `searchTextOf(message)`, kept in step with `message` (docs/search.md). */
+  searchText?: string;
 }
 
 const messageSchema = new Schema<MessageDoc>({
@@ -21,6 +23,7 @@ const messageSchema = new Schema<MessageDoc>({
   message: { type: String, required: true, validate: textLength(1, LIMITS.messageLength) },
   clientId: { type: String, required: true, validate: textLength(1, LIMITS.clientId) },
   timestamp: { type: Date, required: true },
+  searchText: { type: String },
 }, { versionKey: false, strict: 'throw' });
 
 // The order guarantee: two writers can never both store seq N of a group.
