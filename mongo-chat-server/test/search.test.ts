@@ -177,6 +177,25 @@ describe('data service: search', function () {
     }
   });
 
+  it('falls back to the scan when the text engine meets a server without $text', async () => {
+    const forced = await startDataService(testConfig(h.mongoUrl, h.logDir, { search: { engine: 'text' } }));
+    try {
+      const group = await createGroup(h.api, 'fallback', ['4001']);
+      await postMessage(h.api, group.id, '4001', 'Último aviso');
+      const ask = () => fetch(`${forced.url}/message/search`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-internal-token': 'test-internal-token' },
+        body: JSON.stringify({ q: 'ultimo', groups: [group.id] }),
+      }).then((res) => res.json() as Promise<SearchPage>);
+      const first = await ask();
+      assert.equal(first.engine, 'scan', 'FerretDB refuses $text: the service scans instead');
+      assert.deepEqual(texts(first), ['Último aviso']);
+      assert.equal((await ask()).engine, 'scan');
+    } finally {
+      await forced.close();
+    }
+  });
+
   it('makes messages stored before search existed searchable when it starts', async () => {
     const group = await createGroup(h.api, 'older', ['4001']);
     const oldId = new Types.ObjectId();

@@ -49,11 +49,15 @@ const NOT_IMPLEMENTED = 238;
 const INDEX_NOT_FOUND = 27;
 const MAX_TIME_EXPIRED = 50;
 
-/** The database cannot do text search: FerretDB answers NotImplemented; a MongoDB without the index, IndexNotFound. */
+/**
+ * The database cannot do text search. Creating the index, FerretDB answers NotImplemented or
+ * IndexNotFound; a `$text` query, "unknown top level operator: $text"; a MongoDB without the
+ * index, IndexNotFound ("text index required").
+ */
 const noTextSearch = (err: unknown): boolean => {
   const { code, message } = err as { code?: unknown; message?: unknown };
   return code === NOT_IMPLEMENTED || code === INDEX_NOT_FOUND
-    || (typeof message === 'string' && /not implemented|text index required/i.test(message));
+    || (typeof message === 'string' && /not implemented|text index required|unknown top level operator: \$text/i.test(message));
 };
 
 type Found = Pick<MessageDoc, '_id' | 'group' | 'seq' | 'from' | 'message' | 'timestamp'>;
