@@ -4,6 +4,7 @@ export * from './records';
 export * from './timeline';
 export * from './text';
 export * from './roles';
+export * from './search-text';
 export * from './fields';
 export * from './rest';
 export * from './socket';

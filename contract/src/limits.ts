@@ -7,6 +7,10 @@ export const LIMITS = {
   messageLength: 4000,
   /** Largest page of any list. */
   pageSize: 100,
+  /** A search query, in code points; its distinct words; results per page. */
+  searchQuery: 200,
+  searchTerms: 10,
+  searchPage: 50,
   /** Members of one group. */
   groupMembers: 5000,
   /** Users in one presence update between services (each of online and offline). */

@@ -15,6 +15,8 @@ import { messageRoutes } from './routes/messages';
 import { timelineRoutes } from './routes/timeline';
 import type { TimelineService } from './messages/timeline-service';
 import { userRoutes } from './routes/users';
+import { searchRoutes } from './search/routes';
+import type { SearchService } from './search/search-service';
 import type { UserService } from './users/user-service';
 
 export interface AppDeps {
@@ -27,6 +29,7 @@ export interface AppDeps {
   groups: GroupService;
   messages: MessageService;
   timeline: TimelineService;
+  search: SearchService;
 }
 
 const READY_PING_MS = 2000;
@@ -48,6 +51,7 @@ export function buildApp(deps: AppDeps): Express {
       app.use(userRoutes(deps.users));
       app.use(groupRoutes(deps.groups, deps.messages));
       app.use(timelineRoutes(deps.timeline));
+      app.use(searchRoutes(deps.search));
       app.use(messageRoutes(deps.messages));
     },
     errorTranslators: [databaseErrors],

@@ -23,6 +23,9 @@ const ENV_SHAPE = {
     .default(19456),
   /** Seconds after sending during which an author may edit a message; unset: no limit. */
   EDIT_WINDOW_S: z.coerce.number().int().min(1).optional(),
+  /** The most messages one search reads where the database has no text index (docs/search.md). */
+  SEARCH_SCAN_LIMIT: z.coerce.number().int().min(100).max(100000)
+    .default(2000),
 };
 
 export interface DataServiceConfig {
@@ -55,6 +58,8 @@ export interface DataServiceConfig {
   connectTimeoutMs?: number;
   /** Logged once logging is up (e.g. the development internal token is in use). */
   warnings?: string[];
+  /** Search bounds and, for tests, the engine (docs/search.md). */
+  search?: { scanLimit?: number; maxTimeMs?: number; engine?: 'text' | 'scan' };
 }
 
 export interface LoadedConfig {
@@ -81,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
       logDir: base.logDir,
       logLevel: base.logLevel,
       logConsole: true,
+      search: { scanLimit: e.SEARCH_SCAN_LIMIT },
     },
     warnings: base.warnings,
   };

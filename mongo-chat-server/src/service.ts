@@ -21,11 +21,15 @@ import { createTimelineService } from './messages/timeline-service';
 import { createWriterMetrics } from './metrics';
 import { createPasswords } from './users/passwords';
 import { createUserService } from './users/user-service';
+import { backfillSearchText } from './search/backfill';
+import { createSearchService } from './search/search-service';
 
 export interface DataService {
   url: string;
   logger: winston.Logger;
   close: () => Promise<void>;
+  /** Settles when every message stored before search existed is searchable (docs/search.md, Backfill). */
+  searchBackfill: Promise<number>;
 }
 
 /** Requests in flight when a close begins get this long to finish. */
@@ -64,6 +68,10 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
   const groups = createGroupService(models, writer, users, logRoleAudit(logger));
   const timeline = createTimelineService(models, writer, groups, { editWindowS: config.editWindowS });
   const messages = createMessageService(models, writer, groups, timeline);
+  const search = createSearchService(models, {
+    ...config.search,
+    onEngine: (engine, reason) => logger.info('search engine chosen', { engine, reason }),
+  });
   const app = buildApp({
     internalToken: config.internalToken,
     bodyLimit: config.bodyLimit,
@@ -74,6 +82,7 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
     groups,
     messages,
     timeline,
+    search,
   });
 
   const server = http.createServer(app);
@@ -81,14 +90,25 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
     await ensureIndexes(models);
     const migrated = await migrateRoles(models);
     if (migrated.groups + migrated.memberships > 0) logger.info('gave roles to groups stored before roles', migrated);
+    await search.detect();
     const port = await listen(server, config.port, config.host);
     const url = localUrl(config.host, port);
     logger.info('listening', { url });
 
     let closing: Promise<void> | undefined;
+    const searchBackfill = backfillSearchText(models, { stopped: () => closing !== undefined })
+      .then((count) => {
+        if (count > 0) logger.info('made older messages searchable', { count });
+        return count;
+      }, (err: unknown) => {
+        const error = (err as Error).message;
+        logger.warn('could not make older messages searchable; they are found after the next start', { error });
+        return 0;
+      });
     const close = () => {
       closing ??= (async () => {
         await closeServer(server, CLOSE_GRACE_MS);
+        await searchBackfill;
         await writer.close();
         await db.close();
         logger.info('stopped');
@@ -96,7 +116,9 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
       })();
       return closing;
     };
-    return { url, logger, close };
+    return {
+      url, logger, close, searchBackfill,
+    };
   } catch (err) {
     logger.error('could not start', { error: (err as Error).message });
     server.close();

@@ -1,6 +1,6 @@
 /** The public REST routes of a chat server and the dispatcher, typed by the contracts. */
 import type {
-  AssignableRole, ChatMessagePayload, CursorPage, Group, GroupForUser, User,
+  AssignableRole, ChatMessagePayload, ChatSearchPage, CursorPage, Group, GroupForUser, User,
 } from '@chat/contract';
 import { ApiError } from './api-error';
 import { requestJson } from './http';
@@ -123,5 +123,13 @@ export class ChatApi {
   async messagesAfter(group: string, after: number, limit = 100): Promise<CursorPage<ChatMessagePayload>> {
     const path = `/chat/${encodeURIComponent(group)}/message`;
     return expectShape(await this.chat('GET', path, { query: { after, limit } }), hasItems, 'history');
+  }
+
+  /** Search in the caller's groups (or one); `cursor` is the previous page's `nextCursor`. */
+  async search(q: string, options: { group?: string; cursor?: string } = {}): Promise<ChatSearchPage> {
+    const query: Record<string, string> = { q };
+    if (options.group) query.group = options.group;
+    if (options.cursor) query.cursor = options.cursor;
+    return expectShape(await this.chat('GET', '/chat/search', { query }), hasItems, 'search');
   }
 }

@@ -9,6 +9,7 @@ import { announceOnline } from '../net/socket-calls';
 import type { ToastKind } from './context';
 import { Groups } from './groups';
 import { Messages } from './messages';
+import { Search } from './search';
 import { ChatStore } from './store';
 
 export interface AppCallbacks {
@@ -23,6 +24,8 @@ export class ChatApp {
   readonly messages: Messages;
 
   readonly groups: Groups;
+
+  readonly search: Search;
 
   private readonly connection: Connection;
 
@@ -40,6 +43,7 @@ export class ChatApp {
       toast: (message: string, kind?: ToastKind) => callbacks.toast(message, kind),
     };
     this.messages = new Messages(ctx);
+    this.search = new Search(ctx, this.messages);
     this.groups = new Groups(ctx, (room) => this.messages.open(room));
     this.connection = new Connection({
       locate: () => api.locate(),

@@ -18,7 +18,7 @@ export interface GroupEntry {
   lastMessage: ChatMessagePayload | null;
 }
 
-export type Topic = 'groups' | 'open' | 'timeline' | 'members' | 'presence' | 'typing' | 'reads' | 'connection';
+export type Topic = 'groups' | 'open' | 'timeline' | 'members' | 'presence' | 'typing' | 'reads' | 'connection' | 'focus';
 
 export interface Presence { online: boolean; lastSeen: string | null }
 
@@ -40,6 +40,9 @@ export class ChatStore {
   readonly members = new Map<string, Up[]>();
 
   openGroup: string | null = null;
+
+  /** A message to scroll to and highlight (a search result), until the message list has shown it. */
+  focus: { room: string; seq: number } | null = null;
 
   /** The person's own read position when the open group was opened: where "new messages" starts. */
   unreadMarker: number | null = null;

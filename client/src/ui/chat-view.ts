@@ -5,6 +5,7 @@ import { createConversation } from './conversation-view';
 import { createGroupForm } from './create-group-form';
 import { h } from './dom';
 import { createGroupList } from './group-list';
+import { createSearchPanel } from './search-panel';
 import { createStatusBar } from './status-bar';
 
 export function renderChat(root: HTMLElement, app: ChatApp, toasts: HTMLElement): void {
@@ -35,6 +36,7 @@ export function renderChat(root: HTMLElement, app: ChatApp, toasts: HTMLElement)
     ),
     createStatusBar(app),
     createGroupForm(app),
+    createSearchPanel(app),
     createGroupList(app, openGroup),
   );
   const conversation = createConversation(app, () => {

@@ -197,7 +197,21 @@ export function createMessageList(app: ChatApp): MessageListView {
       jump.hidden = !(entry && entry.unread > 0 && newest > 0);
     }
   };
+  // A search result asked to show one message (app/search.ts): scroll to it and highlight it.
+  const reveal = () => {
+    const target = store.focus;
+    if (!target || target.room !== store.openGroup) return;
+    render();
+    const li = list.querySelector<HTMLElement>(`[data-testid="message-item"][data-seq="${target.seq}"]`);
+    if (!li) return;
+    store.focus = null;
+    list.querySelectorAll<HTMLElement>('[data-found]').forEach((el) => { delete el.dataset.found; });
+    li.dataset.found = 'true';
+    stickToBottom = false;
+    li.scrollIntoView({ block: 'center' });
+  };
   store.on('timeline', onTimeline);
+  store.on('focus', reveal);
   store.on('reads', render);
   store.on('members', render);
   store.on('connection', render);

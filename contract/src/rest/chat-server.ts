@@ -18,6 +18,7 @@ import { operationRoutes } from './operations';
 import { chatServerRoleRoutes } from './roles';
 import { defineRoute } from './route';
 import { timelineChatRoutes } from './timeline';
+import { chatSearchRoutes } from './search';
 
 export const authResultSchema = z.object({
   /** HS256 JWT `{sub: up, username}` with an expiry; send as `Authorization: Bearer` and in the Socket.IO handshake `auth: {token}`. */
@@ -196,4 +197,5 @@ export const chatServerRoutes = {
     errors: ['VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'UNAVAILABLE'],
   }),
   ...timelineChatRoutes,
+  ...chatSearchRoutes,
 } as const;

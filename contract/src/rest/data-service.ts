@@ -19,6 +19,7 @@ import { operationRoutes } from './operations';
 import { actorQuerySchema, dataServiceRoleRoutes } from './roles';
 import { defineRoute } from './route';
 import { timelineDataRoutes } from './timeline';
+import { dataSearchRoutes } from './search';
 
 const idParams = z.strictObject({ id: objectIdField });
 const upParams = z.strictObject({ up: upField });
@@ -342,4 +343,5 @@ export const dataServiceRoutes = {
     errors: READ_ONE,
   }),
   ...timelineDataRoutes,
+  ...dataSearchRoutes,
 } as const;

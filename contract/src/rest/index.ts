@@ -4,6 +4,7 @@ export * from './location';
 export * from './data-service';
 export * from './chat-server';
 export * from './dispatcher';
+export * from './search';
 export * from './services';
 export * from './openapi';
 export * from './timeline';

@@ -22,7 +22,7 @@
  */
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
-import { AppError } from '@chat/shared';
+import { AppError, searchTextOf } from '@chat/shared';
 import type { Models } from '../db/models';
 import type { MessageDoc } from '../db/models/message';
 import { isDuplicateKey } from '../errors';
@@ -206,6 +206,8 @@ export class SeqWriter {
         rev: p.rev,
         ...p.draft,
       }]));
+      // What search reads (docs/search.md), stored with the message.
+      for (const [, , doc] of docs) doc.searchText = searchTextOf(doc.message);
       const stored = await this.insertInOrder(docs.map(([, , doc]) => doc));
       const storedDocs = docs.slice(0, stored);
       const done = new Set<Pending>();

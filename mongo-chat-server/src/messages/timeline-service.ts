@@ -12,7 +12,7 @@
  */
 import mongoose, { Types } from 'mongoose';
 import {
-  AppError, TIMELINE_LIMITS, excerptOf, mentionedNames, summarizeReactions,
+  AppError, TIMELINE_LIMITS, excerptOf, mentionedNames, searchTextOf, summarizeReactions,
 } from '@chat/shared';
 import type {
   ChangesPage, ChangeResult, DeleteRequest, EditRequest, ReactRequest, StoredMessage,
@@ -134,7 +134,10 @@ export function createTimelineService(
         const [rev] = await writer.revs.claim(doc.group, 1);
         const editedAt = new Date();
         const editIds = clientId !== undefined ? [...(doc.editIds ?? []), clientId].slice(-EDIT_IDS_KEPT) : doc.editIds;
-        const set: Partial<MessageDoc> = { message, editedAt, rev };
+        // Search reads the text as it is now (docs/search.md).
+        const set: Partial<MessageDoc> = {
+          message, editedAt, rev, searchText: searchTextOf(message),
+        };
         if (editIds) set.editIds = editIds;
         if (mentions.length > 0) set.mentions = mentions;
         await Message.collection.updateOne(

@@ -4,7 +4,8 @@
  */
 import { restContract } from '@chat/contract';
 import type {
-  AssignableRole, BatchResult, CursorPage, Group, GroupForUser, OffsetPage, ReadPosition, StoredMessage, Up, User,
+  AssignableRole, BatchResult, CursorPage, Group, GroupForUser, OffsetPage, ReadPosition, SearchPage, SearchRequest,
+  StoredMessage, Up, User,
 } from '@chat/contract';
 import { createDataRequest } from './http';
 import type { DataHttpOptions } from './http';
@@ -77,6 +78,9 @@ export function createDataClient(options: DataHttpOptions) {
       request('GET', '/group/messages', routes.groupMessagesByPage.responses[200].schema, { query: { groupID: group, page, perPage } })),
     messagesCursor: (group: string, cursor: Cursor): Promise<CursorPage<StoredMessage>> => (
       request('GET', `/group/${enc(group)}/messages`, routes.groupMessagesByCursor.responses[200].schema, { query: { ...cursor } })),
+    /** Searches exactly `body.groups` (docs/search.md). */
+    searchMessages: (body: SearchRequest): Promise<SearchPage> => (
+      request('POST', '/message/search', routes.searchMessages.responses[200].schema, { body })),
     storeMessages: async (messages: NewMessage[]): Promise<BatchResult[]> => {
       const { results } = await request('POST', '/message/batch', routes.storeMessages.responses[200].schema, { body: { messages } });
       return results;

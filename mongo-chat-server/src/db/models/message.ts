@@ -40,6 +40,8 @@ export interface MessageDoc {
   mentions?: string[];
   /** The clientIds of the latest edits, so a retried edit does not apply twice (bounded). */
   editIds?: string[];
+  /** The text as search reads it: `searchTextOf(message)`, kept in step with `message` (docs/search.md). */
+  searchText?: string;
 }
 
 const messageSchema = new Schema<MessageDoc>({
@@ -70,6 +72,7 @@ const messageSchema = new Schema<MessageDoc>({
   },
   mentions: { type: [String], default: undefined },
   editIds: { type: [String], default: undefined },
+  searchText: { type: String },
 }, { versionKey: false, strict: 'throw' });
 
 // The order guarantee: two writers can never both store seq N of a group.
