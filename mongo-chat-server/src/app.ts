@@ -1,5 +1,5 @@
 /** The express application: operations routes open, everything else behind the internal token. */
-import type { Express } from 'express';
+import type { Express, Router } from 'express';
 import type { Connection } from 'mongoose';
 import {
   createServiceApp, jsonBody, mountDocs, requireInternalToken,
@@ -24,6 +24,8 @@ export interface AppDeps {
   users: UserService;
   groups: GroupService;
   messages: MessageService;
+  /** Routers of other parts (notifications), behind the same token and body parser. */
+  extraRoutes?: Router[];
 }
 
 const READY_PING_MS = 2000;
@@ -45,6 +47,7 @@ export function buildApp(deps: AppDeps): Express {
       app.use(userRoutes(deps.users));
       app.use(groupRoutes(deps.groups, deps.messages));
       app.use(messageRoutes(deps.messages));
+      deps.extraRoutes?.forEach((router) => app.use(router));
     },
     errorTranslators: [databaseErrors],
   });

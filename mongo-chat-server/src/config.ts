@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { baseConfig, baseEnvShape, readEnv } from '@chat/shared';
 import type { ReadPreference, WriteConcernSetting } from './db/connection';
+import type { NotifyConfig } from './notifications';
 
 export const SERVICE_NAME = 'mongo-chat-server';
 
@@ -21,6 +22,17 @@ const ENV_SHAPE = {
   // argon2 accepts at least 8 KiB per lane; 19456 KiB is OWASP's argon2id baseline.
   PASSWORD_HASH_MEMORY_KIB: z.coerce.number().int().min(1024).max(1048576)
     .default(19456),
+  /** The notifications component that receives digests (docs/notifications.md); unset: no webhook. */
+  NOTIFY_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The HMAC-SHA256 key of X-Chat-Signature; required with NOTIFY_URL. */
+  NOTIFY_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+  /** At most one digest per user per this many seconds. */
+  NOTIFY_DIGEST_S: z.coerce.number().min(0).max(86400).default(300),
+  NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600000)
+    .default(1000),
+  NOTIFY_RETRY_MAX_MS: z.coerce.number().int().min(10).max(86400000)
+    .default(300000),
+  NOTIFY_LEASE_S: z.coerce.number().min(0.2).max(600).default(15),
 };
 
 export interface DataServiceConfig {
@@ -32,6 +44,8 @@ export interface DataServiceConfig {
   internalToken: string;
   bodyLimit: string;
   passwordHashMemoryKib: number;
+  /** Notifications (docs/notifications.md); omitted: the in-app list only, no webhook. */
+  notify?: NotifyConfig;
   /** Folder for requests.log, combined.log and error.log; omitted: console only. */
   logDir?: string;
   logLevel: string;
@@ -62,6 +76,7 @@ export interface LoadedConfig {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const e = readEnv(ENV_SHAPE, env);
   const base = baseConfig(e, { logFolder: SERVICE_NAME });
+  if (e.NOTIFY_URL && !e.NOTIFY_SECRET) throw new Error('NOTIFY_SECRET: required when NOTIFY_URL is set');
   return {
     config: {
       host: base.host,
@@ -73,6 +88,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
       internalToken: base.internalToken,
       bodyLimit: base.bodyLimit,
       passwordHashMemoryKib: e.PASSWORD_HASH_MEMORY_KIB,
+      notify: {
+        url: e.NOTIFY_URL,
+        secret: e.NOTIFY_SECRET ?? '',
+        digestMs: e.NOTIFY_DIGEST_S * 1000,
+        retryBaseMs: e.NOTIFY_RETRY_BASE_MS,
+        retryMaxMs: e.NOTIFY_RETRY_MAX_MS,
+        leaseMs: e.NOTIFY_LEASE_S * 1000,
+        sweepMs: 30000,
+      },
       logDir: base.logDir,
       logLevel: base.logLevel,
       logConsole: true,

@@ -10,10 +10,12 @@ import {
 import { buildApp } from './app';
 import { SERVICE_NAME } from './config';
 import type { DataServiceConfig } from './config';
+import type { Notifications } from './notifications';
 import { connectDatabase } from './db/connection';
 import { createModels, ensureIndexes } from './db/models';
 import { createGroupService } from './groups/group-service';
 import { createMessageService } from './messages/message-service';
+import { createNotifications } from './notifications';
 import { SeqWriter } from './messages/seq-writer';
 import { createWriterMetrics } from './metrics';
 import { createPasswords } from './users/passwords';
@@ -22,8 +24,19 @@ import { createUserService } from './users/user-service';
 export interface DataService {
   url: string;
   logger: winston.Logger;
+  notifications: Notifications;
   close: () => Promise<void>;
 }
+
+/** Notifications without a webhook: the in-app list only. */
+const NO_WEBHOOK = {
+  secret: '',
+  digestMs: 300000,
+  retryBaseMs: 1000,
+  retryMaxMs: 300000,
+  leaseMs: 15000,
+  sweepMs: 30000,
+};
 
 /** Requests in flight when a close begins get this long to finish. */
 const CLOSE_GRACE_MS = 5000;
@@ -53,36 +66,53 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
     throw err;
   }
   const models = createModels(db);
+  const notifications = createNotifications({
+    db, models, logger, config: config.notify ?? NO_WEBHOOK,
+  });
   const writer = new SeqWriter(models, {
     metrics: createWriterMetrics(metrics),
     onHintError: (err) => logger.warn('could not save group hints; retrying', { error: (err as Error).message }),
+    onStored: notifications.stored,
   });
   const users = createUserService(models, createPasswords(config.passwordHashMemoryKib));
   const groups = createGroupService(models, writer, users);
   const messages = createMessageService(models, writer, groups);
   const app = buildApp({
-    internalToken: config.internalToken, bodyLimit: config.bodyLimit, db, logging, metrics, users, groups, messages,
+    internalToken: config.internalToken,
+    bodyLimit: config.bodyLimit,
+    db,
+    logging,
+    metrics,
+    users,
+    groups,
+    messages,
+    extraRoutes: [notifications.routes()],
   });
 
   const server = http.createServer(app);
   try {
     await ensureIndexes(models);
+    await notifications.ensureIndexes();
     const port = await listen(server, config.port, config.host);
     const url = localUrl(config.host, port);
     logger.info('listening', { url });
+    notifications.start();
 
     let closing: Promise<void> | undefined;
     const close = () => {
       closing ??= (async () => {
         await closeServer(server, CLOSE_GRACE_MS);
         await writer.close();
+        await notifications.close();
         await db.close();
         logger.info('stopped');
         await logging.close();
       })();
       return closing;
     };
-    return { url, logger, close };
+    return {
+      url, logger, notifications, close,
+    };
   } catch (err) {
     logger.error('could not start', { error: (err as Error).message });
     server.close();

@@ -14,6 +14,7 @@ import {
   groupIdField, groupNameField, pageQuery, pageSizeQuery, seqAfterQuery, seqBeforeQuery, upField, withDefault,
 } from '../fields';
 import { locationRoute } from './location';
+import { notificationChatRoutes } from './notifications';
 import { operationRoutes } from './operations';
 import { defineRoute } from './route';
 
@@ -59,6 +60,7 @@ const MEMBER_WRITE = ['VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOU
 
 export const chatServerRoutes = {
   ...operationRoutes,
+  ...notificationChatRoutes,
   register: defineRoute({
     method: 'post',
     path: '/auth/register',
