@@ -5,6 +5,7 @@ import { createConversation } from './conversation-view';
 import { createGroupForm } from './create-group-form';
 import { h } from './dom';
 import { createGroupList } from './group-list';
+import { createNotificationBell } from './notification-center';
 import { createStatusBar } from './status-bar';
 
 export function renderChat(root: HTMLElement, app: ChatApp, toasts: HTMLElement): void {
@@ -31,6 +32,7 @@ export function renderChat(root: HTMLElement, app: ChatApp, toasts: HTMLElement)
         h('p', { class: 'me-name', testid: 'me-name' }, me.name || me.username),
         h('p', { class: 'me-sub', testid: 'me-up' }, `@${me.username} · ${me.up}`),
       ),
+      createNotificationBell(app),
       signOut,
     ),
     createStatusBar(app),
