@@ -23,9 +23,9 @@ const ENV_SHAPE = {
   PASSWORD_HASH_MEMORY_KIB: z.coerce.number().int().min(1024).max(1048576)
     .default(19456),
   /** The notifications component that receives digests (docs/notifications.md); unset: no webhook. */
-  NOTIFY_URL: z.url({ protocol: /^https?$/ }).optional(),
+  NOTIFY_URL: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).optional(),
   /** The HMAC-SHA256 key of X-Chat-Signature; required with NOTIFY_URL. */
-  NOTIFY_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+  NOTIFY_SECRET: z.union([z.literal(''), z.string().min(16, 'at least 16 characters')]).optional(),
   /** At most one digest per user per this many seconds. */
   NOTIFY_DIGEST_S: z.coerce.number().min(0).max(86400).default(300),
   NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600000)
@@ -89,7 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
       bodyLimit: base.bodyLimit,
       passwordHashMemoryKib: e.PASSWORD_HASH_MEMORY_KIB,
       notify: {
-        url: e.NOTIFY_URL,
+        url: e.NOTIFY_URL || undefined,
         secret: e.NOTIFY_SECRET ?? '',
         digestMs: e.NOTIFY_DIGEST_S * 1000,
         retryBaseMs: e.NOTIFY_RETRY_BASE_MS,
