@@ -1,5 +1,5 @@
 /** The express application: operations routes open, everything else behind the internal token. */
-import type { Express } from 'express';
+import type { Express, Router } from 'express';
 import type { Connection } from 'mongoose';
 import {
   createServiceApp, jsonBody, mountDocs, requireInternalToken,
@@ -30,6 +30,8 @@ export interface AppDeps {
   messages: MessageService;
   timeline: TimelineService;
   search: SearchService;
+  /** Routers of other parts (notifications), behind the same token and body parser. */
+  extraRoutes?: Router[];
 }
 
 const READY_PING_MS = 2000;
@@ -53,6 +55,7 @@ export function buildApp(deps: AppDeps): Express {
       app.use(timelineRoutes(deps.timeline));
       app.use(searchRoutes(deps.search));
       app.use(messageRoutes(deps.messages));
+      deps.extraRoutes?.forEach((router) => app.use(router));
     },
     errorTranslators: [databaseErrors],
   });

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { baseConfig, baseEnvShape, readEnv } from '@chat/shared';
 import type { ReadPreference, WriteConcernSetting } from './db/connection';
+import type { NotifyConfig } from './notifications';
 
 export const SERVICE_NAME = 'mongo-chat-server';
 
@@ -26,6 +27,17 @@ const ENV_SHAPE = {
   /** The most messages one search reads where the database has no text index (docs/search.md). */
   SEARCH_SCAN_LIMIT: z.coerce.number().int().min(100).max(100000)
     .default(2000),
+  /** The notifications component that receives digests (docs/notifications.md); unset: no webhook. */
+  NOTIFY_URL: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).optional(),
+  /** The HMAC-SHA256 key of X-Chat-Signature; required with NOTIFY_URL. */
+  NOTIFY_SECRET: z.union([z.literal(''), z.string().min(16, 'at least 16 characters')]).optional(),
+  /** At most one digest per user per this many seconds. */
+  NOTIFY_DIGEST_S: z.coerce.number().min(0).max(86400).default(300),
+  NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600000)
+    .default(1000),
+  NOTIFY_RETRY_MAX_MS: z.coerce.number().int().min(10).max(86400000)
+    .default(300000),
+  NOTIFY_LEASE_S: z.coerce.number().min(0.2).max(600).default(15),
 };
 
 export interface DataServiceConfig {
@@ -39,6 +51,8 @@ export interface DataServiceConfig {
   passwordHashMemoryKib: number;
   /** Seconds after sending during which the author may edit (EDIT_WINDOW_S); undefined: unlimited. */
   editWindowS?: number;
+  /** Notifications (docs/notifications.md); omitted: the in-app list only, no webhook. */
+  notify?: NotifyConfig;
   /** Folder for requests.log, combined.log and error.log; omitted: console only. */
   logDir?: string;
   logLevel: string;
@@ -71,6 +85,7 @@ export interface LoadedConfig {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const e = readEnv(ENV_SHAPE, env);
   const base = baseConfig(e, { logFolder: SERVICE_NAME });
+  if (e.NOTIFY_URL && !e.NOTIFY_SECRET) throw new Error('NOTIFY_SECRET: required when NOTIFY_URL is set');
   return {
     config: {
       host: base.host,
@@ -83,6 +98,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
       bodyLimit: base.bodyLimit,
       passwordHashMemoryKib: e.PASSWORD_HASH_MEMORY_KIB,
       editWindowS: e.EDIT_WINDOW_S,
+      notify: {
+        url: e.NOTIFY_URL || undefined,
+        secret: e.NOTIFY_SECRET ?? '',
+        digestMs: e.NOTIFY_DIGEST_S * 1000,
+        retryBaseMs: e.NOTIFY_RETRY_BASE_MS,
+        retryMaxMs: e.NOTIFY_RETRY_MAX_MS,
+        leaseMs: e.NOTIFY_LEASE_S * 1000,
+        sweepMs: 30000,
+      },
       logDir: base.logDir,
       logLevel: base.logLevel,
       logConsole: true,

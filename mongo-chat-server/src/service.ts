@@ -10,12 +10,14 @@ import {
 import { buildApp } from './app';
 import { SERVICE_NAME } from './config';
 import type { DataServiceConfig } from './config';
+import type { Notifications } from './notifications';
 import { connectDatabase } from './db/connection';
 import { createModels, ensureIndexes } from './db/models';
 import { createGroupService } from './groups/group-service';
 import { logRoleAudit } from './groups/role-audit';
 import { migrateRoles } from './groups/role-migration';
 import { createMessageService } from './messages/message-service';
+import { createNotifications } from './notifications';
 import { SeqWriter } from './messages/seq-writer';
 import { createTimelineService } from './messages/timeline-service';
 import { createWriterMetrics } from './metrics';
@@ -27,10 +29,21 @@ import { createSearchService } from './search/search-service';
 export interface DataService {
   url: string;
   logger: winston.Logger;
+  notifications: Notifications;
   close: () => Promise<void>;
   /** Settles when every message stored before search existed is searchable (docs/search.md, Backfill). */
   searchBackfill: Promise<number>;
 }
+
+/** Notifications without a webhook: the in-app list only. */
+const NO_WEBHOOK = {
+  secret: '',
+  digestMs: 300000,
+  retryBaseMs: 1000,
+  retryMaxMs: 300000,
+  leaseMs: 15000,
+  sweepMs: 30000,
+};
 
 /** Requests in flight when a close begins get this long to finish. */
 const CLOSE_GRACE_MS = 5000;
@@ -60,9 +73,13 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
     throw err;
   }
   const models = createModels(db);
+  const notifications = createNotifications({
+    db, models, logger, config: config.notify ?? NO_WEBHOOK,
+  });
   const writer = new SeqWriter(models, {
     metrics: createWriterMetrics(metrics),
     onHintError: (err) => logger.warn('could not save group hints; retrying', { error: (err as Error).message }),
+    onStored: notifications.stored,
   });
   const users = createUserService(models, createPasswords(config.passwordHashMemoryKib));
   const groups = createGroupService(models, writer, users, logRoleAudit(logger));
@@ -83,6 +100,7 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
     messages,
     timeline,
     search,
+    extraRoutes: [notifications.routes()],
   });
 
   const server = http.createServer(app);
@@ -91,9 +109,11 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
     const migrated = await migrateRoles(models);
     if (migrated.groups + migrated.memberships > 0) logger.info('gave roles to groups stored before roles', migrated);
     await search.detect();
+    await notifications.ensureIndexes();
     const port = await listen(server, config.port, config.host);
     const url = localUrl(config.host, port);
     logger.info('listening', { url });
+    notifications.start();
 
     let closing: Promise<void> | undefined;
     const searchBackfill = backfillSearchText(models, { stopped: () => closing !== undefined })
@@ -110,6 +130,7 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
         await closeServer(server, CLOSE_GRACE_MS);
         await searchBackfill;
         await writer.close();
+        await notifications.close();
         await db.close();
         logger.info('stopped');
         await logging.close();
@@ -117,7 +138,7 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
       return closing;
     };
     return {
-      url, logger, close, searchBackfill,
+      url, logger, notifications, close, searchBackfill,
     };
   } catch (err) {
     logger.error('could not start', { error: (err as Error).message });

@@ -27,6 +27,7 @@ import { createApp } from './http/app';
 import { compileTrust } from './http/client-address';
 import { chatRoutes } from './http/chat-routes';
 import { searchRoutes } from './search/search-routes';
+import { notificationRoutes } from './notifications/routes';
 import { chatHealth } from './http/ops-routes';
 import { createMessagePath } from './messages/message-path';
 import { createChatMetrics } from './metrics';
@@ -210,6 +211,7 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
   const app = createApp(ctx, logging.requests, chatHealth(ctx, redis, dispatcherCheck), [
     authRoutes(ctx),
     searchRoutes(ctx),
+    notificationRoutes(ctx),
     chatRoutes(ctx, groups),
   ]);
   handle = app;

@@ -40,6 +40,11 @@ export class ChatApi {
     return requestJson(this.chatBase, method, path, { ...options, token: this.token });
   }
 
+  /** A /chat call as the signed-in user, on their chat server (for features with their own module). */
+  chatCall(method: string, path: string, options: Omit<RequestOptions, 'token'> = {}): Promise<unknown> {
+    return this.chat(method, path, options);
+  }
+
   async register(body: RegisterRequest): Promise<Session> {
     return expectShape(await requestJson(this.apiUrl, 'POST', '/auth/register', { body }), isSession, 'register');
   }

@@ -33,7 +33,7 @@ export class ChatApp {
 
   private readonly cleanups: (() => void)[] = [];
 
-  constructor(private readonly api: ChatApi, session: Session, private readonly callbacks: AppCallbacks) {
+  constructor(readonly api: ChatApi, session: Session, private readonly callbacks: AppCallbacks) {
     api.setToken(session.token);
     this.store = new ChatStore(session.user);
     const ctx = {
@@ -68,6 +68,8 @@ export class ChatApp {
   }
 
   retryConnection(): void { this.connection.retryNow(); }
+
+  toast(message: string, kind?: ToastKind): void { this.callbacks.toast(message, kind); }
 
   signOut(): void { this.endSession(null); }
 

@@ -6,6 +6,7 @@ import { createGroupForm } from './create-group-form';
 import { h } from './dom';
 import { createGroupList } from './group-list';
 import { createSearchPanel } from './search-panel';
+import { createNotificationBell } from './notification-center';
 import { createStatusBar } from './status-bar';
 
 export function renderChat(root: HTMLElement, app: ChatApp, toasts: HTMLElement): void {
@@ -32,6 +33,7 @@ export function renderChat(root: HTMLElement, app: ChatApp, toasts: HTMLElement)
         h('p', { class: 'me-name', testid: 'me-name' }, me.name || me.username),
         h('p', { class: 'me-sub', testid: 'me-up' }, `@${me.username} · ${me.up}`),
       ),
+      createNotificationBell(app),
       signOut,
     ),
     createStatusBar(app),

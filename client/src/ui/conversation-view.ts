@@ -6,6 +6,7 @@ import { h } from './dom';
 import { icon } from './icons';
 import { createMembersPanel } from './members-panel';
 import { createMessageList } from './message-list';
+import { createGroupNotifySelect } from './notification-center';
 
 export interface ConversationView {
   element: HTMLElement;
@@ -42,6 +43,7 @@ export function createConversation(app: ChatApp, back: () => void): Conversation
       backButton,
       avatar,
       h('div', { class: 'conversation-heading' }, title, subtitle),
+      createGroupNotifySelect(app),
       membersToggle,
     ),
     h('div', { class: 'conversation-body' }, messageList.element, panel.element),

@@ -14,6 +14,7 @@ import {
   groupIdField, groupNameField, pageQuery, pageSizeQuery, seqAfterQuery, seqBeforeQuery, upField, withDefault,
 } from '../fields';
 import { locationRoute } from './location';
+import { notificationChatRoutes } from './notifications';
 import { operationRoutes } from './operations';
 import { chatServerRoleRoutes } from './roles';
 import { defineRoute } from './route';
@@ -62,6 +63,7 @@ const MEMBER_WRITE = ['VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOU
 
 export const chatServerRoutes = {
   ...operationRoutes,
+  ...notificationChatRoutes,
   register: defineRoute({
     method: 'post',
     path: '/auth/register',

@@ -15,6 +15,7 @@ import {
   clientIdField, DEFAULT_PAGE_SIZE, groupNameField, messageTextField, objectIdField, offsetQueryShape, pageSizeQuery,
   personNameField, seqAfterQuery, seqBeforeQuery, seqField, upField, upListQuery, usernameField, withDefault,
 } from '../fields';
+import { notificationDataRoutes } from './notifications';
 import { operationRoutes } from './operations';
 import { actorQuerySchema, dataServiceRoleRoutes } from './roles';
 import { defineRoute } from './route';
@@ -100,6 +101,7 @@ const json = <S extends z.ZodType>(description: string, schema: S) => ({ descrip
 
 export const dataServiceRoutes = {
   ...operationRoutes,
+  ...notificationDataRoutes,
   listUsers: defineRoute({
     method: 'get',
     path: '/user',

@@ -9,3 +9,4 @@ export * from './services';
 export * from './openapi';
 export * from './timeline';
 export * from './roles';
+export * from './notifications';

@@ -7,6 +7,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-ope
 import type { ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { ERROR_STATUS, errorBodySchema } from '../errors';
 import type { ErrorCode } from '../errors';
+import { notificationDigestSchema } from './notifications';
 import { operationRoutes } from './operations';
 import type { RouteAuth, RouteContract } from './route';
 import { REST_SERVICES } from './services';
@@ -92,6 +93,23 @@ const describeServices = (services: readonly RestService[]): string => [
   'A browser call (one with an `Origin` header) from a page whose origin is not in CORS_ORIGINS is refused with 403 `FORBIDDEN` before the route runs, on the chat server and on `GET /chat/location`; calls without an `Origin` (apps, servers, curl) are not affected.',
 ].join('\n');
 
+/** What the data service POSTs to NOTIFY_URL (docs/notifications.md). */
+const digestWebhook: RouteConfig = {
+  method: 'post',
+  path: 'notificationDigest',
+  operationId: 'notificationDigest',
+  tags: ['data service'],
+  summary: 'A digest of notifications for one offline user, sent to the notifications component (NOTIFY_URL)',
+  description: [
+    'Sent by the data service, at most one new digest per user per NOTIFY_DIGEST_S, never during the user\'s quiet hours.',
+    'Headers: `X-Chat-Signature: sha256=<hex HMAC-SHA256 of the raw body, key NOTIFY_SECRET>`, `X-Chat-Delivery: <digest id>` (equal to the body\'s `id`), `X-Chat-Timestamp: <unix seconds of this attempt>`.',
+    'Any 2xx answer settles it; anything else (or no answer) is retried with exponential back-off and jitter, with the same id and the same body.',
+    'Delivery is at least once with an idempotency key: a crash between the answer and the record of it resends the same digest, so the receiver de-duplicates by `X-Chat-Delivery`. No item is ever in two digests with different ids.',
+  ].join(' '),
+  request: { body: { required: true, content: { 'application/json': { schema: notificationDigestSchema } } } },
+  responses: { 200: { description: 'Any 2xx: received; the digest is not sent again.' } },
+};
+
 /** The document for `services`, reached at `servers`. */
 export function openApiDocument({ services, servers }: OpenApiOptions): OpenApiDocument {
   const registry = new OpenAPIRegistry();
@@ -121,6 +139,7 @@ export function openApiDocument({ services, servers }: OpenApiOptions): OpenApiD
     });
   });
   operations.forEach(({ route, name, tags }) => registry.registerPath(toRouteConfig(route, name, tags)));
+  if (services.includes('dataService')) registry.registerWebhook(digestWebhook);
 
   const generator = new OpenApiGeneratorV31(registry.definitions);
   return generator.generateDocument({

@@ -44,6 +44,8 @@ export interface SeqWriterOptions {
   maxAttempts?: number;
   /** Groups whose last seq is remembered. */
   cacheSize?: number;
+  /** Told each round's newly stored messages, after their senders were answered (notifications). */
+  onStored?: (docs: MessageDoc[]) => void;
 }
 
 const storedBeforeError = (err: unknown): number => {
@@ -224,6 +226,7 @@ export class SeqWriter {
       });
       if (stored > 0) this.options.metrics?.batchStored(stored);
       storedDocs.forEach(([part, p, doc]) => this.succeed(part, p, doc, true));
+      if (stored > 0) this.options.onStored?.(storedDocs.map(([, , doc]) => doc));
       touched.forEach((part) => part.settled(done));
 
       const clash = docs[stored];

@@ -1,0 +1,223 @@
+/**
+ * The outbox writer (docs/notifications.md, Outbox): turns stored messages
+ * into notification items, after the sender was acknowledged. The seq writer
+ * hands it each round's stored messages; it reads the groups' members, their
+ * presence and levels in a few queries per round, and inserts one item per
+ * (member, message) that the rules keep. Items are keyed `<up>:<messageId>`
+ * and inserted, never updated: writing one twice is harmless.
+ *
+ * Each group's mark records the newest seq turned into items. If this process
+ * dies between the acknowledgement and the items, the sweep (at start and
+ * every `sweepMs`, in every replica) finds groups whose messages run past
+ * their mark and processes the missing recent ones.
+ */
+import mongoose, { Types } from 'mongoose';
+import type winston from 'winston';
+import { codePointLength, DEFAULT_NOTIFY_LEVEL, NOTIFY_LIMITS } from '@chat/shared';
+import type { Models } from '../db/models';
+import type { MessageDoc } from '../db/models/message';
+import { insertNew } from './inserts';
+import {
+  itemId, levelId,
+} from './models';
+import type { NotifyItemDoc, NotifyModels } from './models';
+import { decide, mentions } from './rules';
+
+export type StoredDoc = Pick<MessageDoc, '_id' | 'group' | 'seq' | 'from' | 'message' | 'timestamp'>;
+
+export interface OutboxOptions {
+  logger: winston.Logger;
+  /** Wait before retrying a round that failed (the database was away). */
+  retryMs?: number;
+  /** How often the sweep looks for messages that were never turned into items. */
+  sweepMs?: number;
+  /** The sweep leaves messages younger than this to the live path. */
+  settleMs?: number;
+  /** The sweep never reaches back further than this (a deploy does not notify old history). */
+  sweepWindowMs?: number;
+}
+
+/** Messages per round of the writer. */
+const ROUND = 500;
+/** Messages the sweep reads per group per pass. */
+const SWEEP_DEPTH = 500;
+
+export function excerptOf(text: string): string {
+  if (codePointLength(text) <= NOTIFY_LIMITS.excerpt) return text;
+  return `${Array.from(text).slice(0, NOTIFY_LIMITS.excerpt - 1).join('')}…`;
+}
+
+export class Outbox {
+  private queue: StoredDoc[] = [];
+
+  private running: Promise<void> | null = null;
+
+  private closed = false;
+
+  private sweepTimer: NodeJS.Timeout | undefined;
+
+  private retryTimer: { timer: NodeJS.Timeout; wake: () => void } | undefined;
+
+  private readonly retryMs: number;
+
+  private readonly settleMs: number;
+
+  private readonly sweepWindowMs: number;
+
+  constructor(
+    private readonly base: Models,
+    private readonly n: NotifyModels,
+    private readonly options: OutboxOptions,
+  ) {
+    this.retryMs = options.retryMs ?? 1000;
+    this.settleMs = options.settleMs ?? 10000;
+    this.sweepWindowMs = options.sweepWindowMs ?? 3600000;
+  }
+
+  /** Takes a round of stored messages; returns at once. */
+  add(docs: readonly StoredDoc[]): void {
+    if (this.closed || docs.length === 0) return;
+    this.queue.push(...docs);
+    this.running ??= this.drain().finally(() => { this.running = null; });
+  }
+
+  /** Sweeps once now, then every `sweepMs`. */
+  startSweeping(): void {
+    const every = this.options.sweepMs ?? 30000;
+    const run = () => {
+      this.sweep().catch((err: Error) => this.options.logger.warn('notification sweep failed', { error: err.message }))
+        .finally(() => { if (!this.closed) this.sweepTimer = setTimeout(run, every); });
+    };
+    this.sweepTimer = setTimeout(run, 0);
+  }
+
+  /** Finishes what it holds (unless the database is away), then takes nothing more. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.sweepTimer);
+    if (this.retryTimer) {
+      clearTimeout(this.retryTimer.timer);
+      this.retryTimer.wake();
+    }
+    await this.running;
+  }
+
+  /** Until nothing is queued (tests and close). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const round = this.queue.splice(0, ROUND);
+      try {
+        await this.process(round);
+      } catch (err) {
+        this.options.logger.warn('could not write notifications; retrying', { error: (err as Error).message });
+        if (this.closed) return; // The sweep of the next start finds them.
+        this.queue.unshift(...round);
+        await new Promise<void>((wake) => {
+          this.retryTimer = { timer: setTimeout(wake, this.retryMs), wake };
+        });
+      }
+    }
+  }
+
+  /** Items for every member a round of messages concerns, and each group's mark. */
+  async process(messages: readonly StoredDoc[]): Promise<number> {
+    const { Membership, Group, User } = this.base;
+    const groupIds = [...new Set(messages.map((m) => String(m.group)))];
+    const objectIds = groupIds.map((g) => new Types.ObjectId(g));
+    const [memberships, groups] = await Promise.all([
+      Membership.find({ group: mongoose.trusted({ $in: objectIds }) }, { up: 1, group: 1 }).lean(),
+      Group.find({ _id: mongoose.trusted({ $in: objectIds }) }, { name: 1 }).lean(),
+    ]);
+    const membersOf = new Map<string, string[]>();
+    memberships.forEach((m) => {
+      const g = String(m.group);
+      membersOf.set(g, [...(membersOf.get(g) ?? []), m.up]);
+    });
+    const ups = [...new Set(memberships.map((m) => m.up))];
+    const levelIds = memberships.map((m) => levelId(String(m.group), m.up));
+    const [users, levels] = await Promise.all([
+      ups.length ? User.find({ _id: mongoose.trusted({ $in: ups }) }, { online: 1, username: 1 }).lean() : [],
+      levelIds.length ? this.n.Level.find({ _id: mongoose.trusted({ $in: levelIds }) }).lean() : [],
+    ]);
+    const userOf = new Map(users.map((u) => [u._id, u]));
+    const levelOf = new Map(levels.map((l) => [l._id, l.level]));
+    const nameOf = new Map(groups.map((g) => [String(g._id), g.name]));
+
+    const items: NotifyItemDoc[] = [];
+    messages.forEach((m) => {
+      const group = String(m.group);
+      const groupName = nameOf.get(group);
+      if (groupName === undefined) return; // Deleted meanwhile.
+      (membersOf.get(group) ?? []).forEach((up) => {
+        const user = userOf.get(up);
+        if (up === m.from || !user) return;
+        const verdict = decide({
+          level: levelOf.get(levelId(group, up)) ?? DEFAULT_NOTIFY_LEVEL,
+          online: user.online,
+          mentioned: mentions(m.message, { up, username: user.username }),
+          repliedTo: false,
+        });
+        if (!verdict) return;
+        items.push({
+          _id: itemId(up, String(m._id)),
+          up,
+          group,
+          groupName,
+          messageId: String(m._id),
+          seq: m.seq,
+          from: m.from,
+          excerpt: excerptOf(m.message),
+          reason: verdict.reason,
+          timestamp: m.timestamp,
+          push: verdict.push,
+          sent: false,
+        });
+      });
+    });
+    const taken = await insertNew(this.n.Item, items);
+    await this.advanceMarks(messages);
+    return items.length - taken.size;
+  }
+
+  private async advanceMarks(messages: readonly StoredDoc[]): Promise<void> {
+    const newest = new Map<string, number>();
+    messages.forEach((m) => {
+      const g = String(m.group);
+      newest.set(g, Math.max(newest.get(g) ?? 0, m.seq));
+    });
+    // Not atomic on every backend; a mark that goes back only makes the sweep redo items that exist.
+    await Promise.all([...newest].map(([group, seq]) => this.n.Mark.updateOne(
+      { _id: group },
+      { $max: { seq } },
+      { upsert: true },
+    )));
+  }
+
+  /** Recent messages past their group's mark, settled long enough that the live path is done with them. */
+  async sweep(now = new Date()): Promise<number> {
+    const { Group, Message } = this.base;
+    const [groups, marks] = await Promise.all([
+      Group.find({}, { lastSeq: 1 }).lean(),
+      this.n.Mark.find({}).lean(),
+    ]);
+    const markOf = new Map(marks.map((m) => [m._id, m.seq]));
+    const settled = now.getTime() - this.settleMs;
+    const oldest = now.getTime() - this.sweepWindowMs;
+    let made = 0;
+    for (const group of groups) {
+      const mark = markOf.get(String(group._id)) ?? 0;
+      // Only groups whose hint ran past the mark cost a read of messages (the hint is repaired by the next write).
+      if (group.lastSeq <= mark) continue;
+      const from = Math.max(mark, group.lastSeq - SWEEP_DEPTH);
+      const behind = await Message.find({ group: group._id, seq: mongoose.trusted({ $gt: from }) })
+        .sort({ seq: 1 }).limit(SWEEP_DEPTH).lean();
+      const due = behind.filter((m) => m.timestamp.getTime() <= settled && m.timestamp.getTime() >= oldest);
+      if (due.length > 0) made += await this.process(due);
+    }
+    return made;
+  }
+}
