@@ -17,6 +17,7 @@ import { createMessageService } from './messages/message-service';
 import { SeqWriter } from './messages/seq-writer';
 import { createWriterMetrics } from './metrics';
 import { createPasswords } from './users/passwords';
+import { createSessionService } from './users/sessions';
 import { createUserService } from './users/user-service';
 
 export interface DataService {
@@ -55,13 +56,24 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
   const models = createModels(db);
   const writer = new SeqWriter(models, {
     metrics: createWriterMetrics(metrics),
+    onReadError: (err) => logger.warn('could not move senders\' read positions', { error: (err as Error).message }),
     onHintError: (err) => logger.warn('could not save group hints; retrying', { error: (err as Error).message }),
   });
-  const users = createUserService(models, createPasswords(config.passwordHashMemoryKib));
+  const passwords = createPasswords(config.passwordHashMemoryKib);
+  const users = createUserService(models, passwords);
+  const sessions = createSessionService(models, passwords);
   const groups = createGroupService(models, writer, users);
   const messages = createMessageService(models, writer, groups);
   const app = buildApp({
-    internalToken: config.internalToken, bodyLimit: config.bodyLimit, db, logging, metrics, users, groups, messages,
+    internalToken: config.internalToken,
+    bodyLimit: config.bodyLimit,
+    db,
+    logging,
+    metrics,
+    users,
+    sessions,
+    groups,
+    messages,
   });
 
   const server = http.createServer(app);

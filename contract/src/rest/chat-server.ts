@@ -13,13 +13,15 @@ import { loginSchema, newUserSchema } from './data-service';
 import {
   groupIdField, groupNameField, pageQuery, pageSizeQuery, seqAfterQuery, seqBeforeQuery, upField, withDefault,
 } from '../fields';
+import { accessTokenShape, accountChatRoutes } from './account';
 import { locationRoute } from './location';
 import { operationRoutes } from './operations';
 import { defineRoute } from './route';
 
 export const authResultSchema = z.object({
-  /** HS256 JWT `{sub: up, username}` with an expiry; send as `Authorization: Bearer` and in the Socket.IO handshake `auth: {token}`. */
-  token: z.string(),
+  ...accessTokenShape,
+  /** Renews `token` through `POST /auth/refresh`; rotated on each use. */
+  refreshToken: z.string(),
   user: userSchema,
 }).meta(EXACT);
 
@@ -59,6 +61,7 @@ const MEMBER_WRITE = ['VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOU
 
 export const chatServerRoutes = {
   ...operationRoutes,
+  ...accountChatRoutes,
   register: defineRoute({
     method: 'post',
     path: '/auth/register',

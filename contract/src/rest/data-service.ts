@@ -15,6 +15,7 @@ import {
   clientIdField, DEFAULT_PAGE_SIZE, groupNameField, messageTextField, objectIdField, offsetQueryShape, pageSizeQuery,
   personNameField, seqAfterQuery, seqBeforeQuery, seqField, upField, upListQuery, usernameField, withDefault,
 } from '../fields';
+import { accountDataRoutes } from './account';
 import { operationRoutes } from './operations';
 import { defineRoute } from './route';
 
@@ -95,6 +96,7 @@ const json = <S extends z.ZodType>(description: string, schema: S) => ({ descrip
 
 export const dataServiceRoutes = {
   ...operationRoutes,
+  ...accountDataRoutes,
   listUsers: defineRoute({
     method: 'get',
     path: '/user',

@@ -5,3 +5,4 @@ export * from './handshake';
 export * from './limits';
 export * from './server-events';
 export * from './typed-events';
+export * from './session-events';

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { chatMessageSchema, groupSchema, upSchema } from '../records';
+import { sessionInterServerEvents, sessionServerEvents } from './session-events';
 
 export interface ServerEventSpec {
   summary: string;
@@ -42,6 +43,7 @@ export const serverEvents = {
     summary: 'This server no longer serves the user: reconnect through `GET /chat/location`',
     payload: relocateSchema,
   }),
+  ...sessionServerEvents,
 } as const;
 
 export type ServerEventName = keyof typeof serverEvents;
@@ -54,6 +56,7 @@ export const interServerEvents = {
     summary: 'Forget cached memberships of `room` (of one user, or of everyone when `up` is null)',
     payload: z.object({ room, up: upSchema.nullable() }),
   }),
+  ...sessionInterServerEvents,
 } as const;
 
 export type InterServerEventName = keyof typeof interServerEvents;

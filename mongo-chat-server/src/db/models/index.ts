@@ -5,6 +5,8 @@ import { createMembershipModel } from './membership';
 import type { MembershipModel } from './membership';
 import { createMessageModel } from './message';
 import type { MessageModel } from './message';
+import { createSessionModel } from './session';
+import type { SessionModel } from './session';
 import { createUserModel } from './user';
 import type { UserModel } from './user';
 
@@ -13,6 +15,7 @@ export interface Models {
   Group: GroupModel;
   Membership: MembershipModel;
   Message: MessageModel;
+  Session: SessionModel;
 }
 
 /** The models bound to one connection (two services in one process each get their own). */
@@ -22,6 +25,7 @@ export function createModels(db: Connection): Models {
     Group: createGroupModel(db),
     Membership: createMembershipModel(db),
     Message: createMessageModel(db),
+    Session: createSessionModel(db),
   };
 }
 
