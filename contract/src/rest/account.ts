@@ -43,7 +43,11 @@ export const sessionStateSchema = z.object({
 }).meta(EXACT);
 export type SessionState = z.infer<typeof sessionStateSchema>;
 
-const signedOutSchema = z.object({ signedOutBefore: z.string() }).meta(EXACT);
+const signedOutSchema = z.object({
+  signedOutBefore: z.string(),
+  /** The sessions signed out now. */
+  sessions: z.array(z.string()),
+}).meta(EXACT);
 
 export const profileUpdateSchema = z.strictObject({
   username: usernameField.optional(),

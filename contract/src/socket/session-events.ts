@@ -25,12 +25,11 @@ export const sessionServerEvents = {
 
 export const sessionInterServerEvents = {
   'sessions revoked': {
-    summary: 'Forget tokens of a session (`sid`) or of a user issued before `before` (ms), and disconnect their sockets but those of `except`',
+    summary: 'Refuse the tokens of these sessions of `up` (and, with `before` in ms, the user\'s tokens without a session issued before it), and disconnect their sockets',
     payload: z.object({
       up: upSchema,
-      sid: z.string().nullable(),
+      sids: z.array(z.string()),
       before: z.number().nullable(),
-      except: z.string().nullable(),
     }),
   },
 } as const;

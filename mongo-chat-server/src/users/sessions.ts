@@ -35,14 +35,21 @@ export function createSessionService(models: Models, passwords: Passwords) {
     id: doc._id, up: doc.up, refreshToken: `${doc._id}.${secret}`, expiresAt: doc.expiresAt.toISOString(),
   });
 
-  /** Every session of `up` but `keep` signed out, and tokens issued before now refused. */
-  const signOutUser = async (up: string, keep?: string): Promise<Date> => {
+  /**
+   * Every live session of `up` but `keep` signed out (their ids answered, so the
+   * chat servers refuse exactly those), and the user's tokens without a session
+   * issued before now refused.
+   */
+  const signOutUser = async (up: string, keep?: string): Promise<{ signedOutBefore: string; sessions: string[] }> => {
     const now = new Date();
     const found = await User.updateOne({ _id: up }, { $set: { signedOutBefore: now } });
     if (found.matchedCount === 0) throw new AppError('NOT_FOUND', 'no such user');
-    const filter = keep ? { up, _id: mongoose.trusted({ $ne: keep }), revokedAt: null } : { up, revokedAt: null };
-    await Session.updateMany(filter, { $set: { revokedAt: now } });
-    return now;
+    const live = await Session.find({ up, revokedAt: null }, { _id: 1 }).lean();
+    const ids = live.map((s) => s._id).filter((id) => id !== keep);
+    if (ids.length > 0) {
+      await Session.updateMany({ _id: mongoose.trusted({ $in: ids }) }, { $set: { revokedAt: now } });
+    }
+    return { signedOutBefore: now.toISOString(), sessions: ids };
   };
 
   return {
@@ -107,8 +114,8 @@ export function createSessionService(models: Models, passwords: Passwords) {
       await Session.updateOne({ _id: id, revokedAt: null }, { $set: { revokedAt: new Date() } });
     },
 
-    async revokeAll(up: string): Promise<{ signedOutBefore: string }> {
-      return { signedOutBefore: (await signOutUser(up)).toISOString() };
+    async revokeAll(up: string): Promise<{ signedOutBefore: string; sessions: string[] }> {
+      return signOutUser(up);
     },
 
     async changePassword(up: string, input: { oldPassword: string; newPassword: string; keepSession?: string }) {
@@ -118,7 +125,7 @@ export function createSessionService(models: Models, passwords: Passwords) {
         throw new AppError('FORBIDDEN', 'the current password is wrong');
       }
       await User.updateOne({ _id: up }, { $set: { passwordHash: await passwords.hash(input.newPassword) } });
-      return { signedOutBefore: (await signOutUser(up, input.keepSession)).toISOString() };
+      return signOutUser(up, input.keepSession);
     },
   };
 }

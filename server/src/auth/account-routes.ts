@@ -62,15 +62,11 @@ export function accountRoutes(ctx: ChatContext): Router {
     const caller = currentUser(req);
     if (caller.sid !== undefined) {
       await ctx.accounts.revokeSession(caller.sid);
-      ctx.sessions.announce({
-        up: caller.up, sid: caller.sid, before: null, except: null,
-      });
+      ctx.sessions.announce({ up: caller.up, sids: [caller.sid], before: null });
     } else {
       // A token from outside a sign-in has no session of its own: every such token of the user ends.
-      const { signedOutBefore } = await ctx.accounts.revokeUserSessions(caller.up);
-      ctx.sessions.announce({
-        up: caller.up, sid: null, before: Date.parse(signedOutBefore), except: null,
-      });
+      const { signedOutBefore, sessions } = await ctx.accounts.revokeUserSessions(caller.up);
+      ctx.sessions.announce({ up: caller.up, sids: sessions, before: Date.parse(signedOutBefore) });
     }
     note('auth.logout', caller, req.ip);
     return { status: 204 };
@@ -78,26 +74,22 @@ export function accountRoutes(ctx: ChatContext): Router {
 
   route(router, routes.logoutAll, signedIn)(async (_input, req) => {
     const caller = currentUser(req);
-    const { signedOutBefore } = await ctx.accounts.revokeUserSessions(caller.up);
-    ctx.sessions.announce({
-      up: caller.up, sid: null, before: Date.parse(signedOutBefore), except: null,
-    });
+    const { signedOutBefore, sessions } = await ctx.accounts.revokeUserSessions(caller.up);
+    ctx.sessions.announce({ up: caller.up, sids: sessions, before: Date.parse(signedOutBefore) });
     note('auth.logout-all', caller, req.ip);
     return { status: 204 };
   });
 
   route(router, routes.changePassword, signedIn)(async ({ body }, req) => {
     const caller = currentUser(req);
-    let signedOutBefore;
+    let signedOut;
     try {
-      ({ signedOutBefore } = await ctx.accounts.changePassword(caller.up, { ...body, keepSession: caller.sid }));
+      signedOut = await ctx.accounts.changePassword(caller.up, { ...body, keepSession: caller.sid });
     } catch (err) {
       if (err instanceof AppError && err.code === 'FORBIDDEN') note('auth.password', caller, req.ip, 'refused');
       throw err;
     }
-    ctx.sessions.announce({
-      up: caller.up, sid: null, before: Date.parse(signedOutBefore), except: caller.sid ?? null,
-    });
+    ctx.sessions.announce({ up: caller.up, sids: signedOut.sessions, before: Date.parse(signedOut.signedOutBefore) });
     note('auth.password', caller, req.ip);
     const user = await ctx.data.getUser(caller.up);
     return { status: 200, body: { ...accessFor(ctx, user, caller.sid), user } };

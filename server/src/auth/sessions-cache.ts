@@ -2,8 +2,9 @@
  * What a chat server knows about signed-out sessions (docs/design.md,
  * Sessions), in memory, so checking a token costs a map lookup:
  * - revoked session ids (kept for as long as one of their access tokens may live);
- * - per user, "tokens issued before this time are refused" (sign out everywhere,
- *   password change);
+ * - per user, "tokens without a session issued before this time are refused"
+ *   (sign out everywhere, password change; tokens from a sign-in are refused
+ *   by their session id instead);
  * - when each session (or user, for tokens without a session) was last asked
  *   of the data service: an answer older than `recheckMs` is asked again, so a
  *   revocation message that never arrived is noticed within that time.
@@ -20,9 +21,9 @@ export interface TokenFacts {
 
 export interface Revocation {
   up: Up;
-  /** One session signed out. */
-  sid: string | null;
-  /** Every token of `up` issued before this time (ms) is refused. */
+  /** Sessions signed out. */
+  sids: string[];
+  /** Every token of `up` without a session issued before this time (ms) is refused. */
   before: number | null;
 }
 
@@ -57,10 +58,11 @@ export function createRevocationCache(options: RevocationCacheOptions) {
   return {
     /** Refused by what is known now (no call). */
     isRevoked(token: TokenFacts): boolean {
-      if (token.sid !== undefined && revoked.has(token.sid)) return true;
+      // A session's tokens are refused by its id, never by comparing clocks of different machines.
+      if (token.sid !== undefined) return revoked.has(token.sid);
       const before = epochs.get(token.up);
-      // Whole seconds: a token issued in the same second as the sign-out (the caller's fresh one) stays valid.
-      return before !== undefined && token.issuedAt < Math.floor(before / 1000);
+      // Tokens without a session (signed outside a sign-in): by issue time, in whole seconds as the token states it.
+      return before !== undefined && token.issuedAt <= Math.floor(before / 1000);
     },
 
     /** True when what is known of this token is older than `recheckMs` (or nothing is). */
@@ -75,7 +77,9 @@ export function createRevocationCache(options: RevocationCacheOptions) {
     /** Records the data service's answer about `token`. */
     learn(token: TokenFacts, state: SessionState): void {
       if (state.revoked && token.sid !== undefined) revoked.add(token.sid);
-      if (state.signedOutBefore !== null) noteEpoch(token.up, Date.parse(state.signedOutBefore));
+      if (state.signedOutBefore !== null && token.sid === undefined) {
+        noteEpoch(token.up, Date.parse(state.signedOutBefore));
+      }
       if (state.revoked && token.sid === undefined) noteEpoch(token.up, now() + 1000);
       const key = keyOf(token);
       checkedAt.delete(key);
@@ -88,7 +92,7 @@ export function createRevocationCache(options: RevocationCacheOptions) {
 
     /** A revocation announced by a chat server (this one or another). */
     apply(event: Revocation): void {
-      if (event.sid !== null) revoked.add(event.sid);
+      event.sids.forEach((sid) => revoked.add(sid));
       if (event.before !== null) noteEpoch(event.up, event.before);
     },
   };

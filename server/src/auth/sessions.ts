@@ -24,11 +24,6 @@ import type { ChatIo, ChatSocket } from '../sockets/types';
 import { userRoom } from '../sockets/types';
 import type { Revocation, RevocationCache, TokenFacts } from './sessions-cache';
 
-export interface AnnouncedRevocation extends Revocation {
-  /** With `before`: this session's sockets stay (a password change keeps the caller signed in). */
-  except: string | null;
-}
-
 export interface SessionGuardOptions {
   io: ChatIo;
   accounts: Pick<AccountClient, 'sessionState'>;
@@ -70,15 +65,14 @@ export function createSessionGuard(options: SessionGuardOptions) {
     socket.disconnect(true);
   };
 
-  const endLocal = (event: AnnouncedRevocation) => {
+  const endLocal = (event: Revocation) => {
     const ids = io.of('/').adapter.rooms.get(userRoom(event.up));
     if (!ids) return;
     [...ids].forEach((id) => {
       const socket = io.of('/').sockets.get(id);
       if (!socket) return;
-      const bySession = event.sid !== null && socket.data.sid === event.sid;
-      const byUser = event.before !== null && (event.except === null || socket.data.sid !== event.except);
-      if (bySession || byUser) end(socket, 'SIGNED_OUT');
+      const { sid } = socket.data;
+      if (sid !== undefined ? event.sids.includes(sid) : event.before !== null) end(socket, 'SIGNED_OUT');
     });
   };
 
@@ -123,14 +117,14 @@ export function createSessionGuard(options: SessionGuardOptions) {
     },
 
     /** Signs out here and on every other chat server. */
-    announce(event: AnnouncedRevocation): void {
+    announce(event: Revocation): void {
       cache.apply(event);
       endLocal(event);
       io.serverSideEmit('sessions revoked', event);
     },
 
     /** Another chat server announced a revocation. */
-    onRemote(event: AnnouncedRevocation): void {
+    onRemote(event: Revocation): void {
       cache.apply(event);
       endLocal(event);
     },

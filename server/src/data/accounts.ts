@@ -27,12 +27,12 @@ export function createAccountClient(options: DataHttpOptions) {
         query: sid === undefined ? { up } : { up, sid },
       })),
     revokeSession: (sid: string): Promise<undefined> => request('DELETE', `/session/${enc(sid)}`, null),
-    revokeUserSessions: (up: Up): Promise<{ signedOutBefore: string }> => (
+    revokeUserSessions: (up: Up): Promise<{ signedOutBefore: string; sessions: string[] }> => (
       request('POST', `/user/${enc(up)}/sessions/revoke`, routes.revokeUserSessions.responses[200].schema)),
     changePassword: (
       up: Up,
       body: { oldPassword: string; newPassword: string; keepSession?: string },
-    ): Promise<{ signedOutBefore: string }> => (
+    ): Promise<{ signedOutBefore: string; sessions: string[] }> => (
       request('POST', `/user/${enc(up)}/password`, routes.changePassword.responses[200].schema, { body })),
     updateProfile: (up: Up, body: { username?: string; name?: string }): Promise<User> => (
       request('POST', `/user/${enc(up)}`, routes.updateUser.responses[200].schema, { body })),
