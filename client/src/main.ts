@@ -27,7 +27,10 @@ function showLogin(notice: string | null): void {
 
 function showChat(session: Session): void {
   const toasts = createToasts();
-  const app = new ChatApp(new ChatApi(config.apiUrl, config.dispatcherUrl), session, {
+  const api = new ChatApi(config.apiUrl, config.dispatcherUrl);
+  // A renewed session survives a reload too.
+  api.onRenewed = (tokens) => saveSession({ ...session, ...tokens });
+  const app = new ChatApp(api, session, {
     toast: toasts.show,
     signedOut: (reason) => {
       clearSession();
@@ -45,8 +48,11 @@ async function boot(): Promise<void> {
     return;
   }
   try {
-    const api = new ChatApi(config.apiUrl, config.dispatcherUrl, stored.token);
-    showChat({ token: stored.token, user: await api.me() });
+    const api = new ChatApi(config.apiUrl, config.dispatcherUrl);
+    api.setToken(stored.token, stored.refreshToken);
+    let renewed = {};
+    api.onRenewed = (tokens) => { renewed = tokens; };
+    showChat({ ...stored, user: await api.me(), ...renewed });
   } catch (err) {
     // The server being away is no reason to sign out: the chat reconnects by itself.
     if (err instanceof ApiError && err.code !== 'UNAUTHORIZED') showChat(stored);

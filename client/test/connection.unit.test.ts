@@ -68,7 +68,12 @@ describe('client: connection manager', function () {
   let connectedTo: string[];
   let unauthorized: string[];
 
-  const start = (token = 'good-token') => {
+  /** What a renewal gives: a new token, or null (the session is over). */
+  let renewTo: string | null;
+  let renewals: number;
+
+  const start = (initial = 'good-token') => {
+    let token = initial;
     connection = new Connection({
       locate: async () => {
         if (placement instanceof Error) throw placement;
@@ -83,8 +88,18 @@ describe('client: connection manager', function () {
         urls.push(status.url);
       },
       unauthorized: (message) => { unauthorized.push(message); },
+      renew: async () => {
+        renewals += 1;
+        if (renewTo === null) return false;
+        token = renewTo;
+        return true;
+      },
     }, {
-      token, minRetryMs: 20, maxRetryMs: 100, relocateSpreadMs: 20, connectTimeoutMs: 2000,
+      token: () => token,
+      minRetryMs: 20,
+      maxRetryMs: 100,
+      relocateSpreadMs: 20,
+      connectTimeoutMs: 2000,
     });
     connection.start();
     return connection;
@@ -99,6 +114,8 @@ describe('client: connection manager', function () {
     urls = [];
     connectedTo = [];
     unauthorized = [];
+    renewTo = null;
+    renewals = 0;
   });
 
   afterEach(async () => {
@@ -149,9 +166,32 @@ describe('client: connection manager', function () {
     assert.equal(conn.status.failures, 0);
   });
 
-  it('stops and asks for a new sign-in when the token is refused', async () => {
+  it('renews a refused token and connects with the new one, without asking the person', async () => {
+    renewTo = 'good-token';
+    start('expired-token');
+    await waitFor(online, 'online');
+    assert.deepEqual([renewals, unauthorized.length], [1, 0]);
+  });
+
+  it('renews and reconnects when the server ends the socket with TOKEN_EXPIRED; stops on SIGNED_OUT', async () => {
+    renewTo = 'good-token';
+    const conn = start();
+    await waitFor(online, 'online');
+    const [first] = [...a.io.of('/').sockets.values()];
+    first!.emit('session ended', { reason: 'TOKEN_EXPIRED', message: 'expired' });
+    first!.disconnect(true);
+    await waitFor(() => renewals === 1 && online() && a.io.of('/').sockets.size === 1, 'renewed and back online');
+    const [second] = [...a.io.of('/').sockets.values()];
+    second!.emit('session ended', { reason: 'SIGNED_OUT', message: 'signed out elsewhere' });
+    second!.disconnect(true);
+    await waitFor(() => unauthorized.length === 1, 'the unauthorized hook');
+    assert.deepEqual([conn.status.state, unauthorized[0], renewals], ['offline', 'signed out elsewhere', 1]);
+  });
+
+  it('stops and asks for a new sign-in when the token is refused and cannot be renewed', async () => {
     const conn = start('expired-token');
     await waitFor(() => unauthorized.length === 1, 'the unauthorized hook');
+    assert.equal(renewals, 1, 'one renewal was tried');
     assert.equal(conn.status.state, 'offline');
     await new Promise((r) => { setTimeout(r, 150); });
     assert.equal(unauthorized.length, 1, 'no retry loop');

@@ -12,11 +12,13 @@ import type { GroupService } from './groups/group-service';
 import type { MessageService } from './messages/message-service';
 import { groupRoutes } from './routes/groups';
 import { messageRoutes } from './routes/messages';
+import { sessionRoutes } from './routes/sessions';
 import { timelineRoutes } from './routes/timeline';
 import type { TimelineService } from './messages/timeline-service';
 import { userRoutes } from './routes/users';
 import { searchRoutes } from './search/routes';
 import type { SearchService } from './search/search-service';
+import type { SessionService } from './users/sessions';
 import type { UserService } from './users/user-service';
 
 export interface AppDeps {
@@ -26,6 +28,7 @@ export interface AppDeps {
   logging: Logging;
   metrics: ServiceMetrics;
   users: UserService;
+  sessions: SessionService;
   groups: GroupService;
   messages: MessageService;
   timeline: TimelineService;
@@ -50,6 +53,7 @@ export function buildApp(deps: AppDeps): Express {
       app.use(requireInternalToken(deps.internalToken));
       app.use(jsonBody(deps.bodyLimit));
       // Routers carry full paths (mounted at the root) so metrics label routes as `/user/:up`, not `/:up`.
+      app.use(sessionRoutes(deps.sessions));
       app.use(userRoutes(deps.users));
       app.use(groupRoutes(deps.groups, deps.messages));
       app.use(timelineRoutes(deps.timeline));

@@ -22,6 +22,7 @@ import { SeqWriter } from './messages/seq-writer';
 import { createTimelineService } from './messages/timeline-service';
 import { createWriterMetrics } from './metrics';
 import { createPasswords } from './users/passwords';
+import { createSessionService } from './users/sessions';
 import { createUserService } from './users/user-service';
 import { backfillSearchText } from './search/backfill';
 import { createSearchService } from './search/search-service';
@@ -78,10 +79,13 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
   });
   const writer = new SeqWriter(models, {
     metrics: createWriterMetrics(metrics),
+    onReadError: (err) => logger.warn('could not move senders\' read positions', { error: (err as Error).message }),
     onHintError: (err) => logger.warn('could not save group hints; retrying', { error: (err as Error).message }),
     onStored: notifications.stored,
   });
-  const users = createUserService(models, createPasswords(config.passwordHashMemoryKib));
+  const passwords = createPasswords(config.passwordHashMemoryKib);
+  const users = createUserService(models, passwords);
+  const sessions = createSessionService(models, passwords);
   const groups = createGroupService(models, writer, users, logRoleAudit(logger));
   const timeline = createTimelineService(models, writer, groups, { editWindowS: config.editWindowS });
   const messages = createMessageService(models, writer, groups, timeline);
@@ -96,6 +100,7 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
     logging,
     metrics,
     users,
+    sessions,
     groups,
     messages,
     timeline,

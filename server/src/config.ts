@@ -31,7 +31,12 @@ const ENV_SHAPE = {
   PUBLIC_URL: optionalUrl(),
   DATA_SERVICE_URL: z.string().url().default('http://127.0.0.1:3000'),
   JWT_SECRET: z.string().min(16).optional(),
-  JWT_TTL: duration('12h'),
+  /** Life of an access token (renewed with the refresh token). */
+  ACCESS_TOKEN_TTL: duration('15m'),
+  /** Life of a session (its refresh token) from sign-in. */
+  SESSION_TTL: duration('30d'),
+  /** How long a chat server trusts what the data service said about a session. */
+  SESSION_RECHECK_MS: positiveInt(30000),
   REDIS_URL: optionalUrl(),
   /** A Redis Cluster instead: some of its nodes, `host:port,…`. */
   REDIS_CLUSTER_NODES: clusterNodesSchema(),
@@ -61,6 +66,10 @@ const ENV_SHAPE = {
   SOCKET_MESSAGE_WINDOW_S: positiveInt(5),
   AUTH_RATE_POINTS: positiveInt(20),
   AUTH_RATE_WINDOW_S: positiveInt(60),
+  SIGNIN_ACCOUNT_POINTS: positiveInt(10),
+  SIGNIN_ACCOUNT_WINDOW_S: positiveInt(900),
+  REST_RATE_POINTS: positiveInt(300),
+  REST_RATE_WINDOW_S: positiveInt(60),
   RECENT_BUFFER_SIZE: positiveInt(300),
   CATCH_UP_LIMIT: positiveInt(500),
   RELOCATE_BATCH_SIZE: positiveInt(50),
@@ -75,7 +84,10 @@ export interface ChatServerConfig extends Omit<BaseConfig, 'production' | 'logDi
   publicUrl?: string;
   dataServiceUrl: string;
   jwtSecret: string;
+  /** Access token life, seconds. */
   jwtTtlSeconds: number;
+  sessionTtlSeconds: number;
+  sessionRecheckMs: number;
   redisUrl?: string;
   /** The Redis to use (REDIS_URL or REDIS_CLUSTER_NODES); none: one server, in-memory adapter. */
   redis?: RedisTarget;
@@ -98,6 +110,12 @@ export interface ChatServerConfig extends Omit<BaseConfig, 'production' | 'logDi
   socketMessageWindowS: number;
   authRatePoints: number;
   authRateWindowS: number;
+  /** Failed sign-ins per account per window (all chat servers together). */
+  signInAccountPoints: number;
+  signInAccountWindowS: number;
+  /** Authenticated REST calls per user per window (all chat servers together). */
+  restRatePoints: number;
+  restRateWindowS: number;
   recentBufferSize: number;
   catchUpLimit: number;
   relocateBatchSize: number;
@@ -117,7 +135,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ChatServerConf
     publicUrl: e.PUBLIC_URL,
     dataServiceUrl: e.DATA_SERVICE_URL.replace(/\/+$/, ''),
     jwtSecret,
-    jwtTtlSeconds: e.JWT_TTL,
+    jwtTtlSeconds: e.ACCESS_TOKEN_TTL,
+    sessionTtlSeconds: e.SESSION_TTL,
+    sessionRecheckMs: e.SESSION_RECHECK_MS,
     redisUrl: e.REDIS_URL,
     redis: redisTarget(e.REDIS_URL, e.REDIS_CLUSTER_NODES),
     redisPrefix: e.REDIS_PREFIX,
@@ -137,6 +157,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ChatServerConf
     socketMessageWindowS: e.SOCKET_MESSAGE_WINDOW_S,
     authRatePoints: e.AUTH_RATE_POINTS,
     authRateWindowS: e.AUTH_RATE_WINDOW_S,
+    signInAccountPoints: e.SIGNIN_ACCOUNT_POINTS,
+    signInAccountWindowS: e.SIGNIN_ACCOUNT_WINDOW_S,
+    restRatePoints: e.REST_RATE_POINTS,
+    restRateWindowS: e.REST_RATE_WINDOW_S,
     recentBufferSize: e.RECENT_BUFFER_SIZE,
     catchUpLimit: e.CATCH_UP_LIMIT,
     relocateBatchSize: e.RELOCATE_BATCH_SIZE,

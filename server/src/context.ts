@@ -1,7 +1,9 @@
 /** Everything a socket handler or route needs, built once per chat server in service.ts. */
 import type winston from 'winston';
 import type { Tokens } from '@chat/shared';
+import type { SessionGuard } from './auth/sessions';
 import type { ChatServerConfig } from './config';
+import type { AccountClient } from './data/accounts';
 import type { DataClient } from './data/client';
 import type { GroupIds } from './groups/group-ids';
 import type { Membership } from './groups/membership';
@@ -12,7 +14,7 @@ import type { RecentBuffer } from './history/recent-buffer';
 import type { ChatMetrics } from './metrics';
 import type { Ownership } from './placement/ownership';
 import type { Presence } from './presence/presence';
-import type { Limiter } from './rate-limits';
+import type { AccountLimiter, Limiter } from './rate-limits';
 import type { ChatIo } from './sockets/types';
 
 export interface ChatContext {
@@ -24,6 +26,10 @@ export interface ChatContext {
   trustProxy: TrustFn;
   data: DataClient;
   tokens: Tokens;
+  /** The data service's session and account routes. */
+  accounts: AccountClient;
+  /** Signed-out sessions: checked on every REST call and handshake, announced to every server. */
+  sessions: SessionGuard;
   buffer: RecentBuffer;
   history: History;
   /** The send path: store, buffer, ack, deliver. */
@@ -33,7 +39,16 @@ export interface ChatContext {
   groupIds: GroupIds;
   presence: Presence;
   ownership: Ownership;
-  limiters: { auth: Limiter; messages: Limiter; events: Limiter };
+  limiters: {
+    auth: Limiter;
+    /** Failed sign-ins per account. */
+    account: AccountLimiter;
+    /** Per user, across servers. */
+    messages: Limiter;
+    rest: Limiter;
+    /** Per socket. */
+    events: Limiter;
+  };
   metrics: ChatMetrics;
   logger: winston.Logger;
   /** True once close() has begun: new sockets and sends are refused. */

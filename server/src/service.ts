@@ -14,8 +14,12 @@ import {
 } from '@chat/shared';
 import type { RedisConnections } from '@chat/shared';
 import { authRoutes } from './auth/routes';
+import { accountRoutes } from './auth/account-routes';
+import { createSessionGuard } from './auth/sessions';
+import { createRevocationCache } from './auth/sessions-cache';
 import type { ChatServerConfig } from './config';
 import type { ChatContext } from './context';
+import { createAccountClient } from './data/accounts';
 import { createDataClient } from './data/client';
 import { createGroupIds } from './groups/group-ids';
 import { createMembership } from './groups/membership';
@@ -39,7 +43,9 @@ import { createPeerProbe } from './placement/peer-probe';
 import { createRelocation } from './placement/relocation';
 import { createMemoryCounter, createRedisCounter } from './presence/counter';
 import { createPresence } from './presence/presence';
-import { createAuthLimiter, createSocketLimiters } from './rate-limits';
+import {
+  createAccountLimiter, createAuthLimiter, createSocketLimiters, createUserLimiters,
+} from './rate-limits';
 import { onConnection } from './sockets/connection';
 import { createHandshake } from './sockets/handshake';
 import { groupRoomsOf } from './sockets/types';
@@ -132,12 +138,22 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
   });
   const ownership = createOwnership(serverId, config.ownershipGraceMs);
   const socketLimiters = createSocketLimiters(config);
+  const userLimiters = createUserLimiters(config, redis?.commands);
+  const tokens = createTokens(config.jwtSecret, config.jwtTtlSeconds);
+  const accounts = createAccountClient({ baseUrl: config.dataServiceUrl, internalToken: config.internalToken });
+  const sessions = createSessionGuard({
+    io,
+    accounts,
+    cache: createRevocationCache({ recheckMs: config.sessionRecheckMs, tokenTtlMs: tokens.ttlSeconds * 1000 }),
+    recheckMs: config.sessionRecheckMs,
+    logger,
+  });
   const messages = createMessagePath({
     io,
     data,
     buffer,
     metrics,
-    limiter: socketLimiters.messages,
+    limiter: userLimiters.messages,
     isClosing: () => closing,
     batchWindowMs: config.sendBatchMs,
     maxBatch: config.sendBatchMax,
@@ -150,7 +166,9 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
     io,
     trustProxy: compileTrust(config.trustProxy),
     data,
-    tokens: createTokens(config.jwtSecret, config.jwtTtlSeconds),
+    tokens,
+    accounts,
+    sessions,
     buffer,
     history,
     messages,
@@ -158,7 +176,12 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
     groupIds,
     presence,
     ownership,
-    limiters: { auth: createAuthLimiter(config, redis?.commands), ...socketLimiters },
+    limiters: {
+      auth: createAuthLimiter(config, redis?.commands),
+      account: createAccountLimiter(config, redis?.commands),
+      ...userLimiters,
+      ...socketLimiters,
+    },
     metrics,
     logger,
     isClosing: () => closing,
@@ -202,6 +225,7 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
   io.use(handshake.middleware);
   io.on('connection', onConnection(ctx, handshake));
   io.on('membership revoked', ({ room, up }) => ctx.membership.revoke(room, up));
+  io.on('sessions revoked', (event) => sessions.onRemote(event));
 
   const groups = createGroupOperations(ctx);
   const dispatcherCheck = () => {
@@ -212,6 +236,7 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
     authRoutes(ctx),
     searchRoutes(ctx),
     notificationRoutes(ctx),
+    accountRoutes(ctx),
     chatRoutes(ctx, groups),
   ]);
   handle = app;
@@ -227,6 +252,7 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
     closing = true;
     clearTimeout(graceSweep);
     relocation.stop();
+    sessions.close();
     await messages.drain();
     let newMap = null;
     if (link && dispatcherClient) {

@@ -75,7 +75,7 @@ describe('message path', () => {
       seq += 1;
       return { ok: true as const, status: 201 as const, message: stored(m, seq) };
     }));
-    const ack = await path.send('socket-1', '1001', {
+    const ack = await path.send('1001', {
       up: '1001', room: ROOM, message: 'hello', clientId: 'c1',
     });
     assert.deepEqual({ id: ack.id, seq: ack.seq }, { id: 'id1', seq: 1 });
@@ -91,7 +91,7 @@ describe('message path', () => {
       seen.push(m.clientId);
       return { ok: true as const, status: 201 as const, message: stored(m, 1) };
     }));
-    await path.send('socket-1', '1001', { up: '1001', room: ROOM, message: 'no id' });
+    await path.send('1001', { up: '1001', room: ROOM, message: 'no id' });
     assert.equal(seen.length, 1);
     assert.match(seen[0] ?? '', /^[0-9a-f-]{36}$/);
   });
@@ -99,14 +99,14 @@ describe('message path', () => {
   it('answers a refusal or an outage with an error, and nobody hears anything', async () => {
     const refused = pathWith(async () => [{ ok: false as const, error: { code: 'FORBIDDEN' as const, message: 'not a member' } }]);
     await assert.rejects(
-      refused.path.send('socket-1', '1001', {
+      refused.path.send('1001', {
         up: '1001', room: ROOM, message: 'x', clientId: 'c2',
       }),
       (err: unknown) => err instanceof AppError && err.code === 'FORBIDDEN',
     );
     const down = pathWith(async () => { throw new AppError('UNAVAILABLE', 'data service away'); });
     await assert.rejects(
-      down.path.send('socket-1', '1001', {
+      down.path.send('1001', {
         up: '1001', room: ROOM, message: 'x', clientId: 'c3',
       }),
       (err: unknown) => err instanceof AppError && err.code === 'UNAVAILABLE',
@@ -124,7 +124,7 @@ describe('message path', () => {
     });
     closing = true;
     await assert.rejects(
-      path.send('socket-1', '1001', {
+      path.send('1001', {
         up: '1001', room: ROOM, message: 'late', clientId: 'c4',
       }),
       (err: unknown) => err instanceof AppError && err.code === 'UNAVAILABLE',

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { SOCKET_LIMITS } from '@chat/contract';
 import { readConfig } from '../src/config';
-import { createSocketLimiters } from '../src/rate-limits';
+import { createSocketLimiters, createUserLimiters } from '../src/rate-limits';
 
 describe('chat server: documented socket limits are the defaults', () => {
   const config = readConfig({});
@@ -26,8 +26,9 @@ describe('chat server: documented socket limits are the defaults', () => {
     });
   });
 
-  it('lets a socket send the documented number of events per window, and no more', async () => {
-    const { events, messages } = createSocketLimiters(config);
+  it('lets a socket send the documented number of events, and a user of messages, per window, and no more', async () => {
+    const { events } = createSocketLimiters(config);
+    const { messages } = createUserLimiters(config);
     const take = async (limiter: typeof events, times: number) => {
       for (let i = 0; i < times; i += 1) await limiter.consume('socket-1');
     };

@@ -1,6 +1,6 @@
 /**
  * The system's two credentials, one implementation for every service: a user's
- * JWT (HS256 `{sub: up, username}`, issued by the chat servers, verified by
+ * JWT (HS256 `{sub: up, username, sid}`, issued by the chat servers, verified by
  * them and the dispatchers) and the shared internal token between services.
  */
 import crypto from 'node:crypto';
@@ -13,15 +13,31 @@ import type { Up } from '@chat/contract';
 export interface TokenUser {
   up: Up;
   username: string;
+  /** The session the token belongs to (docs/design.md, Sessions); absent in tokens signed outside a sign-in. */
+  sid?: string;
+}
+
+export interface VerifiedToken extends TokenUser {
+  /** Issue and expiry times, in seconds since the epoch. */
+  issuedAt: number;
+  expiresAt: number;
 }
 
 export interface Tokens {
+  /** How long a token signed now lives, in seconds. */
+  ttlSeconds: number;
   sign: (user: TokenUser) => string;
   /** The token's user, or UNAUTHORIZED (bad signature, expired, wrong algorithm, malformed). */
-  verify: (token: unknown) => TokenUser;
+  verify: (token: unknown) => VerifiedToken;
 }
 
-const claimsSchema = z.object({ sub: z.string().min(1).max(LIMITS.up), username: z.string() });
+const claimsSchema = z.object({
+  sub: z.string().min(1).max(LIMITS.up),
+  username: z.string(),
+  sid: z.string().max(64).optional(),
+  iat: z.number(),
+  exp: z.number(),
+});
 
 /** Verification pins HS256, so `alg: none` and algorithm confusion are refused. */
 export function createTokens(secret: string, ttlSeconds = 12 * 3600): Tokens {
@@ -29,7 +45,8 @@ export function createTokens(secret: string, ttlSeconds = 12 * 3600): Tokens {
   // public key on every call, which made verifying a third of the dispatcher's work under load.
   const key = crypto.createSecretKey(Buffer.from(secret, 'utf8'));
   return {
-    sign: (user) => jwt.sign({ username: user.username }, key, {
+    ttlSeconds,
+    sign: (user) => jwt.sign({ username: user.username, ...(user.sid ? { sid: user.sid } : {}) }, key, {
       algorithm: 'HS256', expiresIn: ttlSeconds, subject: user.up,
     }),
     verify: (token) => {
@@ -45,7 +62,12 @@ export function createTokens(secret: string, ttlSeconds = 12 * 3600): Tokens {
       }
       const parsed = claimsSchema.safeParse(claims);
       if (!parsed.success) throw new AppError('UNAUTHORIZED', 'a valid token is required');
-      return { up: parsed.data.sub, username: parsed.data.username };
+      const {
+        sub, username, sid, iat, exp,
+      } = parsed.data;
+      return {
+        up: sub, username, ...(sid ? { sid } : {}), issuedAt: iat, expiresAt: exp,
+      };
     },
   };
 }

@@ -10,6 +10,7 @@ export * from './kit/main';
 export * from './kit/json-client';
 export * from './kit/ttl-set';
 export * from './logging';
+export * from './audit';
 export * from './http';
 export * from './rest-route';
 export * from './metrics';

@@ -3,10 +3,11 @@ import type {
   AssignableRole, ChatMessagePayload, ChatSearchPage, CursorPage, Group, GroupForUser, User,
 } from '@chat/contract';
 import { ApiError } from './api-error';
-import { requestJson } from './http';
-import type { RequestOptions } from './http';
+import { requestJson, withRenewal } from './http';
+import type { RequestOptions, TokenSource } from './http';
 
-export interface Session { token: string; user: User }
+/** A sign-in: the access token, the refresh token that renews it (rotated on each use), the user. */
+export interface Session { token: string; refreshToken?: string; user: User }
 export interface Placement { url: string; serverId: string; mapVersion?: number }
 export type GroupListItem = GroupForUser & { lastMessage: ChatMessagePayload | null };
 export type LoginRequest = ({ up: string } | { username: string }) & { password: string };
@@ -24,20 +25,82 @@ const hasItems = (v: Record<string, unknown>) => Array.isArray(v.items);
 const isSession = (v: Record<string, unknown>) => typeof v.token === 'string' && isObject(v.user);
 const isGroup = (v: Record<string, unknown>) => typeof v.id === 'string' && Array.isArray(v.users);
 
-export class ChatApi {
+export class ChatApi implements TokenSource {
   /** Where /chat/* calls go: the chat server the socket was placed on, once known. */
   private chatBase: string;
+
+  private refreshToken: string | null = null;
+
+  private renewing: Promise<boolean> | null = null;
+
+  /** Told of every renewed session (to keep it across a reload). */
+  onRenewed: ((tokens: { token: string; refreshToken: string }) => void) | null = null;
 
   constructor(private readonly apiUrl: string, private readonly dispatcherUrl: string, private token = '') {
     this.chatBase = apiUrl;
   }
 
-  setToken(token: string): void { this.token = token; }
+  setToken(token: string, refreshToken?: string): void {
+    this.token = token;
+    if (refreshToken !== undefined) this.refreshToken = refreshToken;
+  }
+
+  current(): string { return this.token; }
+
+  /** New tokens from the refresh token (one renewal at a time); false when the session is over. */
+  renew(): Promise<boolean> {
+    const { refreshToken } = this;
+    if (refreshToken === null) return Promise.resolve(false);
+    this.renewing ??= (async () => {
+      try {
+        const body = await requestJson(this.apiUrl, 'POST', '/auth/refresh', { body: { refreshToken } });
+        const renewed = expectShape<Required<Session>>(body, (v) => isSession(v) && typeof v.refreshToken === 'string', 'refresh');
+        this.setToken(renewed.token, renewed.refreshToken);
+        this.onRenewed?.({ token: renewed.token, refreshToken: renewed.refreshToken });
+        return true;
+      } catch (err) {
+        if (err instanceof ApiError && err.code === 'UNAUTHORIZED') {
+          this.refreshToken = null;
+          return false;
+        }
+        throw err;
+      } finally {
+        this.renewing = null;
+      }
+    })();
+    return this.renewing;
+  }
 
   useChatServer(url: string | undefined): void { this.chatBase = url ?? this.apiUrl; }
 
   private chat(method: string, path: string, options: Omit<RequestOptions, 'token'> = {}): Promise<unknown> {
-    return requestJson(this.chatBase, method, path, { ...options, token: this.token });
+    return withRenewal(this, (token) => requestJson(this.chatBase, method, path, { ...options, token }));
+  }
+
+  private account(method: string, path: string, body?: unknown): Promise<unknown> {
+    return withRenewal(this, (token) => requestJson(this.apiUrl, method, path, { body, token }));
+  }
+
+  /** Edits the profile; the fresh token names the new username. */
+  async updateProfile(changes: { name?: string; username?: string }): Promise<User> {
+    const body = expectShape<Session>(await this.account('PATCH', '/auth/me', changes), isSession, 'profile');
+    this.token = body.token;
+    return body.user;
+  }
+
+  /** Changes the password; every other session is signed out, this one goes on. */
+  async changePassword(oldPassword: string, newPassword: string): Promise<void> {
+    const body = expectShape<Session>(await this.account('POST', '/auth/password', { oldPassword, newPassword }), isSession, 'password');
+    this.token = body.token;
+  }
+
+  /** Signs this session out on the server (its tokens stop working everywhere). */
+  async logout(): Promise<void> {
+    await requestJson(this.apiUrl, 'POST', '/auth/logout', { token: this.token });
+  }
+
+  async logoutEverywhere(): Promise<void> {
+    await this.account('POST', '/auth/logout-all');
   }
 
   /** A /chat call as the signed-in user, on their chat server (for features with their own module). */
@@ -54,7 +117,7 @@ export class ChatApi {
   }
 
   async me(): Promise<User> {
-    const body = await requestJson(this.apiUrl, 'GET', '/auth/me', { token: this.token });
+    const body = await withRenewal(this, (token) => requestJson(this.apiUrl, 'GET', '/auth/me', { token }));
     return expectShape<{ user: User }>(body, (v) => isObject(v.user), 'me').user;
   }
 
@@ -66,11 +129,11 @@ export class ChatApi {
   async locate(): Promise<Placement> {
     const isPlacement = (v: Record<string, unknown>) => typeof v.url === 'string';
     try {
-      const body = await requestJson(this.dispatcherUrl, 'GET', '/chat/location', { token: this.token, timeoutMs: 5000 });
+      const body = await withRenewal(this, (token) => requestJson(this.dispatcherUrl, 'GET', '/chat/location', { token, timeoutMs: 5000 }));
       return expectShape(body, isPlacement, 'location');
     } catch (err) {
       if (!(err instanceof ApiError) || err.code !== 'NETWORK') throw err;
-      const body = await requestJson(this.apiUrl, 'GET', '/chat/location', { token: this.token, timeoutMs: 5000 });
+      const body = await withRenewal(this, (token) => requestJson(this.apiUrl, 'GET', '/chat/location', { token, timeoutMs: 5000 }));
       return expectShape(body, isPlacement, 'location');
     }
   }

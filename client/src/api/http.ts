@@ -53,3 +53,26 @@ export async function requestJson(
   if (!res.ok) throw errorFromBody(res.status, body);
   return body;
 }
+
+/** The current access token, and a way to get a new one when it is refused. */
+export interface TokenSource {
+  current(): string;
+  /** Renews the access token (with the refresh token); false when that is no longer possible. */
+  renew(): Promise<boolean>;
+}
+
+/**
+ * Runs `call` with the current token; on a 401 it renews the token once and
+ * runs it again, so an expired access token never reaches the person.
+ */
+export async function withRenewal<T>(tokens: TokenSource, call: (token: string) => Promise<T>): Promise<T> {
+  const token = tokens.current();
+  try {
+    return await call(token);
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.code !== 'UNAUTHORIZED') throw err;
+    // Another call may have renewed meanwhile: then just try again with the new token.
+    if (tokens.current() === token && !(await tokens.renew())) throw err;
+    return call(tokens.current());
+  }
+}

@@ -34,7 +34,7 @@ export class ChatApp {
   private readonly cleanups: (() => void)[] = [];
 
   constructor(readonly api: ChatApi, session: Session, private readonly callbacks: AppCallbacks) {
-    api.setToken(session.token);
+    api.setToken(session.token, session.refreshToken);
     this.store = new ChatStore(session.user);
     const ctx = {
       store: this.store,
@@ -51,7 +51,8 @@ export class ChatApp {
       connected: (socket) => this.connected(socket),
       status: (status) => this.statusChanged(status),
       unauthorized: () => this.endSession('Your session has ended. Please sign in again.'),
-    }, { token: session.token });
+      renew: () => api.renew(),
+    }, { token: () => api.current() });
   }
 
   start(): void {
@@ -71,7 +72,17 @@ export class ChatApp {
 
   toast(message: string, kind?: ToastKind): void { this.callbacks.toast(message, kind); }
 
-  signOut(): void { this.endSession(null); }
+  /** Signs this session out (on the server too, when it can be reached). */
+  signOut(): void {
+    this.api.logout().catch(() => { /* the tokens expire by themselves */ });
+    this.endSession(null);
+  }
+
+  /** The account page's calls: profile, password, sign out everywhere. */
+  get account(): Pick<ChatApi, 'updateProfile' | 'changePassword' | 'logoutEverywhere'> { return this.api; }
+
+  /** After "sign out everywhere": this page's session ended too. */
+  signedOutEverywhere(): void { this.endSession('You signed out everywhere.'); }
 
   private endSession(reason: string | null): void {
     this.connection.stop();

@@ -4,6 +4,9 @@
  * connection (asking the dispatcher again each time, since the server may be
  * gone), and let the app catch up before the state says online.
  * Socket.IO's own reconnection is off: it would retry the same dead URL.
+ * An access token that expires (`session ended` TOKEN_EXPIRED, or a handshake
+ * refused as UNAUTHORIZED) is renewed and the socket reconnects, catching up
+ * from where it was; a session signed out (SIGNED_OUT) ends the chat.
  */
 import { io } from 'socket.io-client';
 import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
@@ -35,10 +38,13 @@ export interface ConnectionHooks {
   status(status: ConnectionStatus): void;
   /** The token was refused: the person has to sign in again. */
   unauthorized(message: string): void;
+  /** A new access token from the refresh token; false when the session is over. */
+  renew(): Promise<boolean>;
 }
 
 export interface ConnectionOptions {
-  token: string;
+  /** The current access token (it changes when renewed). */
+  token: () => string;
   connectTimeoutMs?: number;
   minRetryMs?: number;
   maxRetryMs?: number;
@@ -66,6 +72,12 @@ export class Connection {
 
   private everConnected = false;
 
+  /** The access token was refused or expired: renew it before the next attempt. */
+  private renewBeforeNext = false;
+
+  /** A renewal was tried since the last successful connection. */
+  private triedRenewal = false;
+
   /** A server refused us with WRONG_SERVER and named the right one. */
   private redirect: { from: string; to: string } | null = null;
 
@@ -73,7 +85,7 @@ export class Connection {
     state: 'offline', url: null, serverId: null, detail: null, failures: 0,
   };
 
-  private readonly options: Required<Omit<ConnectionOptions, 'token'>> & { token: string };
+  private readonly options: Required<ConnectionOptions>;
 
   constructor(private readonly hooks: ConnectionHooks, options: ConnectionOptions) {
     this.options = {
@@ -155,6 +167,23 @@ export class Connection {
     this.generation += 1;
     const { generation } = this;
     this.dropSocket();
+    if (this.renewBeforeNext) {
+      this.renewBeforeNext = false;
+      let renewed: boolean;
+      try {
+        renewed = await this.hooks.renew();
+      } catch (err) {
+        if (generation !== this.generation || this.stopped) return;
+        this.renewBeforeNext = true;
+        this.retry(describeError(err));
+        return;
+      }
+      if (generation !== this.generation || this.stopped) return;
+      if (!renewed) {
+        this.refuse('Your session has ended. Please sign in again.');
+        return;
+      }
+    }
     let placement: Placement;
     try {
       placement = await this.hooks.locate();
@@ -179,7 +208,7 @@ export class Connection {
     const socket = this.options.createSocket(placement.url, {
       // The map version lets the server see that the dispatcher moved us since its last look.
       auth: placement.mapVersion === undefined
-        ? { token: this.options.token } : { token: this.options.token, mapVersion: placement.mapVersion },
+        ? { token: this.options.token() } : { token: this.options.token(), mapVersion: placement.mapVersion },
       transports: ['websocket'],
       reconnection: false,
       forceNew: true,
@@ -197,6 +226,15 @@ export class Connection {
     socket.on('disconnect', (reason) => {
       if (mine() && reason !== 'io client disconnect') this.retry(`Connection lost (${reason}). Reconnecting…`, 150 + Math.random() * 350);
     });
+    socket.on('session ended', ({ reason, message }) => {
+      if (!mine()) return;
+      if (reason === 'SIGNED_OUT') {
+        this.refuse(message);
+        return;
+      }
+      this.renewBeforeNext = true;
+      this.retry('Renewing the session…', 0);
+    });
     socket.on('relocate', () => {
       if (mine()) this.retry('Moving to another chat server…', Math.random() * this.options.relocateSpreadMs);
     });
@@ -204,6 +242,7 @@ export class Connection {
 
   private async caughtUp(socket: ChatSocket, mine: () => boolean): Promise<void> {
     this.everConnected = true;
+    this.triedRenewal = false;
     this.update({ state: 'catching-up', detail: null, failures: 0 });
     await this.hooks.connected(socket);
     if (mine() && socket.connected) this.update({ state: 'online', detail: null });
@@ -217,6 +256,13 @@ export class Connection {
       return;
     }
     if (data.code === 'UNAUTHORIZED') {
+      // Renew once (the token may just have expired); a second refusal ends the session.
+      if (!this.triedRenewal) {
+        this.triedRenewal = true;
+        this.renewBeforeNext = true;
+        this.retry('Renewing the session…', 0);
+        return;
+      }
       this.refuse(err.message);
       return;
     }

@@ -13,6 +13,7 @@ import { loginSchema, newUserSchema } from './data-service';
 import {
   groupIdField, groupNameField, pageQuery, pageSizeQuery, seqAfterQuery, seqBeforeQuery, upField, withDefault,
 } from '../fields';
+import { accessTokenShape, accountChatRoutes } from './account';
 import { locationRoute } from './location';
 import { notificationChatRoutes } from './notifications';
 import { operationRoutes } from './operations';
@@ -22,8 +23,9 @@ import { timelineChatRoutes } from './timeline';
 import { chatSearchRoutes } from './search';
 
 export const authResultSchema = z.object({
-  /** HS256 JWT `{sub: up, username}` with an expiry; send as `Authorization: Bearer` and in the Socket.IO handshake `auth: {token}`. */
-  token: z.string(),
+  ...accessTokenShape,
+  /** Renews `token` through `POST /auth/refresh`; rotated on each use. */
+  refreshToken: z.string(),
   user: userSchema,
 }).meta(EXACT);
 
@@ -64,6 +66,7 @@ const MEMBER_WRITE = ['VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOU
 export const chatServerRoutes = {
   ...operationRoutes,
   ...notificationChatRoutes,
+  ...accountChatRoutes,
   register: defineRoute({
     method: 'post',
     path: '/auth/register',

@@ -16,6 +16,7 @@ import {
   personNameField, seqAfterQuery, seqBeforeQuery, seqField, upField, upListQuery, usernameField, withDefault,
 } from '../fields';
 import { notificationDataRoutes } from './notifications';
+import { accountDataRoutes } from './account';
 import { operationRoutes } from './operations';
 import { actorQuerySchema, dataServiceRoleRoutes } from './roles';
 import { defineRoute } from './route';
@@ -102,6 +103,7 @@ const json = <S extends z.ZodType>(description: string, schema: S) => ({ descrip
 export const dataServiceRoutes = {
   ...operationRoutes,
   ...notificationDataRoutes,
+  ...accountDataRoutes,
   listUsers: defineRoute({
     method: 'get',
     path: '/user',

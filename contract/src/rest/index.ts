@@ -1,4 +1,5 @@
 export * from './route';
+export * from './account';
 export * from './operations';
 export * from './location';
 export * from './data-service';

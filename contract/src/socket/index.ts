@@ -7,3 +7,4 @@ export * from './server-events';
 export * from './typed-events';
 export * from './timeline-events';
 export * from './role-events';
+export * from './session-events';

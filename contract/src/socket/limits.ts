@@ -7,7 +7,7 @@ export const SOCKET_LIMITS = {
   joinPageSize: 50,
   /** At most this many messages in one catch-up (`join room` with `since`); the rest by the REST cursor. */
   catchUpDefault: 500,
-  /** `chat message` events per socket per window (SOCKET_MESSAGE_POINTS). */
+  /** `chat message` events per user per window, all their sockets on every chat server together (SOCKET_MESSAGE_POINTS). */
   messagesPerWindow: 20,
   /** Events of any kind per socket per window: five times the messages. */
   eventsPerWindow: 100,

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { chatMessageSchema, groupSchema, upSchema } from '../records';
 import { timelineServerEvents } from './timeline-events';
 import { roleEvents } from './role-events';
+import { sessionInterServerEvents, sessionServerEvents } from './session-events';
 
 export interface ServerEventSpec {
   summary: string;
@@ -46,6 +47,7 @@ export const serverEvents = {
     payload: relocateSchema,
   }),
   ...timelineServerEvents,
+  ...sessionServerEvents,
 } as const;
 
 export type ServerEventName = keyof typeof serverEvents;
@@ -58,6 +60,7 @@ export const interServerEvents = {
     summary: 'Forget cached memberships of `room` (of one user, or of everyone when `up` is null)',
     payload: z.object({ room, up: upSchema.nullable() }),
   }),
+  ...sessionInterServerEvents,
 } as const;
 
 export type InterServerEventName = keyof typeof interServerEvents;

@@ -18,12 +18,14 @@
  * Each group's last seq is cached here (set before a send is acknowledged;
  * valid while this process is the one writing; a collision corrects it) and
  * saved on the group document as a hint, in the background (HintSaver), so no
- * one has to scan messages to learn where a group stands.
+ * one has to scan messages to learn where a group stands. Each round also moves
+ * its senders' read positions up to their own messages, in one bulk write.
  */
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import { AppError, searchTextOf } from '@chat/shared';
 import type { Models } from '../db/models';
+import { membershipId } from '../db/models/membership';
 import type { MessageDoc } from '../db/models/message';
 import { isDuplicateKey } from '../errors';
 import type { WriterMetrics } from '../metrics';
@@ -36,6 +38,8 @@ export type { Draft, WriteResult };
 
 export interface SeqWriterOptions {
   metrics?: WriterMetrics;
+  /** Told when moving senders' read positions fails (the sends still succeed). */
+  onReadError?: (err: unknown) => void;
   /** Told when saving hints fails (they are retried). */
   onHintError?: (err: unknown) => void;
   /** Largest insertMany. */
@@ -224,7 +228,10 @@ export class SeqWriter {
         this.remember(String(part.id), part.last);
         this.hints.mark(part.id, part.last);
       });
-      if (stored > 0) this.options.metrics?.batchStored(stored);
+      if (stored > 0) {
+        this.options.metrics?.batchStored(stored);
+        await this.markSendersRead(storedDocs.map(([, , doc]) => doc));
+      }
       storedDocs.forEach(([part, p, doc]) => this.succeed(part, p, doc, true));
       if (stored > 0) this.options.onStored?.(storedDocs.map(([, , doc]) => doc));
       touched.forEach((part) => part.settled(done));
@@ -254,6 +261,25 @@ export class SeqWriter {
       this.options.metrics?.seqConflict();
       part.moveTo(outcome.last);
       this.remember(String(part.id), outcome.last);
+    }
+  }
+
+  /**
+   * A sender has read their own message: their read position moves up to it
+   * (docs/design.md, Unread on send), for the whole round in one bulk write,
+   * before the sends are acknowledged. A failure here does not fail the sends.
+   */
+  private async markSendersRead(docs: MessageDoc[]): Promise<void> {
+    const highest = new Map<string, number>();
+    docs.forEach((doc) => {
+      const key = membershipId(String(doc.group), doc.from);
+      highest.set(key, Math.max(highest.get(key) ?? 0, doc.seq));
+    });
+    try {
+      await this.models.Membership.bulkWrite([...highest].map(([_id, seq]) => (
+        { updateOne: { filter: { _id }, update: { $max: { lastReadSeq: seq } } } })), { ordered: false });
+    } catch (err) {
+      this.options.onReadError?.(err);
     }
   }
 

@@ -26,7 +26,7 @@ async function mapLimited<T, R>(items: readonly T[], width: number, task: (item:
 
 export function chatRoutes(ctx: ChatContext, groups: GroupOperations): Router {
   const router = Router();
-  router.use('/chat', requireUser(ctx.tokens));
+  router.use('/chat', requireUser(ctx));
 
   const newest = async (group: GroupForUser, limit: number): Promise<ChatMessagePayload[]> => (
     (await ctx.history.latest(group.id, limit)).messages);

@@ -14,6 +14,9 @@
  * - **The buffer never runs ahead of storage.** A batch is appended to the recent
  *   buffer after it is stored and before any of its senders hear back, so a
  *   catch-up that follows an ack finds the message.
+ * - **Your own message is read.** The data service moves the sender's read
+ *   position up to it in the same round that stores it; the sender's sockets
+ *   hear `read` after the ack.
  * - **Only members send.** Membership is enforced by the data service when it
  *   stores (403 → FORBIDDEN), so the hot path makes one call.
  */
@@ -24,6 +27,7 @@ import type { DataClient } from '../data/client';
 import type { RecentBuffer } from '../history/recent-buffer';
 import type { ChatMetrics } from '../metrics';
 import type { Limiter } from '../rate-limits';
+import { userRoom } from '../sockets/types';
 import type { ChatIo } from '../sockets/types';
 import { createSendBatcher } from './send-batcher';
 
@@ -32,7 +36,7 @@ export interface MessagePathOptions {
   data: Pick<DataClient, 'storeMessages'>;
   buffer: RecentBuffer;
   metrics: ChatMetrics;
-  /** Per-socket message rate (RATE_LIMITED, the socket stays open). */
+  /** Message rate per user, across all their sockets and servers (RATE_LIMITED, the socket stays open). */
   limiter: Limiter;
   isClosing: () => boolean;
   /** Opt-in wait before an idle send goes out (0: at once). */
@@ -51,10 +55,10 @@ export function createMessagePath(options: MessagePathOptions) {
 
   return {
     /** Stores `request` from `sender` (the socket's own user, checked by the caller) and answers its ack. */
-    send: async (socketId: string, sender: Up, request: RequestOf<'chat message'>): Promise<SendMessageResult> => {
+    send: async (sender: Up, request: RequestOf<'chat message'>): Promise<SendMessageResult> => {
       const started = process.hrtime.bigint();
       metrics.messagesIn.inc();
-      await options.limiter.consume(socketId);
+      await options.limiter.consume(sender);
       if (options.isClosing()) {
         throw new AppError('UNAVAILABLE', 'this server is shutting down; resend after reconnecting');
       }
@@ -64,6 +68,8 @@ export function createMessagePath(options: MessagePathOptions) {
       metrics.ackLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
       setImmediate(() => {
         io.to(message.group).emit('chat message', toChatMessage(message));
+        // The data service moved the sender's read position up to their message as it stored it.
+        io.to(userRoom(message.from)).emit('read', { room: message.group, up: message.from, seq: message.seq });
         metrics.messagesOut.inc();
       });
       return { id: message.id, seq: message.seq, timestamp: message.timestamp };

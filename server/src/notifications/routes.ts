@@ -15,7 +15,7 @@ const enc = encodeURIComponent;
 
 export function notificationRoutes(ctx: ChatContext): Router {
   const router = Router();
-  router.use('/chat/notifications', requireUser(ctx.tokens));
+  router.use('/chat/notifications', requireUser(ctx));
   const request = createDataRequest({ baseUrl: ctx.config.dataServiceUrl, internalToken: ctx.config.internalToken });
   const base = (up: string) => `/notifications/${enc(up)}`;
 

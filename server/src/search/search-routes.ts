@@ -11,7 +11,7 @@ import type { ChatContext } from '../context';
 
 export function searchRoutes(ctx: Pick<ChatContext, 'data' | 'tokens'>): Router {
   const router = Router();
-  router.use('/chat/search', requireUser(ctx.tokens));
+  router.use('/chat/search', requireUser(ctx));
 
   route(router, restContract.chatServer.search)(async ({ query }, req) => {
     const { up } = currentUser(req);

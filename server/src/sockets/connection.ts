@@ -16,6 +16,7 @@ export function onConnection(ctx: ChatContext, handshake: Handshake) {
     groups.forEach((group) => ctx.membership.remember(group, up));
     ctx.metrics.connections.inc();
     registerHandlers(ctx, registrar, socket);
+    ctx.sessions.watch(socket);
     void ctx.presence.connected(up, groups);
 
     socket.on('disconnecting', () => {

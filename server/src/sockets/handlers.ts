@@ -46,7 +46,7 @@ export function registerHandlers(ctx: ChatContext, registrar: Registrar, socket:
 
   register(socket, 'chat message', async (request) => {
     ownUp(socket, request.up);
-    return ctx.messages.send(socket.id, request.up, request);
+    return ctx.messages.send(request.up, request);
   });
 
   register(socket, 'typing', async ({ room }) => {

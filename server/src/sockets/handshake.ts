@@ -1,5 +1,6 @@
 /**
- * Who may open a socket here: a valid token in `auth.token`, under the
+ * Who may open a socket here: a valid token in `auth.token` of a session
+ * that is not signed out (auth/sessions.ts), under the
  * per-IP connection limit, and a user this server serves (else WRONG_SERVER
  * with the URL of a live server that does; placement/admission.ts decides,
  * helped by the `auth.mapVersion` of the client's placement when it sends
@@ -60,7 +61,9 @@ export function createHandshake(ctx: ChatContext, admission: AdmissionCheck): Ha
     let user;
     try {
       user = ctx.tokens.verify(auth?.token);
+      await ctx.sessions.check(user);
     } catch (err) {
+      if (err instanceof AppError && err.code === 'UNAVAILABLE') throw refusal('UNAVAILABLE', err.message);
       throw refusal('UNAUTHORIZED', err instanceof AppError ? err.message : 'a valid token is required');
     }
     const mapVersion = mapVersionOf(auth);
@@ -79,7 +82,9 @@ export function createHandshake(ctx: ChatContext, admission: AdmissionCheck): Ha
       const error = err instanceof AppError ? err : new AppError('UNAVAILABLE', 'groups could not be loaded');
       throw refusal(error.code === 'INTERNAL' ? 'UNAVAILABLE' : error.code, error.message);
     }
-    Object.assign(socket.data, { up: user.up, username: user.username });
+    Object.assign(socket.data, {
+      up: user.up, username: user.username, sid: user.sid, issuedAt: user.issuedAt, expiresAt: user.expiresAt,
+    });
     groupsOf.set(socket, groups);
   };
 

@@ -7,6 +7,10 @@ import type {
 export interface SocketData {
   up: Up;
   username: string;
+  /** The access token's session and times (seconds), for sign-out and expiry (auth/sessions.ts). */
+  sid?: string;
+  issuedAt?: number;
+  expiresAt?: number;
 }
 
 export type ChatIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -87,6 +87,7 @@ export function chatConfig(dataUrl: string, env: Record<string, string> = {}): C
     LOG_DIR: path.join(LOG_ROOT, `chat-${crypto.randomBytes(3).toString('hex')}`),
     LOG_LEVEL: 'warn',
     AUTH_RATE_POINTS: '1000',
+    REST_RATE_POINTS: '100000',
     PRESENCE_GRACE_MS: '300',
     PRESENCE_FLUSH_MS: '200',
     ...env,

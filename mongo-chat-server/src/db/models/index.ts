@@ -11,6 +11,8 @@ import { createReactionModel } from './reaction';
 import type { ReactionModel } from './reaction';
 import { createRevisionModel } from './revision';
 import type { RevisionModel } from './revision';
+import { createSessionModel } from './session';
+import type { SessionModel } from './session';
 import { createUserModel } from './user';
 import type { UserModel } from './user';
 
@@ -22,6 +24,7 @@ export interface Models {
   Mention: MentionModel;
   Revision: RevisionModel;
   Reaction: ReactionModel;
+  Session: SessionModel;
 }
 
 /** The models bound to one connection (two services in one process each get their own). */
@@ -34,6 +37,7 @@ export function createModels(db: Connection): Models {
     Mention: createMentionModel(db),
     Revision: createRevisionModel(db),
     Reaction: createReactionModel(db),
+    Session: createSessionModel(db),
   };
 }
 

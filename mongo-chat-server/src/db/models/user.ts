@@ -12,6 +12,8 @@ export interface UserDoc {
   online: boolean;
   lastSeen: Date | null;
   createdAt: Date;
+  /** Tokens issued before this are refused (sign out everywhere, password change). */
+  signedOutBefore?: Date | null;
 }
 
 const userSchema = new Schema<UserDoc>({
@@ -22,6 +24,7 @@ const userSchema = new Schema<UserDoc>({
   online: { type: Boolean, required: true, default: false },
   lastSeen: { type: Date, default: null },
   createdAt: { type: Date, required: true, default: () => new Date() },
+  signedOutBefore: { type: Date, default: null },
 }, { versionKey: false, strict: 'throw' });
 
 // Login by username and the uniqueness rule both need this index.

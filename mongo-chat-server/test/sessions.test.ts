@@ -1,0 +1,109 @@
+/**
+ * The data service's sessions (docs/design.md, Sessions): only hashes stored,
+ * refresh rotation, reuse detection, sign-out of one or all, the state the chat
+ * servers ask for, the password change; and a send marking the sender's read
+ * position in the same round.
+ */
+import assert from 'node:assert/strict';
+import {
+  assertMatchesSpec, createGroup, createUser, PASSWORD, postMessage, startHarness,
+} from './helpers';
+import type { Harness } from './helpers';
+
+interface Grant { id: string; up: string; refreshToken: string; expiresAt: string }
+
+describe('data service: sessions', function () {
+  this.timeout(30000);
+  let h: Harness;
+  before(async () => {
+    h = await startHarness('sessions');
+    await createUser(h.api, '301000001');
+    await createUser(h.api, '301000002');
+  });
+  after(async () => { await h?.close(); });
+
+  const open = async (up = '301000001'): Promise<Grant> => {
+    const res = await h.api.post('/session', { up, ttlSeconds: 3600 });
+    assertMatchesSpec('post', '/session', res);
+    assert.equal(res.status, 201);
+    return res.body as Grant;
+  };
+  const state = async (sid: string, up = '301000001') => {
+    const res = await h.api.get(`/session/state?up=${up}&sid=${sid}`);
+    assertMatchesSpec('get', '/session/state', res);
+    return res.body as { revoked: boolean; signedOutBefore: string | null };
+  };
+
+  it('opens a session storing only a hash of its refresh token, and refuses unknown users', async () => {
+    const grant = await open();
+    const [, secret] = grant.refreshToken.split('.');
+    const stored = await h.db.collection('sessions').findOne({ _id: grant.id as never });
+    assert.ok(stored && !JSON.stringify(stored).includes(secret!), 'the secret is not stored');
+    assert.equal((await state(grant.id)).revoked, false);
+    assert.equal((await h.api.post('/session', { up: '309999999', ttlSeconds: 3600 })).status, 404);
+    assert.equal((await h.api.post('/session', { up: '301000001', ttlSeconds: 1 })).status, 400);
+  });
+
+  it('rotates the refresh token; the rotated-away one signs the session out', async () => {
+    const grant = await open();
+    const first = await h.api.post('/session/refresh', { refreshToken: grant.refreshToken });
+    assertMatchesSpec('post', '/session/refresh', first);
+    assert.equal(first.status, 200);
+    assert.equal(first.body.id, grant.id);
+    const second = await h.api.post('/session/refresh', { refreshToken: first.body.refreshToken });
+    assert.equal(second.status, 200);
+    assert.equal((await state(grant.id)).revoked, false);
+
+    const reused = await h.api.post('/session/refresh', { refreshToken: grant.refreshToken });
+    assert.equal(reused.status, 401);
+    assertMatchesSpec('post', '/session/refresh', reused);
+    assert.equal((await state(grant.id)).revoked, true);
+    assert.equal((await h.api.post('/session/refresh', { refreshToken: second.body.refreshToken })).status, 401);
+    const forged = await h.api.post('/session/refresh', { refreshToken: `${grant.id}.made-up` });
+    assert.equal(forged.status, 401);
+  });
+
+  it('signs one session out, or all of a user\'s, naming those it signed out', async () => {
+    const one = await open();
+    const two = await open();
+    const theirs = await open('301000002');
+    const out = await h.api.delete(`/session/${one.id}`);
+    assert.equal(out.status, 204);
+    assert.equal((await state(one.id)).revoked, true);
+    assert.equal((await state(two.id)).revoked, false);
+
+    const all = await h.api.post('/user/301000001/sessions/revoke');
+    assertMatchesSpec('post', '/user/{up}/sessions/revoke', all);
+    assert.ok(all.body.sessions.includes(two.id));
+    assert.ok(!all.body.sessions.includes(one.id), 'already signed out');
+    assert.equal((await state(two.id)).revoked, true);
+    assert.equal((await state(two.id)).signedOutBefore, all.body.signedOutBefore);
+    assert.equal((await state(theirs.id, '301000002')).revoked, false, "another user's session stays");
+    assert.equal((await state(theirs.id)).revoked, true, 'a session is only valid for its own user');
+  });
+
+  it('changes a password only with the old one, keeping one session and signing out the rest', async () => {
+    const kept = await open();
+    const other = await open();
+    const wrong = await h.api.post('/user/301000001/password', { oldPassword: 'nope', newPassword: 'new password 1' });
+    assertMatchesSpec('post', '/user/{up}/password', wrong);
+    assert.equal(wrong.status, 403);
+    const changed = await h.api.post('/user/301000001/password', {
+      oldPassword: PASSWORD, newPassword: 'new password 1', keepSession: kept.id,
+    });
+    assert.equal(changed.status, 200);
+    assert.deepEqual(changed.body.sessions, [other.id]);
+    assert.equal((await state(kept.id)).revoked, false);
+    assert.equal((await state(other.id)).revoked, true);
+    assert.equal((await h.api.post('/user/login', { up: '301000001', password: PASSWORD })).status, 401);
+    assert.equal((await h.api.post('/user/login', { up: '301000001', password: 'new password 1' })).status, 200);
+  });
+
+  it('moves the sender\'s read position up to each message it stores, not the other members\'', async () => {
+    const group = await createGroup(h.api, 'read on send', ['301000001', '301000002']);
+    await postMessage(h.api, group.id, '301000002', 'first');
+    await postMessage(h.api, group.id, '301000001', 'second');
+    const read = async (up: string) => (await h.api.get(`/group/${group.id}/members/${up}`)).body.lastReadSeq as number;
+    assert.deepEqual([await read('301000001'), await read('301000002')], [2, 1]);
+  });
+});

@@ -1,0 +1,156 @@
+/**
+ * Signed-out sessions, enforced (docs/design.md, Sessions).
+ *
+ * - `check(token)`: every REST call and every socket handshake. A memory
+ *   lookup; the data service is asked only when what is known of the token's
+ *   session is older than SESSION_RECHECK_MS.
+ * - `announce(revocation)`: this server signed a session (or all of a user's)
+ *   out. Every chat server learns it at once through the adapter
+ *   (`sessions revoked`, serverSideEmit) and ends the matching sockets it holds:
+ *   `session ended {reason: 'SIGNED_OUT'}`, then disconnect.
+ * - `watch(socket)`: a socket is ended with `TOKEN_EXPIRED` when its access
+ *   token expires; the client renews and reconnects.
+ * - A sweep every SESSION_RECHECK_MS asks again about the sessions of this
+ *   server's sockets whose answer went stale, so a revocation message lost
+ *   with a Redis outage still ends their sockets.
+ * Messages on a socket are not checked one by one: a socket of a signed-out
+ * session does not stay open.
+ */
+import { AppError } from '@chat/shared';
+import type { SessionEndReason, SessionState } from '@chat/shared';
+import type winston from 'winston';
+import type { AccountClient } from '../data/accounts';
+import type { ChatIo, ChatSocket } from '../sockets/types';
+import { userRoom } from '../sockets/types';
+import type { Revocation, RevocationCache, TokenFacts } from './sessions-cache';
+
+export interface SessionGuardOptions {
+  io: ChatIo;
+  accounts: Pick<AccountClient, 'sessionState'>;
+  cache: RevocationCache;
+  recheckMs: number;
+  logger: winston.Logger;
+}
+
+const MESSAGES: Record<SessionEndReason, string> = {
+  TOKEN_EXPIRED: 'the access token expired; renew it (POST /auth/refresh) and reconnect',
+  SIGNED_OUT: 'this session was signed out; sign in again',
+};
+
+const SIGNED_OUT = 'this session is signed out; sign in again';
+
+const factsOf = (socket: ChatSocket): TokenFacts => ({
+  up: socket.data.up, sid: socket.data.sid, issuedAt: socket.data.issuedAt ?? 0,
+});
+
+export function createSessionGuard(options: SessionGuardOptions) {
+  const { io, cache } = options;
+  const asking = new Map<string, Promise<void>>();
+
+  const ask = (token: TokenFacts): Promise<void> => {
+    const key = token.sid ?? `user:${token.up}`;
+    let pending = asking.get(key);
+    if (!pending) {
+      pending = options.accounts.sessionState(token.up, token.sid)
+        .then((state: SessionState) => cache.learn(token, state))
+        .finally(() => asking.delete(key));
+      asking.set(key, pending);
+    }
+    return pending;
+  };
+
+  const end = (socket: ChatSocket, reason: SessionEndReason) => {
+    if (!socket.connected) return;
+    socket.emit('session ended', { reason, message: MESSAGES[reason] });
+    socket.disconnect(true);
+  };
+
+  const endLocal = (event: Revocation) => {
+    const ids = io.of('/').adapter.rooms.get(userRoom(event.up));
+    if (!ids) return;
+    [...ids].forEach((id) => {
+      const socket = io.of('/').sockets.get(id);
+      if (!socket) return;
+      const { sid } = socket.data;
+      if (sid !== undefined ? event.sids.includes(sid) : event.before !== null) end(socket, 'SIGNED_OUT');
+    });
+  };
+
+  const sweep = async () => {
+    const seen = new Set<string>();
+    for (const socket of io.of('/').sockets.values()) {
+      if (socket.data.up) {
+        const token = factsOf(socket);
+        const key = token.sid ?? `user:${token.up}`;
+        if (!seen.has(key) && cache.isStale(token)) {
+          seen.add(key);
+          await ask(token).catch(() => undefined);
+        }
+        if (cache.isRevoked(token)) end(socket, 'SIGNED_OUT');
+      }
+    }
+  };
+  let sweeping = false;
+  const timer = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    sweep().catch((err: Error) => options.logger.warn('session sweep failed', { error: err.message }))
+      .finally(() => { sweeping = false; });
+  }, options.recheckMs);
+  timer.unref();
+
+  return {
+    /** Resolves when `token`'s session is not signed out; UNAUTHORIZED when it is. */
+    async check(token: TokenFacts): Promise<void> {
+      if (cache.isRevoked(token)) throw new AppError('UNAUTHORIZED', SIGNED_OUT);
+      if (cache.isStale(token)) {
+        try {
+          await ask(token);
+        } catch (err) {
+          // An unanswered check lets a token through that was valid when last asked, never one never asked about.
+          if (!cache.isKnown(token)) {
+            throw err instanceof AppError && err.code !== 'INTERNAL' ? err : new AppError('UNAVAILABLE', 'sessions cannot be checked now; retry');
+          }
+        }
+        if (cache.isRevoked(token)) throw new AppError('UNAUTHORIZED', SIGNED_OUT);
+      }
+    },
+
+    /** Signs out here and on every other chat server. */
+    announce(event: Revocation): void {
+      cache.apply(event);
+      endLocal(event);
+      io.serverSideEmit('sessions revoked', event);
+    },
+
+    /** Another chat server announced a revocation. */
+    onRemote(event: Revocation): void {
+      cache.apply(event);
+      endLocal(event);
+    },
+
+    /** Ends `socket` with TOKEN_EXPIRED when its access token expires. */
+    watch(socket: ChatSocket): void {
+      const expiresAt = socket.data.expiresAt ?? 0;
+      if (expiresAt === 0) return;
+      // setTimeout's longest wait is about 24.8 days; a longer token is re-armed.
+      const delay = Math.min(expiresAt * 1000 - Date.now(), 2 ** 31 - 1);
+      let expiry: NodeJS.Timeout | undefined;
+      const arm = (ms: number) => {
+        expiry = setTimeout(() => {
+          const left = expiresAt * 1000 - Date.now();
+          if (left > 0) arm(Math.min(left, 2 ** 31 - 1)); else end(socket, 'TOKEN_EXPIRED');
+        }, Math.max(0, ms));
+        expiry.unref();
+      };
+      arm(delay);
+      socket.once('disconnect', () => clearTimeout(expiry));
+    },
+
+    close(): void {
+      clearInterval(timer);
+    },
+  };
+}
+
+export type SessionGuard = ReturnType<typeof createSessionGuard>;
