@@ -9,7 +9,7 @@ import { toChatSearchHit } from '@chat/contract';
 import { currentUser, requireUser } from '../auth/require-user';
 import type { ChatContext } from '../context';
 
-export function searchRoutes(ctx: Pick<ChatContext, 'data' | 'tokens'>): Router {
+export function searchRoutes(ctx: Pick<ChatContext, 'data' | 'tokens' | 'sessions' | 'limiters'>): Router {
   const router = Router();
   router.use('/chat/search', requireUser(ctx));
 
