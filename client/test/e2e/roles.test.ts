@@ -3,7 +3,8 @@
  * dispatcher, two chat servers as processes): role badges, and the controls
  * each role is given, change live on both people's pages as the owner
  * promotes, transfers ownership and leaves. Writes test-results/group-roles.png
- * (an admin's view) and group-roles-owner.png (the owner's).
+ * (an admin's view), group-roles-owner.png (the owner's) and
+ * group-roles-transfer.png (the owner asked to confirm a transfer).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
@@ -111,6 +112,7 @@ describe('client end to end: group roles on two chat servers of the real system'
 
   it('transfers ownership after confirming: the former owner becomes an admin on both pages', async () => {
     await member(anaPage, rui.up).getByTestId('member-transfer').click();
+    await anaPage.screenshot({ path: path.join(RESULTS, 'group-roles-transfer.png') });
     await member(anaPage, rui.up).getByTestId('member-transfer-confirm').click();
     await hasRole(anaPage, rui.up, 'owner');
     await hasRole(anaPage, ana.up, 'admin');
