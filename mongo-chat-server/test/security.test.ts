@@ -38,6 +38,8 @@ describe('data service: security', function () {
       ['post', '/group/GROUP/members', '/group/{id}/members'],
       ['get', '/group/GROUP/members/5001', '/group/{id}/members/{up}'],
       ['delete', '/group/GROUP/members/5001', '/group/{id}/members/{up}'],
+      ['put', '/group/GROUP/members/5001/role', '/group/{id}/members/{up}/role'],
+      ['post', '/group/GROUP/owner', '/group/{id}/owner'],
       ['put', '/group/GROUP/read/5001', '/group/{id}/read/{up}'],
       ['get', '/group/GROUP/messages', '/group/{id}/messages'],
       ['get', '/message', '/message'],

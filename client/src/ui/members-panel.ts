@@ -96,9 +96,24 @@ export function createMembersPanel(app: ChatApp): MembersPanelView {
 
   const ROLE_LABEL: Record<Role, string> = { owner: 'owner', admin: 'admin', member: '' };
 
-  /** The buttons `myRole` gives over member `up` of role `role`. */
-  const memberActions = (group: Group, up: string, role: Role, myRole: Role | undefined) => {
-    if (!myRole || up === store.me.up || !mayManage(myRole, role)) return null;
+  /** Whether `myRole` lets the caller remove, promote or demote member `up` of role `role`. */
+  const manages = (up: string, role: Role, myRole: Role | undefined): myRole is Role => (
+    myRole !== undefined && up !== store.me.up && mayManage(myRole, role));
+
+  const removeButton = (group: Group, up: string) => {
+    const name = store.displayName(up);
+    return h('button', {
+      type: 'button',
+      class: 'icon-button',
+      testid: 'member-remove',
+      'aria-label': `Remove ${name}`,
+      title: `Remove ${name}`,
+      on: { click: () => act(groups.removeMember(group.id, up)) },
+    }, icon('close', 16));
+  };
+
+  /** Promote or demote, and (for the owner) hand the group over. */
+  const roleActions = (group: Group, up: string, role: Role, myRole: Role) => {
     const room = group.id;
     const name = store.displayName(up);
     const promote = role === 'admin'
@@ -113,15 +128,7 @@ export function createMembersPanel(app: ChatApp): MembersPanelView {
         groups.transferOwnership(room, up).catch((err: unknown) => showError(describeError(err)))
       ))
       : null;
-    const remove = h('button', {
-      type: 'button',
-      class: 'icon-button',
-      testid: 'member-remove',
-      'aria-label': `Remove ${name}`,
-      title: `Remove ${name}`,
-      on: { click: () => act(groups.removeMember(room, up)) },
-    }, icon('close', 16));
-    return h('div', { class: 'member-actions' }, promote, transfer, remove);
+    return h('div', { class: 'member-actions' }, promote, transfer);
   };
 
   const memberRow = (group: Group, up: string, myRole: Role | undefined) => {
@@ -154,8 +161,9 @@ export function createMembersPanel(app: ChatApp): MembersPanelView {
           h('span', { class: 'member-name' }, user?.name ?? up, me, badge),
           h('span', { class: 'member-sub' }, `${user ? `@${user.username} · ` : ''}${up} · `, h('span', { testid: 'presence-text' }, presenceText)),
         ),
+        manages(up, role, myRole) ? removeButton(group, up) : null,
       ),
-      memberActions(group, up, role, myRole),
+      manages(up, role, myRole) ? roleActions(group, up, role, myRole) : null,
     ];
   };
   const rowCache = new Map<string, HTMLElement>();

@@ -1,9 +1,10 @@
 /**
- * Who changed whose role, who removed whom, who deleted a group: one line each
- * in the data service's log, written through this one function so the record
- * can move to a dedicated audit trail without touching the group code.
+ * Who changed whose role, who removed whom, who deleted a group: one audit
+ * line each (the kit's `audit`, docs/design.md, Audit), written through this
+ * one function so the group code does not know the audit line's shape.
  */
 import type winston from 'winston';
+import { audit } from '@chat/shared';
 
 export interface RoleAuditEntry {
   action: 'role' | 'owner' | 'removed' | 'deleted';
@@ -15,6 +16,17 @@ export interface RoleAuditEntry {
 
 export type RoleAudit = (entry: RoleAuditEntry) => void;
 
-export const logRoleAudit = (logger: winston.Logger): RoleAudit => (entry) => {
-  logger.info('group audit', entry);
+const EVENTS: Record<RoleAuditEntry['action'], string> = {
+  role: 'group.role',
+  owner: 'group.owner',
+  removed: 'group.member-removed',
+  deleted: 'group.deleted',
+};
+
+export const logRoleAudit = (logger: winston.Logger): RoleAudit => ({
+  action, group, by, ...detail
+}) => {
+  audit(logger, {
+    event: EVENTS[action], actor: by, target: group, outcome: 'success', detail,
+  });
 };
