@@ -83,12 +83,13 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
   const server = http.createServer(app);
   try {
     await ensureIndexes(models);
-    await search.detect();
     const port = await listen(server, config.port, config.host);
     const url = localUrl(config.host, port);
     logger.info('listening', { url });
 
     let closing: Promise<void> | undefined;
+    // In the background, so a start is not held up: the first search waits for it if it has not ended.
+    search.detect().catch((err: unknown) => logger.warn('could not set up search; the first search tries again', { error: (err as Error).message }));
     const searchBackfill = backfillSearchText(models, { stopped: () => closing !== undefined })
       .then((count) => {
         if (count > 0) logger.info('made older messages searchable', { count });
