@@ -113,7 +113,6 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
     await ensureIndexes(models);
     const migrated = await migrateRoles(models);
     if (migrated.groups + migrated.memberships > 0) logger.info('gave roles to groups stored before roles', migrated);
-    await search.detect();
     await notifications.ensureIndexes();
     const port = await listen(server, config.port, config.host);
     const url = localUrl(config.host, port);
@@ -121,6 +120,8 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
     notifications.start();
 
     let closing: Promise<void> | undefined;
+    // In the background, so a start is not held up: the first search waits for it if it has not ended.
+    search.detect().catch((err: unknown) => logger.warn('could not set up search; the first search tries again', { error: (err as Error).message }));
     const searchBackfill = backfillSearchText(models, { stopped: () => closing !== undefined })
       .then((count) => {
         if (count > 0) logger.info('made older messages searchable', { count });

@@ -130,10 +130,11 @@ export const chatSearchRoutes = {
     path: '/chat/search',
     summary: "Search the history of the caller's groups",
     description: `${RANKING} Searches the groups the caller is a member of at the time of the query (the first ${LIMITS.groupRoomsPerSocket} by id), or only \`group\` (403 when the caller is not a member of it). `
+      + 'One search at a time per person on each chat server: another one sent before the first is answered gets 429. '
       + 'To show a result in its place, read the history around its `seq` (`GET /chat/{group}/message?before=…` and `after=…`).',
     auth: 'bearer',
     query: chatSearchQuerySchema,
     responses: { 200: { description: 'One page of results.', schema: chatSearchPageSchema } },
-    errors: ['VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'UNAVAILABLE'],
+    errors: ['VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'UNAVAILABLE'],
   }),
 } as const;

@@ -91,6 +91,7 @@ export function createSearchService(models: Models, options: SearchOptions = {})
   const scanLimit = options.scanLimit ?? 2000;
   const maxTimeMS = options.maxTimeMs ?? 5000;
   let { engine } = options;
+  let detecting: Promise<SearchEngine> | undefined;
 
   const useEngine = (chosen: SearchEngine, reason: string) => {
     engine = chosen;
@@ -188,18 +189,23 @@ export function createSearchService(models: Models, options: SearchOptions = {})
 
     /**
      * Builds the text index where the database has text indexes; where it has
-     * not (FerretDB answers NotImplemented), search scans. Other failures are thrown.
+     * not (FerretDB answers NotImplemented), search scans. Runs once (a failure
+     * of another kind is thrown, and the next call tries again).
      */
-    async detect(): Promise<SearchEngine> {
-      if (engine) return engine;
-      try {
-        await messages.createIndex({ searchText: 'text' }, { name: TEXT_INDEX_NAME, default_language: 'none' });
-        useEngine('text', 'the database has text indexes');
-      } catch (err) {
-        if (!noTextSearch(err)) throw err;
-        useEngine('scan', `no text index: ${(err as Error).message}`);
-      }
-      return engine ?? 'scan';
+    detect(): Promise<SearchEngine> {
+      if (engine) return Promise.resolve(engine);
+      detecting ??= (async (): Promise<SearchEngine> => {
+        try {
+          await messages.createIndex({ searchText: 'text' }, { name: TEXT_INDEX_NAME, default_language: 'none' });
+          useEngine('text', 'the database has text indexes');
+          return 'text';
+        } catch (err) {
+          if (!noTextSearch(err)) throw err;
+          useEngine('scan', `no text index: ${(err as Error).message}`);
+          return 'scan';
+        }
+      })().finally(() => { detecting = undefined; });
+      return detecting;
     },
 
     async search(input: SearchInput): Promise<SearchPage> {

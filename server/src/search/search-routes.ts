@@ -8,12 +8,14 @@ import { AppError, restContract, route } from '@chat/shared';
 import { toChatSearchHit } from '@chat/contract';
 import { currentUser, requireUser } from '../auth/require-user';
 import type { ChatContext } from '../context';
+import { createSearchGate } from './search-gate';
 
 export function searchRoutes(ctx: Pick<ChatContext, 'data' | 'tokens' | 'sessions' | 'limiters'>): Router {
   const router = Router();
+  const gate = createSearchGate();
   router.use('/chat/search', requireUser(ctx));
 
-  route(router, restContract.chatServer.search)(async ({ query }, req) => {
+  route(router, restContract.chatServer.search)(async ({ query }, req) => gate.run(currentUser(req).up, async () => {
     const { up } = currentUser(req);
     const mine = (await ctx.data.groupIdsOf([up])).get(up) ?? [];
     if (query.group !== undefined && !mine.includes(query.group)) {
@@ -22,8 +24,8 @@ export function searchRoutes(ctx: Pick<ChatContext, 'data' | 'tokens' | 'session
     const page = await ctx.data.searchMessages({
       q: query.q, groups: query.group === undefined ? mine : [query.group], cursor: query.cursor, limit: query.limit,
     });
-    return { status: 200, body: { ...page, items: page.items.map(toChatSearchHit) } };
-  });
+    return { status: 200 as const, body: { ...page, items: page.items.map(toChatSearchHit) } };
+  }));
 
   return router;
 }
