@@ -1,5 +1,5 @@
 /**
- * The outbox writer (docs/notifications.md, Outbox): turns stored messages
+ * The outbox writer (docs/notifications.md, Storage): turns stored messages
  * into notification items, after the sender was acknowledged. The seq writer
  * hands it each round's stored messages; it reads the groups' members, their
  * presence and levels in a few queries per round, and inserts one item per
