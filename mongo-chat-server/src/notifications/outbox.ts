@@ -78,7 +78,10 @@ export class Outbox {
   add(docs: readonly StoredDoc[]): void {
     if (this.closed || docs.length === 0) return;
     this.queue.push(...docs);
-    this.running ??= this.drain().finally(() => { this.running = null; });
+    // Next turn: the senders' answers (resolved just before this call) go out first.
+    this.running ??= new Promise<void>((resolve) => { setImmediate(resolve); })
+      .then(() => this.drain())
+      .finally(() => { this.running = null; });
   }
 
   /** Sweeps once now, then every `sweepMs`. */
