@@ -1,5 +1,5 @@
 /**
- * The outbox writer (docs/notifications.md, Outbox): turns stored messages
+ * The outbox writer (docs/notifications.md, Storage): turns stored messages
  * into notification items, after the sender was acknowledged. The seq writer
  * hands it each round's stored messages; it reads the groups' members, their
  * presence and levels in a few queries per round, and inserts one item per
@@ -78,7 +78,10 @@ export class Outbox {
   add(docs: readonly StoredDoc[]): void {
     if (this.closed || docs.length === 0) return;
     this.queue.push(...docs);
-    this.running ??= this.drain().finally(() => { this.running = null; });
+    // Next turn: the senders' answers (resolved just before this call) go out first.
+    this.running ??= new Promise<void>((resolve) => { setImmediate(resolve); })
+      .then(() => this.drain())
+      .finally(() => { this.running = null; });
   }
 
   /** Sweeps once now, then every `sweepMs`. */
