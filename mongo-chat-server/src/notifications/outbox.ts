@@ -23,7 +23,7 @@ import {
 import type { NotifyItemDoc, NotifyModels } from './models';
 import { decide, mentions } from './rules';
 
-export type StoredDoc = Pick<MessageDoc, '_id' | 'group' | 'seq' | 'from' | 'message' | 'timestamp'>;
+export type StoredDoc = Pick<MessageDoc, '_id' | 'group' | 'seq' | 'from' | 'message' | 'timestamp' | 'mentions' | 'replyTo'>;
 
 export interface OutboxOptions {
   logger: winston.Logger;
@@ -161,8 +161,9 @@ export class Outbox {
         const verdict = decide({
           level: levelOf.get(levelId(group, up)) ?? DEFAULT_NOTIFY_LEVEL,
           online: user.online,
-          mentioned: mentions(m.message, { up, username: user.username }),
-          repliedTo: false,
+          // The members a message mentions are resolved when it is stored; older messages are read by their text.
+          mentioned: m.mentions ? m.mentions.includes(up) : mentions(m.message, { up, username: user.username }),
+          repliedTo: m.replyTo?.up === up && !m.replyTo.deleted,
         });
         if (!verdict) return;
         items.push({
