@@ -5,3 +5,4 @@ export * from './text';
 export * from './fields';
 export * from './rest';
 export * from './socket';
+export * from './attachments';

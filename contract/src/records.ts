@@ -5,6 +5,7 @@
  * (unknown fields stripped), and the generated documents describe them.
  */
 import { z } from 'zod';
+import { attachmentRefSchema } from './attachments';
 
 const isoTime = z.string().min(1);
 
@@ -71,6 +72,8 @@ export const storedMessageSchema = z.object({
   clientId: z.string(),
   /** ISO time the message was stored. */
   timestamp: isoTime,
+  /** The files the message carries (references, not bytes); absent when none. */
+  attachments: z.array(attachmentRefSchema).optional(),
 }).meta({ id: 'StoredMessage', ...EXACT });
 export type StoredMessage = z.infer<typeof storedMessageSchema>;
 
@@ -89,6 +92,7 @@ export const chatMessageSchema = z.object({
   room: storedMessageSchema.shape.group.meta({ description: 'The group id (the record\'s `group`).' }),
   timestamp: storedMessageSchema.shape.timestamp,
   clientId: storedMessageSchema.shape.clientId,
+  attachments: storedMessageSchema.shape.attachments,
 }).meta({
   id: 'ChatMessage',
   ...EXACT,
@@ -106,6 +110,7 @@ export const toChatMessage = (stored: StoredMessage): ChatMessagePayload => ({
   room: stored.group,
   timestamp: stored.timestamp,
   clientId: stored.clientId,
+  ...(stored.attachments?.length ? { attachments: stored.attachments } : {}),
 });
 
 export const readPositionSchema = groupMembershipSchema;

@@ -8,6 +8,8 @@ import type { Logging, ServiceMetrics } from '@chat/shared';
 import { SERVICE_NAME } from './config';
 import { pingDatabase } from './db/connection';
 import { databaseErrors } from './errors';
+import { fileRoutes } from './files/routes';
+import type { FileService } from './files/file-service';
 import type { GroupService } from './groups/group-service';
 import type { MessageService } from './messages/message-service';
 import { groupRoutes } from './routes/groups';
@@ -24,6 +26,7 @@ export interface AppDeps {
   users: UserService;
   groups: GroupService;
   messages: MessageService;
+  files: FileService;
 }
 
 const READY_PING_MS = 2000;
@@ -45,6 +48,7 @@ export function buildApp(deps: AppDeps): Express {
       app.use(userRoutes(deps.users));
       app.use(groupRoutes(deps.groups, deps.messages));
       app.use(messageRoutes(deps.messages));
+      app.use(fileRoutes(deps.files));
     },
     errorTranslators: [databaseErrors],
   });

@@ -12,6 +12,7 @@ import { SERVICE_NAME } from './config';
 import type { DataServiceConfig } from './config';
 import { connectDatabase } from './db/connection';
 import { createModels, ensureIndexes } from './db/models';
+import { startFileSweeper } from './files/sweeper';
 import { createGroupService } from './groups/group-service';
 import { createMessageService } from './messages/message-service';
 import { SeqWriter } from './messages/seq-writer';
@@ -59,14 +60,24 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
   });
   const users = createUserService(models, createPasswords(config.passwordHashMemoryKib));
   const groups = createGroupService(models, writer, users);
-  const messages = createMessageService(models, writer, groups);
+  const sweeper = startFileSweeper(db, groups, config.pendingUploadMaxAgeMs, logger);
+  const messages = createMessageService(models, writer, groups, sweeper.files);
   const app = buildApp({
-    internalToken: config.internalToken, bodyLimit: config.bodyLimit, db, logging, metrics, users, groups, messages,
+    internalToken: config.internalToken,
+    bodyLimit: config.bodyLimit,
+    db,
+    logging,
+    metrics,
+    users,
+    groups,
+    messages,
+    files: sweeper.files,
   });
 
   const server = http.createServer(app);
   try {
     await ensureIndexes(models);
+    await sweeper.start();
     const port = await listen(server, config.port, config.host);
     const url = localUrl(config.host, port);
     logger.info('listening', { url });
@@ -74,6 +85,7 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
     let closing: Promise<void> | undefined;
     const close = () => {
       closing ??= (async () => {
+        sweeper.stop();
         await closeServer(server, CLOSE_GRACE_MS);
         await writer.close();
         await db.close();
@@ -85,6 +97,7 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
     return { url, logger, close };
   } catch (err) {
     logger.error('could not start', { error: (err as Error).message });
+    sweeper.stop();
     server.close();
     await db.close();
     await logging.close();

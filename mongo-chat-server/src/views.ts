@@ -1,4 +1,5 @@
 /** Stored documents → the JSON records the contract declares. Only listed fields leave the service. */
+import { toAttachmentRef } from '@chat/contract';
 import type {
   Group, GroupForUser, StoredMessage, User,
 } from '@chat/shared';
@@ -23,6 +24,7 @@ export const messageView = (doc: MessageDoc): StoredMessage => ({
   message: doc.message,
   clientId: doc.clientId,
   timestamp: doc.timestamp.toISOString(),
+  ...(doc.attachments?.length ? { attachments: doc.attachments.map(toAttachmentRef) } : {}),
 });
 
 export const groupView = (doc: GroupDoc, users: string[], lastSeq: number): Group => ({

@@ -14,6 +14,7 @@ import {
   groupIdField, groupNameField, pageQuery, pageSizeQuery, seqAfterQuery, seqBeforeQuery, upField, withDefault,
 } from '../fields';
 import { locationRoute } from './location';
+import { chatFileRoutes } from './files';
 import { operationRoutes } from './operations';
 import { defineRoute } from './route';
 
@@ -88,6 +89,7 @@ export const chatServerRoutes = {
     errors: ['UNAUTHORIZED', 'NOT_FOUND', 'UNAVAILABLE'],
   }),
   location: locationRoute,
+  ...chatFileRoutes,
   listGroups: defineRoute({
     method: 'get',
     path: '/chat/groups',

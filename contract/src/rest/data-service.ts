@@ -4,6 +4,7 @@
  * route but the operations ones needs the `x-internal-token` header.
  */
 import { z } from 'zod';
+import { attachmentIdsField } from '../attachments';
 import { errorDetailSchema } from '../errors';
 import { LIMITS } from '../limits';
 import {
@@ -15,6 +16,7 @@ import {
   clientIdField, DEFAULT_PAGE_SIZE, groupNameField, messageTextField, objectIdField, offsetQueryShape, pageSizeQuery,
   personNameField, seqAfterQuery, seqBeforeQuery, seqField, upField, upListQuery, usernameField, withDefault,
 } from '../fields';
+import { dataFileRoutes } from './files';
 import { operationRoutes } from './operations';
 import { defineRoute } from './route';
 
@@ -70,6 +72,7 @@ export const newMessageSchema = z.strictObject({
   from: upField,
   message: messageTextField,
   clientId: clientIdField.optional(),
+  attachments: attachmentIdsField.optional(),
 }).meta({ id: 'NewMessage' });
 export type NewMessage = z.infer<typeof newMessageSchema>;
 
@@ -95,6 +98,7 @@ const json = <S extends z.ZodType>(description: string, schema: S) => ({ descrip
 
 export const dataServiceRoutes = {
   ...operationRoutes,
+  ...dataFileRoutes,
   listUsers: defineRoute({
     method: 'get',
     path: '/user',

@@ -6,3 +6,4 @@ export * from './chat-server';
 export * from './dispatcher';
 export * from './services';
 export * from './openapi';
+export * from './files';

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { ErrorCode } from '../errors';
 import { LIMITS } from '../limits';
 import type { Ack } from './ack';
+import { attachmentIdsField } from '../attachments';
 import { chatMessageSchema } from '../records';
 import { groupIdField, seqField, upField } from '../fields';
 import { SOCKET_LIMITS } from './limits';
@@ -69,6 +70,7 @@ export const sendMessageRequestSchema = z.object({
       + 'reusing a `clientId` of the group gets CONFLICT. Without it (clients of the original protocol) the '
       + 'server assigns one, and a retried send is stored again: such a send is not idempotent.',
   }),
+  attachments: attachmentIdsField.optional(),
 });
 export const sendMessageResultSchema = chatMessageSchema.pick({ id: true, seq: true, timestamp: true });
 export const typingRequestSchema = z.object({ room: groupIdField });

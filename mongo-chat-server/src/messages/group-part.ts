@@ -1,5 +1,6 @@
 /** The parts of a seq writer round: the sends, and one group's share of them. */
 import type { Types } from 'mongoose';
+import type { AttachmentRef } from '@chat/contract';
 import type { MessageDoc } from '../db/models/message';
 
 export interface Draft {
@@ -7,6 +8,8 @@ export interface Draft {
   message: string;
   /** Idempotency key; one is generated when the sender gave none. */
   clientId?: string;
+  /** The files it carries (references; absent when none). */
+  attachments?: AttachmentRef[];
 }
 
 export interface WriteResult {
@@ -17,7 +20,7 @@ export interface WriteResult {
 
 export interface Pending {
   group: string;
-  draft: Required<Draft>;
+  draft: Draft & { clientId: string };
   resolve: (result: WriteResult) => void;
   reject: (err: unknown) => void;
 }

@@ -2,6 +2,7 @@
  * Messages: storing (through the seq writer), reading one, listing, and a
  * group's history paged two ways (docs/design.md, Pagination).
  */
+import { randomUUID } from 'node:crypto';
 import mongoose, { Types } from 'mongoose';
 import { AppError } from '@chat/shared';
 import type {
@@ -10,6 +11,7 @@ import type {
 import type { Models } from '../db/models';
 import { membershipId } from '../db/models/membership';
 import { fromDatabaseError } from '../errors';
+import type { FileService } from '../files/file-service';
 import type { GroupService } from '../groups/group-service';
 import { messageView } from '../views';
 import type { SeqWriter } from './seq-writer';
@@ -30,13 +32,32 @@ const errorDetail = (err: unknown): ErrorDetail => {
   return known ? known.toBody().error : { code: 'INTERNAL', message: 'internal error' };
 };
 
-export function createMessageService(models: Models, writer: SeqWriter, groups: GroupService) {
+export function createMessageService(
+  models: Models,
+  writer: SeqWriter,
+  groups: GroupService,
+  files?: Pick<FileService, 'resolve' | 'attach'>,
+) {
   const { Message } = models;
 
   const write = async (input: NewMessage): Promise<Stored> => {
+    if (!input.attachments?.length) {
+      const { message, created } = await writer.submit(input.group, {
+        from: input.from, message: input.message, clientId: input.clientId,
+      });
+      return { message: messageView(message), created };
+    }
+    // A message carrying files (docs/attachments.md, Messages with files): references checked before the store,
+    // then the files learn their message, so deleting it deletes them.
+    if (!files) throw new AppError('VALIDATION_FAILED', 'this service takes no attachments');
+    const clientId = input.clientId ?? randomUUID();
+    const attachments = await files.resolve(input.group, input.from, clientId, input.attachments);
     const { message, created } = await writer.submit(input.group, {
-      from: input.from, message: input.message, clientId: input.clientId,
+      from: input.from, message: input.message, clientId, attachments,
     });
+    if (message.clientId === clientId && message.attachments?.length) {
+      await files.attach(message.attachments.map((a) => a.id), String(message._id), clientId);
+    }
     return { message: messageView(message), created };
   };
 

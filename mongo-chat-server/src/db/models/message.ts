@@ -1,5 +1,6 @@
 import { Schema } from 'mongoose';
 import type { Connection, Model, Types } from 'mongoose';
+import type { AttachmentRef } from '@chat/contract';
 import { LIMITS, UP_PATTERN } from '@chat/shared';
 import { textLength } from './text-length';
 
@@ -12,6 +13,8 @@ export interface MessageDoc {
   message: string;
   clientId: string;
   timestamp: Date;
+  /** References to the files it carries; absent when none. */
+  attachments?: AttachmentRef[];
 }
 
 const messageSchema = new Schema<MessageDoc>({
@@ -21,6 +24,12 @@ const messageSchema = new Schema<MessageDoc>({
   message: { type: String, required: true, validate: textLength(1, LIMITS.messageLength) },
   clientId: { type: String, required: true, validate: textLength(1, LIMITS.clientId) },
   timestamp: { type: Date, required: true },
+  attachments: {
+    type: [new Schema({
+      id: String, name: String, size: Number, type: String, width: Number, height: Number, hasThumbnail: Boolean,
+    }, { _id: false })],
+    default: undefined,
+  },
 }, { versionKey: false, strict: 'throw' });
 
 // The order guarantee: two writers can never both store seq N of a group.
