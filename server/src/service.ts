@@ -26,6 +26,7 @@ import { createRedisBuffer } from './history/redis-buffer';
 import { createApp } from './http/app';
 import { compileTrust } from './http/client-address';
 import { chatRoutes } from './http/chat-routes';
+import { fileRoutes } from './files/file-routes';
 import { chatHealth } from './http/ops-routes';
 import { createMessagePath } from './messages/message-path';
 import { createChatMetrics } from './metrics';
@@ -209,6 +210,7 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
   const app = createApp(ctx, logging.requests, chatHealth(ctx, redis, dispatcherCheck), [
     authRoutes(ctx),
     chatRoutes(ctx, groups),
+    fileRoutes(ctx),
   ]);
   handle = app;
 

@@ -16,6 +16,8 @@ const routes = restContract.dataService;
  */
 function bodyOf(req: Request): Readable {
   const body = new PassThrough();
+  // The store reads the error when it reads the body; before that (or after a refusal) nobody else needs it.
+  body.on('error', () => undefined);
   req.pipe(body);
   req.on('close', () => {
     if (!req.complete) body.destroy(new Error('the upload was cut off'));
