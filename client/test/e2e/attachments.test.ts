@@ -33,8 +33,8 @@ describe('client end to end: attachments', function () {
   before(async function () {
     this.timeout(120000);
     if (!chromiumAvailable()) this.skip();
-    const [dir, started] = await Promise.all([builtClient(), startSystem({ chatServers: 2, label: 'client files' })]);
-    system = started;
+    const dir = await builtClient();
+    system = await startSystem({ chatServers: 2, label: 'client files' });
     [ana, rui] = await pairOnDifferentServers(system, '20260');
     site = await serveStatic(dir, `window.CHAT_CONFIG = ${JSON.stringify({ dispatcherUrl: system.dispatcherUrl, apiUrl: rui.url })};`);
     browser = await launchBrowser();
