@@ -9,3 +9,4 @@ export * from './fields';
 export * from './rest';
 export * from './socket';
 export * from './timeline-logic';
+export * from './attachments';

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { timelineFields } from './timeline';
+import { attachmentRefSchema } from './attachments';
 
 const isoTime = z.string().min(1);
 
@@ -79,6 +80,8 @@ export const storedMessageSchema = z.object({
   /** ISO time the message was stored. */
   timestamp: isoTime,
   ...timelineFields,
+  /** The files the message carries (references, not bytes); absent when none. */
+  attachments: z.array(attachmentRefSchema).optional(),
 }).meta({ id: 'StoredMessage', ...EXACT });
 export type StoredMessage = z.infer<typeof storedMessageSchema>;
 
@@ -98,6 +101,7 @@ export const chatMessageSchema = z.object({
   timestamp: storedMessageSchema.shape.timestamp,
   clientId: storedMessageSchema.shape.clientId,
   ...timelineFields,
+  attachments: storedMessageSchema.shape.attachments,
 }).meta({
   id: 'ChatMessage',
   ...EXACT,
@@ -125,6 +129,7 @@ export const toChatMessage = (stored: StoredMessage): ChatMessagePayload => {
   TIMELINE_KEYS.forEach((key) => {
     if (stored[key] !== undefined) Object.assign(payload, { [key]: stored[key] });
   });
+  if (stored.attachments?.length) payload.attachments = stored.attachments;
   return payload;
 };
 

@@ -8,6 +8,8 @@ import type { Logging, ServiceMetrics } from '@chat/shared';
 import { SERVICE_NAME } from './config';
 import { pingDatabase } from './db/connection';
 import { databaseErrors } from './errors';
+import { fileRoutes } from './files/routes';
+import type { FileService } from './files/file-service';
 import type { GroupService } from './groups/group-service';
 import type { MessageService } from './messages/message-service';
 import { groupRoutes } from './routes/groups';
@@ -35,6 +37,7 @@ export interface AppDeps {
   search: SearchService;
   /** Routers of other parts (notifications), behind the same token and body parser. */
   extraRoutes?: Router[];
+  files: FileService;
 }
 
 const READY_PING_MS = 2000;
@@ -59,6 +62,7 @@ export function buildApp(deps: AppDeps): Express {
       app.use(timelineRoutes(deps.timeline));
       app.use(searchRoutes(deps.search));
       app.use(messageRoutes(deps.messages));
+      app.use(fileRoutes(deps.files));
       deps.extraRoutes?.forEach((router) => app.use(router));
     },
     errorTranslators: [databaseErrors],

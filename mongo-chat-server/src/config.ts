@@ -70,6 +70,8 @@ export interface DataServiceConfig {
   socketTimeoutMs?: number;
   /** How long the start waits for the database before giving up. */
   connectTimeoutMs?: number;
+  /** An upload still pending after this long was cut off and is removed (default 10 minutes). */
+  pendingUploadMaxAgeMs?: number;
   /** Logged once logging is up (e.g. the development internal token is in use). */
   warnings?: string[];
   /** Search bounds and, for tests, the engine (docs/search.md). */

@@ -13,6 +13,7 @@ import type { DataServiceConfig } from './config';
 import type { Notifications } from './notifications';
 import { connectDatabase } from './db/connection';
 import { createModels, ensureIndexes } from './db/models';
+import { startFileSweeper } from './files/sweeper';
 import { createGroupService } from './groups/group-service';
 import { logRoleAudit } from './groups/role-audit';
 import { migrateRoles } from './groups/role-migration';
@@ -87,8 +88,12 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
   const users = createUserService(models, passwords);
   const sessions = createSessionService(models, passwords);
   const groups = createGroupService(models, writer, users, logRoleAudit(logger));
-  const timeline = createTimelineService(models, writer, groups, { editWindowS: config.editWindowS });
-  const messages = createMessageService(models, writer, groups, timeline);
+  const sweeper = startFileSweeper(db, groups, config.pendingUploadMaxAgeMs, logger);
+  const timeline = createTimelineService(models, writer, groups, {
+    editWindowS: config.editWindowS,
+    deleteFilesOf: (ids) => sweeper.files.deleteFilesOf(ids),
+  });
+  const messages = createMessageService(models, writer, groups, timeline, sweeper.files);
   const search = createSearchService(models, {
     ...config.search,
     onEngine: (engine, reason) => logger.info('search engine chosen', { engine, reason }),
@@ -105,6 +110,7 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
     messages,
     timeline,
     search,
+    files: sweeper.files,
     extraRoutes: [notifications.routes()],
   });
 
@@ -114,6 +120,7 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
     const migrated = await migrateRoles(models);
     if (migrated.groups + migrated.memberships > 0) logger.info('gave roles to groups stored before roles', migrated);
     await notifications.ensureIndexes();
+    await sweeper.start();
     const port = await listen(server, config.port, config.host);
     const url = localUrl(config.host, port);
     logger.info('listening', { url });
@@ -133,6 +140,7 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
       });
     const close = () => {
       closing ??= (async () => {
+        sweeper.stop();
         await closeServer(server, CLOSE_GRACE_MS);
         await searchBackfill;
         await writer.close();
@@ -148,6 +156,7 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
     };
   } catch (err) {
     logger.error('could not start', { error: (err as Error).message });
+    sweeper.stop();
     server.close();
     await db.close();
     await logging.close();

@@ -1,4 +1,5 @@
 /** Stored documents → the JSON records the contract declares. Only listed fields leave the service. */
+import { toAttachmentRef } from '@chat/contract';
 import type {
   Group, GroupForUser, StoredMessage, User,
 } from '@chat/shared';
@@ -52,6 +53,7 @@ export const messageView = (doc: MessageDoc): StoredMessage => ({
   clientId: doc.clientId,
   timestamp: doc.timestamp.toISOString(),
   ...timelineView(doc),
+  ...(doc.attachments?.length ? { attachments: doc.attachments.map(toAttachmentRef) } : {}),
 });
 
 export const groupView = (doc: GroupDoc, members: readonly MemberRow[], lastSeq: number): Group => ({

@@ -75,6 +75,10 @@ const ENV_SHAPE = {
   RELOCATE_BATCH_SIZE: positiveInt(50),
   RELOCATE_BATCH_MS: positiveInt(200),
   OWNERSHIP_GRACE_MS: z.coerce.number().int().min(0).default(10000),
+  /** Largest attachment, in bytes (docs/attachments.md). */
+  ATTACHMENT_MAX_BYTES: positiveInt(25 * 1024 * 1024),
+  /** Bytes one user may upload in one UTC day. */
+  ATTACHMENT_DAILY_BYTES: positiveInt(250 * 1024 * 1024),
 };
 
 export interface ChatServerConfig extends Omit<BaseConfig, 'production' | 'logDir'>, OriginPolicy {
@@ -121,6 +125,10 @@ export interface ChatServerConfig extends Omit<BaseConfig, 'production' | 'logDi
   relocateBatchSize: number;
   relocateBatchMs: number;
   ownershipGraceMs: number;
+  /** Largest attachment, in bytes. */
+  attachmentMaxBytes: number;
+  /** Bytes one user may upload in one UTC day. */
+  attachmentDailyBytes: number;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ChatServerConfig {
@@ -166,5 +174,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ChatServerConf
     relocateBatchSize: e.RELOCATE_BATCH_SIZE,
     relocateBatchMs: e.RELOCATE_BATCH_MS,
     ownershipGraceMs: e.OWNERSHIP_GRACE_MS,
+    attachmentMaxBytes: e.ATTACHMENT_MAX_BYTES,
+    attachmentDailyBytes: e.ATTACHMENT_DAILY_BYTES,
   };
 }

@@ -32,6 +32,7 @@ import { compileTrust } from './http/client-address';
 import { chatRoutes } from './http/chat-routes';
 import { searchRoutes } from './search/search-routes';
 import { notificationRoutes } from './notifications/routes';
+import { fileRoutes } from './files/file-routes';
 import { chatHealth } from './http/ops-routes';
 import { createMessagePath } from './messages/message-path';
 import { createChatMetrics } from './metrics';
@@ -238,6 +239,7 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
     notificationRoutes(ctx),
     accountRoutes(ctx),
     chatRoutes(ctx, groups),
+    fileRoutes(ctx),
   ]);
   handle = app;
 

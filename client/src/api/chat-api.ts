@@ -73,6 +73,9 @@ export class ChatApi implements TokenSource {
 
   useChatServer(url: string | undefined): void { this.chatBase = url ?? this.apiUrl; }
 
+  /** Where and as whom file uploads and downloads go (they are not JSON calls: see files.ts). */
+  fileAccess(): { baseUrl: string; token: string } { return { baseUrl: this.chatBase, token: this.token }; }
+
   private chat(method: string, path: string, options: Omit<RequestOptions, 'token'> = {}): Promise<unknown> {
     return withRenewal(this, (token) => requestJson(this.chatBase, method, path, { ...options, token }));
   }

@@ -55,6 +55,12 @@ export class ChatApp {
     }, { token: () => api.current() });
   }
 
+  /** Tells the person something went wrong (a toast). */
+  toastError(message: string): void { this.callbacks.toast(message, 'error'); }
+
+  /** Where and as whom attachments are uploaded and fetched. */
+  fileAccess(): { baseUrl: string; token: string } { return this.api.fileAccess(); }
+
   start(): void {
     void this.groups.refresh();
     this.connection.start();

@@ -3,7 +3,7 @@
  * (with a clientId that makes retries safe), read positions.
  */
 import { sendMessageRequestSchema } from '@chat/contract';
-import type { ChatMessagePayload, SendMessageResult } from '@chat/contract';
+import type { AttachmentRef, ChatMessagePayload, SendMessageResult } from '@chat/contract';
 import { describeError } from '../api/describe-error';
 import { catchUp } from '../logic/catch-up';
 import { newClientId } from '../logic/ids';
@@ -136,7 +136,7 @@ export class Messages {
     this.readIfViewing(message.room);
   }
 
-  send(room: string, text: string): string | null {
+  send(room: string, text: string, attachments: AttachmentRef[] = []): string | null {
     if (text.trim() === '') return null;
     // The server's own rule (length in code points, well-formed text), checked before anything is queued.
     const checked = sendMessageRequestSchema.shape.message.safeParse(text);
@@ -147,7 +147,7 @@ export class Messages {
     const { store } = this.ctx;
     const clientId = newClientId();
     store.timeline(room).addPending({
-      clientId, up: store.me.up, message: text, timestamp: new Date().toISOString(),
+      clientId, up: store.me.up, message: text, timestamp: new Date().toISOString(), attachments,
     });
     this.typingThrottle.reset(room);
     store.notify('timeline');
@@ -168,7 +168,11 @@ export class Messages {
     this.sending.add(clientId);
     try {
       const result = await sendChatMessage(socket, {
-        up: store.me.up, room, message: pending.message, clientId,
+        up: store.me.up,
+        room,
+        message: pending.message,
+        clientId,
+        ...(pending.attachments.length > 0 ? { attachments: pending.attachments.map((a) => a.id) } : {}),
       });
       this.stored(room, clientId, result);
     } catch (err) {

@@ -3,7 +3,9 @@
  * each exactly once however it arrived (join ack, live event, catch-up, scroll
  * back), followed by the person's own messages not yet stored.
  */
-import type { ChatMessagePayload, SendMessageResult, Up } from '@chat/contract';
+import type {
+  AttachmentRef, ChatMessagePayload, SendMessageResult, Up,
+} from '@chat/contract';
 
 export type MessageStatus = 'pending' | 'sent' | 'failed';
 
@@ -18,6 +20,8 @@ export interface TimelineItem {
   timestamp: string;
   status: MessageStatus;
   error: string | null;
+  /** Files the message carries (none: empty). */
+  attachments: readonly AttachmentRef[];
 }
 
 interface PendingMessage {
@@ -27,6 +31,7 @@ interface PendingMessage {
   timestamp: string;
   status: 'pending' | 'failed';
   error: string | null;
+  attachments: AttachmentRef[];
 }
 
 const isValidSeq = (seq: unknown): seq is number => typeof seq === 'number' && Number.isInteger(seq) && seq > 0;
@@ -107,8 +112,12 @@ export class Timeline {
     this.loaded = true;
   }
 
-  addPending(message: { clientId: string; up: Up; message: string; timestamp: string }): void {
-    this.pending.set(message.clientId, { ...message, status: 'pending', error: null });
+  addPending(message: {
+    clientId: string; up: Up; message: string; timestamp: string; attachments?: AttachmentRef[];
+  }): void {
+    this.pending.set(message.clientId, {
+      ...message, attachments: message.attachments ?? [], status: 'pending', error: null,
+    });
   }
 
   markPending(clientId: string): void {
@@ -155,6 +164,7 @@ export class Timeline {
       timestamp: m.timestamp,
       status: 'sent',
       error: null,
+      attachments: m.attachments ?? [],
     }));
     const waiting: TimelineItem[] = [...this.pending.values()].map((p) => ({
       key: keyOf(p.clientId),
@@ -166,6 +176,7 @@ export class Timeline {
       timestamp: p.timestamp,
       status: p.status,
       error: p.error,
+      attachments: p.attachments,
     }));
     return [...stored, ...waiting];
   }

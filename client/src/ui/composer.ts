@@ -1,6 +1,7 @@
 /** Writing a message: Enter sends, Shift+Enter starts a new line; typing is announced, throttled. */
 import { LIMITS, codePointLength } from '@chat/contract';
 import type { ChatApp } from '../app/chat-app';
+import { createAttachmentTray } from './attachments';
 import { h, uid } from './dom';
 import { icon } from './icons';
 
@@ -37,6 +38,11 @@ export function createComposer(app: ChatApp, beforeSend: () => void): ComposerVi
     counter,
   );
   let room: string | null = null;
+  // Files picked or dropped go up at once; they leave with the next message.
+  // eslint-disable-next-line @typescript-eslint/no-use-before-define
+  const tray = createAttachmentTray(app, () => room, () => refresh());
+  form.insertBefore(tray.picker, input);
+  form.prepend(tray.element);
 
   const resize = () => {
     input.style.height = 'auto';
@@ -46,14 +52,19 @@ export function createComposer(app: ChatApp, beforeSend: () => void): ComposerVi
     // Counted in code points, as the server counts (a `maxlength` attribute would count UTF-16 units).
     const length = codePointLength(input.value);
     counter.textContent = length >= COUNTER_FROM ? `${length} / ${LIMITS.messageLength}` : '';
-    send.disabled = room === null || input.value.trim() === '';
+    const files = tray.ready();
+    send.disabled = room === null || tray.busy() || (input.value.trim() === '' && files.length === 0);
     resize();
   };
   const submit = () => {
-    if (!room || input.value.trim() === '') return;
+    const files = tray.ready();
+    if (!room || tray.busy() || (input.value.trim() === '' && files.length === 0)) return;
     beforeSend();
-    if (app.messages.send(room, input.value) !== null) {
+    // A message has text: files sent alone are named in it.
+    const text = input.value.trim() === '' ? files.map((f) => f.name).join(', ') : input.value;
+    if (app.messages.send(room, text, files) !== null) {
       input.value = '';
+      tray.clear();
       refresh();
     }
     input.focus();
@@ -70,6 +81,18 @@ export function createComposer(app: ChatApp, beforeSend: () => void): ComposerVi
       submit();
     }
   });
+  form.addEventListener('dragover', (event) => {
+    if (!room || !event.dataTransfer?.types.includes('Files')) return;
+    event.preventDefault();
+    form.classList.add('dropping');
+  });
+  form.addEventListener('dragleave', () => form.classList.remove('dropping'));
+  form.addEventListener('drop', (event) => {
+    form.classList.remove('dropping');
+    if (!room || !event.dataTransfer?.files.length) return;
+    event.preventDefault();
+    tray.add([...event.dataTransfer.files]);
+  });
   input.addEventListener('input', () => {
     refresh();
     if (room && input.value.trim() !== '') app.messages.typing(room);
@@ -79,7 +102,7 @@ export function createComposer(app: ChatApp, beforeSend: () => void): ComposerVi
     element: form,
     focus: () => input.focus(),
     setRoom: (next) => {
-      if (next !== room) input.value = '';
+      if (next !== room) { input.value = ''; tray.clear(); }
       room = next;
       input.disabled = next === null;
       refresh();

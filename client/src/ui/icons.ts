@@ -6,6 +6,7 @@ const PATHS = {
   send: 'M22 2 11 13M22 2l-7 20-4-9-9-4 20-7z',
   back: 'M15 18l-6-6 6-6',
   close: 'M18 6 6 18M6 6l12 12',
+  attach: 'M21.4 11.1 12.2 20.3a6 6 0 0 1-8.5-8.5l9.2-9.2a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 0 1-2.8-2.8l8.5-8.5',
 } as const;
 
 export type IconName = keyof typeof PATHS;

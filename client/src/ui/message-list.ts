@@ -7,6 +7,7 @@ import type { ChatApp } from '../app/chat-app';
 import type { TimelineItem } from '../logic/timeline';
 import { formatTime, initials, listNames } from '../logic/text';
 import { fill, h, reconcile } from './dom';
+import { attachmentList } from './attachments';
 import { messageText } from './message-text';
 
 /** `seenBy`: null when nobody else has read it; the readers' names, or [] when only "Seen" is shown. */
@@ -120,6 +121,7 @@ export function createMessageList(app: ChatApp): MessageListView {
         { class: 'bubble' },
         !mine && !continued ? h('p', { class: 'author', testid: 'message-author' }, author, h('span', { class: 'author-up' }, ` ${item.up}`)) : null,
         messageText(item.message),
+        attachmentList(app, store.openGroup ?? '', item.attachments),
         h(
           'p',
           { class: 'message-meta' },

@@ -16,6 +16,7 @@ import {
 import { accessTokenShape, accountChatRoutes } from './account';
 import { locationRoute } from './location';
 import { notificationChatRoutes } from './notifications';
+import { chatFileRoutes } from './files';
 import { operationRoutes } from './operations';
 import { chatServerRoleRoutes } from './roles';
 import { defineRoute } from './route';
@@ -96,6 +97,7 @@ export const chatServerRoutes = {
     errors: ['UNAUTHORIZED', 'NOT_FOUND', 'UNAVAILABLE'],
   }),
   location: locationRoute,
+  ...chatFileRoutes,
   listGroups: defineRoute({
     method: 'get',
     path: '/chat/groups',

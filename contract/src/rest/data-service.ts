@@ -4,6 +4,7 @@
  * route but the operations ones needs the `x-internal-token` header.
  */
 import { z } from 'zod';
+import { attachmentIdsField } from '../attachments';
 import { errorDetailSchema } from '../errors';
 import { LIMITS } from '../limits';
 import {
@@ -17,6 +18,7 @@ import {
 } from '../fields';
 import { notificationDataRoutes } from './notifications';
 import { accountDataRoutes } from './account';
+import { dataFileRoutes } from './files';
 import { operationRoutes } from './operations';
 import { actorQuerySchema, dataServiceRoleRoutes } from './roles';
 import { defineRoute } from './route';
@@ -77,6 +79,7 @@ export const newMessageSchema = z.strictObject({
   clientId: clientIdField.optional(),
   /** A message of the same group this one answers (404 otherwise). */
   replyTo: objectIdField.optional(),
+  attachments: attachmentIdsField.optional(),
 }).meta({ id: 'NewMessage' });
 export type NewMessage = z.infer<typeof newMessageSchema>;
 
@@ -104,6 +107,7 @@ export const dataServiceRoutes = {
   ...operationRoutes,
   ...notificationDataRoutes,
   ...accountDataRoutes,
+  ...dataFileRoutes,
   listUsers: defineRoute({
     method: 'get',
     path: '/user',

@@ -11,3 +11,4 @@ export * from './openapi';
 export * from './timeline';
 export * from './roles';
 export * from './notifications';
+export * from './files';

@@ -69,7 +69,7 @@ function toRouteConfig(route: RouteContract, operationId: string, tags: string[]
   const request: NonNullable<RouteConfig['request']> = {};
   if (route.params) request.params = route.params as NonNullable<typeof request.params>;
   if (route.query) request.query = route.query as NonNullable<typeof request.query>;
-  if (route.body) request.body = { required: true, content: { 'application/json': { schema: route.body } } };
+  if (route.body) request.body = { required: true, content: { [route.bodyContentType ?? 'application/json']: { schema: route.body } } };
   return {
     method: route.method,
     path: route.path,

@@ -16,7 +16,7 @@ export interface ResponseContract {
   description: string;
   /** The JSON body; none for an empty answer (204). */
   schema?: z.ZodType;
-  /** Only for answers that are not JSON (the metrics text). */
+  /** Only for answers that are not JSON (the metrics text, a file's bytes). */
   contentType?: string;
 }
 
@@ -29,6 +29,8 @@ export interface RouteContract {
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
+  /** The body's media type when it is not JSON (a multipart upload, a raw byte stream). */
+  bodyContentType?: string;
   responses: Record<number, ResponseContract>;
   /** The errors this route may answer, each with its status, in the shared error shape. */
   errors: readonly ErrorCode[];

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { ErrorCode } from '../errors';
 import { LIMITS } from '../limits';
 import type { Ack } from './ack';
+import { attachmentIdsField } from '../attachments';
 import { chatMessageSchema } from '../records';
 import {
   groupIdField, objectIdField, seqField, upField,
@@ -76,6 +77,7 @@ export const sendMessageRequestSchema = z.object({
     description: 'The id of a message of the same group this one answers; the stored message carries a short '
       + 'quote of it (`replyTo`). A message of another group, or none, is NOT_FOUND.',
   }),
+  attachments: attachmentIdsField.optional(),
 });
 export const sendMessageResultSchema = chatMessageSchema.pick({ id: true, seq: true, timestamp: true });
 export const typingRequestSchema = z.object({ room: groupIdField });

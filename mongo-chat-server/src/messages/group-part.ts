@@ -1,5 +1,6 @@
 /** The parts of a seq writer round: the sends, and one group's share of them. */
 import type { Types } from 'mongoose';
+import type { AttachmentRef } from '@chat/contract';
 import type { MessageDoc, ReplyQuoteDoc } from '../db/models/message';
 
 export interface Draft {
@@ -11,6 +12,8 @@ export interface Draft {
   replyTo?: ReplyQuoteDoc;
   /** The members it mentions. */
   mentions?: string[];
+  /** The files it carries (references; absent when none). */
+  attachments?: AttachmentRef[];
 }
 
 /** A draft as the writer holds it: its clientId settled, and the optional parts only when present. */

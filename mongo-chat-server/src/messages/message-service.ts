@@ -2,6 +2,7 @@
  * Messages: storing (through the seq writer), reading one, listing, and a
  * group's history paged two ways (docs/design.md, Pagination).
  */
+import { randomUUID } from 'node:crypto';
 import mongoose, { Types } from 'mongoose';
 import { AppError } from '@chat/shared';
 import type {
@@ -10,6 +11,7 @@ import type {
 import type { Models } from '../db/models';
 import { membershipId } from '../db/models/membership';
 import { fromDatabaseError } from '../errors';
+import type { FileService } from '../files/file-service';
 import type { GroupService } from '../groups/group-service';
 import { messageView } from '../views';
 import type { Draft, SeqWriter } from './seq-writer';
@@ -36,6 +38,7 @@ export function createMessageService(
   writer: SeqWriter,
   groups: GroupService,
   timeline: TimelineService,
+  files?: Pick<FileService, 'resolve' | 'attach'>,
 ) {
   const { Message } = models;
 
@@ -56,8 +59,19 @@ export function createMessageService(
   };
 
   const write = async (input: NewMessage): Promise<Stored> => {
-    const { message, created } = await writer.submit(input.group, await draftOf(input));
+    const draft = await draftOf(input);
+    // A message carrying files (docs/attachments.md, Messages with files): references checked before the store,
+    // then the files learn their message, so deleting it deletes them.
+    if (input.attachments?.length) {
+      if (!files) throw new AppError('VALIDATION_FAILED', 'this service takes no attachments');
+      draft.clientId = input.clientId ?? randomUUID();
+      draft.attachments = await files.resolve(input.group, input.from, draft.clientId, input.attachments);
+    }
+    const { message, created } = await writer.submit(input.group, draft);
     if (created && message.mentions) await timeline.addMentions(message.group, message.seq, message.mentions);
+    if (draft.attachments && message.clientId === draft.clientId && message.attachments?.length) {
+      await files?.attach(message.attachments.map((a) => a.id), String(message._id), draft.clientId);
+    }
     return { message: messageView(message), created };
   };
 

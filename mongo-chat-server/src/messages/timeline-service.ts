@@ -35,6 +35,8 @@ const MODERATORS = new Set(['owner', 'admin']);
 export interface TimelineOptions {
   /** Seconds after sending during which the author may edit; undefined: no limit. */
   editWindowS?: number;
+  /** Deletes the files of deleted messages (docs/attachments.md); called once the tombstone is stored. */
+  deleteFilesOf?: (messageIds: string[]) => Promise<unknown>;
 }
 
 const trusted = (value: Record<string, unknown>) => mongoose.trusted(value);
@@ -183,6 +185,7 @@ export function createTimelineService(
         await Promise.all([
           Reaction.deleteMany({ message: doc._id }),
           Mention.deleteMany({ group: doc.group, seq: doc.seq }),
+          doc.attachments?.length ? options.deleteFilesOf?.([String(doc._id)]) : undefined,
         ]);
         const tombstone: MessageDoc = {
           _id: doc._id,

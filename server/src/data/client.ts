@@ -16,6 +16,8 @@ export interface NewMessage {
   from: Up;
   message: string;
   clientId: string;
+  /** Ids of files the message carries (docs/attachments.md). */
+  attachments?: string[];
 }
 
 export interface Cursor {

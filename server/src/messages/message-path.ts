@@ -63,7 +63,11 @@ export function createMessagePath(options: MessagePathOptions) {
         throw new AppError('UNAVAILABLE', 'this server is shutting down; resend after reconnecting');
       }
       const { message } = await batcher.send({
-        group: request.room, from: sender, message: request.message, clientId: request.clientId ?? randomUUID(),
+        group: request.room,
+        from: sender,
+        message: request.message,
+        clientId: request.clientId ?? randomUUID(),
+        ...(request.attachments?.length ? { attachments: request.attachments } : {}),
       });
       metrics.ackLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
       setImmediate(() => {

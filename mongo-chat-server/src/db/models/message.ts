@@ -1,5 +1,6 @@
 import { Schema } from 'mongoose';
 import type { Connection, Model, Types } from 'mongoose';
+import type { AttachmentRef } from '@chat/contract';
 import { LIMITS, UP_PATTERN } from '@chat/shared';
 import { textLength } from './text-length';
 
@@ -42,6 +43,8 @@ export interface MessageDoc {
   editIds?: string[];
   /** The text as search reads it: `searchTextOf(message)`, kept in step with `message` (docs/search.md). */
   searchText?: string;
+  /** References to the files it carries; absent when none. */
+  attachments?: AttachmentRef[];
 }
 
 const messageSchema = new Schema<MessageDoc>({
@@ -73,6 +76,12 @@ const messageSchema = new Schema<MessageDoc>({
   mentions: { type: [String], default: undefined },
   editIds: { type: [String], default: undefined },
   searchText: { type: String },
+  attachments: {
+    type: [new Schema({
+      id: String, name: String, size: Number, type: String, width: Number, height: Number, hasThumbnail: Boolean,
+    }, { _id: false })],
+    default: undefined,
+  },
 }, { versionKey: false, strict: 'throw' });
 
 // The order guarantee: two writers can never both store seq N of a group.
