@@ -192,6 +192,57 @@ describe('chat server: the group timeline', function () {
     assert.ok(dataReads > 0, 'the gap was read from the data service');
   });
 
+  it('loses and doubles nothing when the sender\'s chat server goes away in the middle of a burst of changes', async () => {
+    await cluster.addServer({ SOCKET_MESSAGE_POINTS: '1000' });
+    await cluster.addServer({ SOCKET_MESSAGE_POINTS: '1000' });
+    const [alice, bob, carol] = await cluster.users(3);
+    const group = await cluster.group(alice!, [bob!, carol!]);
+    let a = await cluster.connect(alice!, 0);
+    const b = await cluster.connect(bob!, 1);
+    const seenByBob = view();
+    b.on('chat message', seenByBob.apply);
+    b.on('message updated', seenByBob.apply);
+    const seeded: string[] = [];
+    for (let i = 0; i < 10; i += 1) seeded.push((await send(a, alice!, group, `seed ${i}`)).id);
+    const c = await cluster.connect(carol!, 1);
+    const joined = ok(await request<JoinRoomResult>(c, 'join room', { up: carol!.up, room: group }));
+    const carolSees = view();
+    joined.messages.forEach(carolSees.apply);
+    const lastRev = Math.max(...joined.messages.map((m) => m.rev ?? 0));
+    c.disconnect();
+
+    const actions: Array<[string, object]> = [];
+    for (let i = 0; i < 10; i += 1) {
+      actions.push(['chat message', {
+        message: `burst ${i}`, up: alice!.up, room: group, clientId: `burst-${i}`,
+      }]);
+      actions.push(['edit message', {
+        room: group, id: seeded[i], message: `edited ${i}`, clientId: `edit-${i}`,
+      }]);
+    }
+    // Fired without waiting, then the server goes away: some are applied, their acks lost.
+    actions.forEach(([event, payload]) => { void request(a, event as 'chat message', payload).catch(() => undefined); });
+    a.disconnect();
+    await cluster.server(0).close();
+    a = await cluster.connect(alice!, 1);
+    for (const [event, payload] of actions) ok(await request(a, event as 'chat message', payload));
+
+    const page = await cluster.rest('GET', `/chat/${group}/message?perPage=100`, { user: alice, server: 1 });
+    const truth = (page.body as { items: ChatMessagePayload[] }).items;
+    assert.equal(truth.length, 20, 'nothing stored twice');
+    for (let i = 0; i < 10; i += 1) {
+      assert.equal(truth.filter((m) => m.message === `burst ${i}`).length, 1);
+      assert.equal(truth.find((m) => m.id === seeded[i])?.message, `edited ${i}`);
+    }
+    const c2 = await cluster.connect(carol!, 1);
+    const resumed = ok(await request<{ groups: ResumedGroup[] }>(c2, 'resume', { groups: [{ room: group, rev: lastRev }] }));
+    const items = resumed.groups[0]?.items ?? [];
+    assert.equal(new Set(items.map((m) => m.id)).size, items.length, 'each message once');
+    items.forEach(carolSees.apply);
+    assert.deepEqual(carolSees.sorted(), truth, 'the away member holds exactly the final state');
+    await eventually(() => JSON.stringify(seenByBob.sorted()) === JSON.stringify(truth), 'the live member holds the final state');
+  });
+
   it('resumes every group in one request, refusing a group the caller is not in', async () => {
     await cluster.addServer();
     const [alice, bob] = await cluster.users(2);
