@@ -35,6 +35,7 @@ import { notificationRoutes } from './notifications/routes';
 import { fileRoutes } from './files/file-routes';
 import { chatHealth } from './http/ops-routes';
 import { createMessagePath } from './messages/message-path';
+import { createTimeline } from './timeline/timeline';
 import { createChatMetrics } from './metrics';
 import { createAdmission } from './placement/admission';
 import { createDispatcherClient } from './placement/dispatcher-client';
@@ -173,6 +174,13 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
     buffer,
     history,
     messages,
+    timeline: createTimeline({
+      io,
+      data,
+      buffer,
+      bufferRead: config.recentBufferSize,
+      onSource: (source) => metrics.historySource.inc({ source }),
+    }),
     membership: createMembership({ data, ttlMs: MEMBERSHIP_TTL_MS }),
     groupIds,
     presence,

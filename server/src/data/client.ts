@@ -4,8 +4,8 @@
  */
 import { restContract } from '@chat/contract';
 import type {
-  AssignableRole, BatchResult, CursorPage, Group, GroupForUser, OffsetPage, ReadPosition, SearchPage, SearchRequest,
-  StoredMessage, Up, User,
+  AssignableRole, BatchResult, ChangeResult, ChangesPage, CursorPage, Group, GroupForUser, OffsetPage, ReadPosition,
+  SearchPage, SearchRequest, StoredMessage, Up, User,
 } from '@chat/contract';
 import { createDataRequest } from './http';
 import type { DataHttpOptions } from './http';
@@ -18,7 +18,12 @@ export interface NewMessage {
   clientId: string;
   /** Ids of files the message carries (docs/attachments.md). */
   attachments?: string[];
+  /** The id of a message of the same group this one answers. */
+  replyTo?: string;
 }
+
+interface EditBody { group: string; by: Up; message: string; clientId?: string }
+interface ReactBody { group: string; by: Up; emoji: string; add: boolean }
 
 export interface Cursor {
   before?: number;
@@ -83,6 +88,15 @@ export function createDataClient(options: DataHttpOptions) {
     /** Searches exactly `body.groups` (docs/search.md). */
     searchMessages: (body: SearchRequest): Promise<SearchPage> => (
       request('POST', '/message/search', routes.searchMessages.responses[200].schema, { body })),
+    editMessage: (id: string, body: EditBody): Promise<ChangeResult> => (
+      request('POST', `/message/${enc(id)}/edit`, routes.editMessage.responses[200].schema, { body })),
+    deleteMessage: (id: string, body: { group: string; by: Up }): Promise<ChangeResult> => (
+      request('POST', `/message/${enc(id)}/delete`, routes.deleteMessage.responses[200].schema, { body })),
+    reactToMessage: (id: string, body: ReactBody): Promise<ChangeResult> => (
+      request('POST', `/message/${enc(id)}/reactions`, routes.reactToMessage.responses[200].schema, { body })),
+    /** A group's changed messages after revision `after`, in rev order. */
+    changes: (group: string, after: number, limit: number): Promise<ChangesPage<StoredMessage>> => (
+      request('GET', `/group/${enc(group)}/changes`, routes.groupChanges.responses[200].schema, { query: { after, limit } })),
     storeMessages: async (messages: NewMessage[]): Promise<BatchResult[]> => {
       const { results } = await request('POST', '/message/batch', routes.storeMessages.responses[200].schema, { body: { messages } });
       return results;

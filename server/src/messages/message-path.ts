@@ -68,6 +68,7 @@ export function createMessagePath(options: MessagePathOptions) {
         message: request.message,
         clientId: request.clientId ?? randomUUID(),
         ...(request.attachments?.length ? { attachments: request.attachments } : {}),
+        ...(request.replyTo !== undefined ? { replyTo: request.replyTo } : {}),
       });
       metrics.ackLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
       setImmediate(() => {
@@ -75,6 +76,9 @@ export function createMessagePath(options: MessagePathOptions) {
         // The data service moved the sender's read position up to their message as it stored it.
         io.to(userRoom(message.from)).emit('read', { room: message.group, up: message.from, seq: message.seq });
         metrics.messagesOut.inc();
+        message.mentions?.forEach((up) => io.to(userRoom(up)).emit('mentioned', {
+          room: message.group, id: message.id, seq: message.seq, up: message.from,
+        }));
       });
       return { id: message.id, seq: message.seq, timestamp: message.timestamp };
     },
