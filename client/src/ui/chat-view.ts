@@ -1,6 +1,7 @@
 /** The signed-in page: groups on the side, the conversation beside them (stacked on a phone). */
 import type { ChatApp } from '../app/chat-app';
 import { initials } from '../logic/text';
+import { createAccountView } from './account-view';
 import { createConversation } from './conversation-view';
 import { createGroupForm } from './create-group-form';
 import { h } from './dom';
@@ -15,6 +16,12 @@ export function renderChat(root: HTMLElement, app: ChatApp, toasts: HTMLElement)
     void app.groups.loadMembers(room);
   };
   const { me } = store;
+  const meName = h('p', { class: 'me-name', testid: 'me-name' }, me.name || me.username);
+  const meSub = h('p', { class: 'me-sub', testid: 'me-up' }, `@${me.username} · ${me.up}`);
+  const account = createAccountView(app, () => {
+    meName.textContent = me.name || me.username;
+    meSub.textContent = `@${me.username} · ${me.up}`;
+  });
   const signOut = h('button', {
     type: 'button', class: 'secondary small', testid: 'sign-out', on: { click: () => app.signOut() },
   }, 'Sign out');
@@ -28,11 +35,13 @@ export function renderChat(root: HTMLElement, app: ChatApp, toasts: HTMLElement)
       h(
         'div',
         { class: 'me-main' },
-        h('p', { class: 'me-name', testid: 'me-name' }, me.name || me.username),
-        h('p', { class: 'me-sub', testid: 'me-up' }, `@${me.username} · ${me.up}`),
+        meName,
+        meSub,
       ),
+      account.toggle,
       signOut,
     ),
+    account.panel,
     createStatusBar(app),
     createGroupForm(app),
     createGroupList(app, openGroup),
