@@ -18,7 +18,9 @@ export function renderChat(root: HTMLElement, app: ChatApp, toasts: HTMLElement)
   const { me } = store;
   const meName = h('p', { class: 'me-name', testid: 'me-name' }, me.name || me.username);
   const meSub = h('p', { class: 'me-sub', testid: 'me-up' }, `@${me.username} · ${me.up}`);
+  const avatar = h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(me.name || me.username));
   const account = createAccountView(app, () => {
+    avatar.textContent = initials(me.name || me.username);
     meName.textContent = me.name || me.username;
     meSub.textContent = `@${me.username} · ${me.up}`;
   });
@@ -31,7 +33,7 @@ export function renderChat(root: HTMLElement, app: ChatApp, toasts: HTMLElement)
     h(
       'header',
       { class: 'me' },
-      h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(me.name || me.username)),
+      avatar,
       h(
         'div',
         { class: 'me-main' },
