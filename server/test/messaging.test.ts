@@ -151,7 +151,7 @@ describe('chat server: messaging', function () {
         message: `m${i}`, up: alice!.up, room: group, clientId: clientId(),
       })).ok);
     }
-    const aliceHears = next(a, 'read');
+    const aliceHears = next(a, 'read', (e) => e.up === bob!.up);
     const read = await request<ReadResult>(b, 'read', { room: group, seq: 3 });
     assert.deepEqual(read, { ok: true, lastReadSeq: 3 });
     assert.deepEqual(await aliceHears, { room: group, up: bob!.up, seq: 3 });

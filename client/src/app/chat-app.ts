@@ -84,11 +84,20 @@ export class ChatApp {
     this.endSession(null);
   }
 
-  /** The account page's calls: profile, password, sign out everywhere. */
-  get account(): Pick<ChatApi, 'updateProfile' | 'changePassword' | 'logoutEverywhere'> { return this.api; }
+  /** The account page's calls: profile and password. */
+  get account(): Pick<ChatApi, 'updateProfile' | 'changePassword'> { return this.api; }
 
-  /** After "sign out everywhere": this page's session ended too. */
-  signedOutEverywhere(): void { this.endSession('You signed out everywhere.'); }
+  /** Signs every session out, this one included (its socket is closed first, so it ends here, not by the server). */
+  async signOutEverywhere(): Promise<void> {
+    this.connection.stop();
+    try {
+      await this.api.logoutEverywhere();
+    } catch (err) {
+      this.connection.start();
+      throw err;
+    }
+    this.endSession('You signed out everywhere.');
+  }
 
   private endSession(reason: string | null): void {
     this.connection.stop();

@@ -1,6 +1,7 @@
 /** The signed-in page: groups on the side, the conversation beside them (stacked on a phone). */
 import type { ChatApp } from '../app/chat-app';
 import { initials } from '../logic/text';
+import { createAccountView } from './account-view';
 import { createConversation } from './conversation-view';
 import { createGroupForm } from './create-group-form';
 import { h } from './dom';
@@ -17,6 +18,14 @@ export function renderChat(root: HTMLElement, app: ChatApp, toasts: HTMLElement)
     void app.groups.loadMembers(room);
   };
   const { me } = store;
+  const meName = h('p', { class: 'me-name', testid: 'me-name' }, me.name || me.username);
+  const meSub = h('p', { class: 'me-sub', testid: 'me-up' }, `@${me.username} · ${me.up}`);
+  const avatar = h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(me.name || me.username));
+  const account = createAccountView(app, () => {
+    avatar.textContent = initials(me.name || me.username);
+    meName.textContent = me.name || me.username;
+    meSub.textContent = `@${me.username} · ${me.up}`;
+  });
   const signOut = h('button', {
     type: 'button', class: 'secondary small', testid: 'sign-out', on: { click: () => app.signOut() },
   }, 'Sign out');
@@ -26,16 +35,18 @@ export function renderChat(root: HTMLElement, app: ChatApp, toasts: HTMLElement)
     h(
       'header',
       { class: 'me' },
-      h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(me.name || me.username)),
+      avatar,
       h(
         'div',
         { class: 'me-main' },
-        h('p', { class: 'me-name', testid: 'me-name' }, me.name || me.username),
-        h('p', { class: 'me-sub', testid: 'me-up' }, `@${me.username} · ${me.up}`),
+        meName,
+        meSub,
       ),
       createNotificationBell(app),
+      account.toggle,
       signOut,
     ),
+    account.panel,
     createStatusBar(app),
     createGroupForm(app),
     createSearchPanel(app),
