@@ -1,0 +1,172 @@
+/**
+ * A group's messages as they change: each message in its state with the highest
+ * `rev` whatever the order changes arrive in, new seqs in order and once, the
+ * revision a resume starts from; and `@` mentions for highlighting and suggestions.
+ */
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type { ChatMessagePayload } from '@chat/contract';
+import { mergeBySeq, Timeline } from '../src/logic/timeline';
+import {
+  mentionAtCaret, mentionClassifier, splitMentions, suggestMembers,
+} from '../src/logic/mentions';
+
+const ROOM = 'g1';
+const msg = (seq: number, extra: Partial<ChatMessagePayload> = {}): ChatMessagePayload => ({
+  id: `id-${seq}`,
+  seq,
+  message: `message ${seq}`,
+  up: '1001',
+  room: ROOM,
+  timestamp: new Date(1700000000000 + seq * 1000).toISOString(),
+  clientId: `client-${seq}`,
+  rev: seq,
+  ...extra,
+});
+
+describe('client: timeline changes (rev)', () => {
+  it('keeps each message in the state with the highest rev, whatever the order of arrival (property)', () => {
+    // Five messages, each changed up to four times: every state carries its own rev.
+    const state = fc.record({ seq: fc.integer({ min: 1, max: 5 }), rev: fc.integer({ min: 1, max: 40 }) });
+    const states = fc.array(state, { maxLength: 40 });
+    fc.assert(fc.property(states, fc.integer({ min: 1, max: 6 }), (changes, batchSize) => {
+      // Unique revs, as a group's revisions are.
+      const seen = new Set<number>();
+      const unique = changes.filter(({ rev }) => !seen.has(rev) && seen.add(rev));
+      const timeline = new Timeline(ROOM);
+      for (let i = 0; i < unique.length; i += batchSize) {
+        timeline.merge(unique.slice(i, i + batchSize).map(({ seq, rev }) => msg(seq, { rev, message: `v${rev}` })));
+      }
+      const expected = new Map<number, number>();
+      unique.forEach(({ seq, rev }) => expected.set(seq, Math.max(expected.get(seq) ?? 0, rev)));
+      assert.deepEqual(timeline.messages.map((m) => m.seq), [...expected.keys()].sort((a, b) => a - b));
+      timeline.messages.forEach((m) => assert.equal(m.message, `v${expected.get(m.seq)}`));
+      assert.equal(timeline.rev, Math.max(0, ...unique.map((c) => c.rev)));
+    }));
+  });
+
+  it('reports what was added and what was replaced, and ignores an older or equal state', () => {
+    const held = [msg(1, { rev: 5 }), msg(2, { rev: 6 })];
+    const { merged, added, updated } = mergeBySeq(held, [
+      msg(1, { rev: 4, message: 'older' }),
+      msg(2, { rev: 6, message: 'same rev' }),
+      msg(1, { rev: 9, message: 'edited', editedAt: '2025-01-01T00:00:00.000Z' }),
+      msg(3, { rev: 7 }),
+    ]);
+    assert.deepEqual(merged.map((m) => [m.seq, m.message]), [[1, 'edited'], [2, 'message 2'], [3, 'message 3']]);
+    assert.deepEqual(added.map((m) => m.seq), [3]);
+    assert.deepEqual(updated.map((m) => m.seq), [1]);
+  });
+
+  it('lets a state with a rev replace one without (an own ack), never the other way', () => {
+    const timeline = new Timeline(ROOM);
+    timeline.addPending({
+      clientId: 'c-1', up: '1001', message: 'hi @1002', timestamp: new Date().toISOString(),
+    });
+    timeline.acknowledge('c-1', { id: 'id-1', seq: 1, timestamp: '2025-01-01T00:00:00.000Z' });
+    assert.equal(timeline.messages[0]?.rev, undefined);
+    timeline.merge([msg(1, { clientId: 'c-1', message: 'hi @1002', mentions: ['1002'] })]);
+    assert.deepEqual(timeline.messages[0]?.mentions, ['1002']);
+    timeline.acknowledge('c-1', { id: 'id-1', seq: 1, timestamp: '2025-01-01T00:00:00.000Z' });
+    assert.deepEqual(timeline.messages[0]?.mentions, ['1002']);
+  });
+
+  it('keeps a deleted message in its place, without its text, reactions or mentions', () => {
+    const timeline = new Timeline(ROOM);
+    timeline.merge([msg(1), msg(2, { reactions: [{ emoji: '👍', count: 1, ups: ['1002'] }], mentions: ['1002'] }), msg(3)]);
+    timeline.applyChanges([msg(2, {
+      rev: 10, message: '', deleted: true, deletedAt: '2025-01-01T00:00:00.000Z',
+    })]);
+    const items = timeline.items();
+    assert.deepEqual(items.map((i) => i.seq), [1, 2, 3]);
+    const tombstone = items[1];
+    assert.equal(tombstone?.deleted, true);
+    assert.equal(tombstone?.message, '');
+    assert.deepEqual(tombstone?.reactions, []);
+    assert.deepEqual(tombstone?.mentions, []);
+    assert.equal(timeline.rev, 10);
+  });
+
+  it('applies changes to held messages and inserts newer seqs, leaving older unheld ones to scrolling back', () => {
+    const timeline = new Timeline(ROOM);
+    timeline.merge([msg(10), msg(11), msg(12)]);
+    const { added, updated } = timeline.applyChanges([
+      msg(3, { rev: 20, message: 'edited long ago' }),
+      msg(11, { rev: 21, message: 'edited' }),
+      msg(13, { rev: 22 }),
+      msg(13, { rev: 23, reactions: [{ emoji: '🎉', count: 2, ups: ['1001', '1002'] }] }),
+    ]);
+    assert.deepEqual(timeline.messages.map((m) => m.seq), [10, 11, 12, 13]);
+    assert.deepEqual(added.map((m) => m.rev), [23], 'the new message once, in its latest state');
+    assert.deepEqual(updated.map((m) => m.seq), [11]);
+    assert.equal(timeline.find('id-11')?.message, 'edited');
+    assert.equal(timeline.rev, 23, 'the rev of every change seen, applied or not');
+    assert.equal(timeline.hasGap(), false);
+  });
+
+  it('resumes from the highest rev seen or answered, and from the page after a reset', () => {
+    const timeline = new Timeline(ROOM);
+    timeline.merge([msg(1, { rev: 4 }), msg(2, { rev: 2 })]);
+    assert.equal(timeline.rev, 4);
+    timeline.resumedTo(9);
+    assert.equal(timeline.rev, 9);
+    timeline.resumedTo(3);
+    assert.equal(timeline.rev, 9);
+    timeline.resetTo([msg(600, { rev: 700 }), msg(601, { rev: 650 })], true);
+    assert.equal(timeline.rev, 700);
+  });
+
+  it('keeps the quote of a reply sent from here once it is stored', () => {
+    const timeline = new Timeline(ROOM);
+    timeline.merge([msg(1)]);
+    const quote = {
+      id: 'id-1', seq: 1, up: '1001', excerpt: 'message 1',
+    };
+    timeline.addPending({
+      clientId: 'c-2', up: '1002', message: 'answer', timestamp: new Date().toISOString(), replyTo: quote,
+    });
+    assert.deepEqual(timeline.items()[1]?.replyTo, quote);
+    timeline.acknowledge('c-2', { id: 'id-2', seq: 2, timestamp: '2025-01-01T00:00:00.000Z' });
+    assert.deepEqual(timeline.items()[1]?.replyTo, quote);
+    assert.equal(timeline.items()[1]?.status, 'sent');
+  });
+});
+
+describe('client: mentions', () => {
+  const me = { up: '1001', username: 'ana' };
+  const members = [me, { up: '1002', username: 'rui' }, { up: '1003', username: 'eva.m' }];
+  const classify = mentionClassifier(me, members);
+  const marks = (text: string) => splitMentions(text, classify)
+    .flatMap((s) => (s.kind === 'mention' ? [`${s.text}:${s.target}`] : []));
+
+  it('finds members by user number or username, and the person themself', () => {
+    assert.deepEqual(marks('@rui and @1003, ask @ana'), ['@rui:member', '@1003:member', '@ana:me']);
+    assert.deepEqual(marks('hi @1001!'), ['@1001:me']);
+    assert.deepEqual(marks('thanks @eva.m.'), ['@eva.m:member'], 'a trailing dot ends the sentence');
+    assert.deepEqual(marks('@RUI'), ['@RUI:member'], 'usernames in any case');
+  });
+
+  it('leaves e-mail addresses, words and non-members alone, and keeps every character of the text', () => {
+    const text = 'mail rui@example.com, x@rui, @nobody and @9999 but @rui';
+    assert.deepEqual(marks(text), ['@rui:member']);
+    assert.equal(splitMentions(text, classify).map((s) => s.text).join(''), text);
+  });
+
+  it('knows the @word being typed at the caret', () => {
+    assert.deepEqual(mentionAtCaret('hello @ru', 9), { start: 6, query: 'ru' });
+    assert.deepEqual(mentionAtCaret('@', 1), { start: 0, query: '' });
+    assert.equal(mentionAtCaret('mail a@b', 8), null);
+    assert.equal(mentionAtCaret('hello @rui there', 16), null);
+  });
+
+  it('suggests members by number, username or name', () => {
+    const people = [
+      { up: '1002', username: 'rui', name: 'Rui Costa' },
+      { up: '1003', username: 'eva', name: 'Eva Maria' },
+      { up: '2001', username: 'max', name: 'Maximilian Rui' },
+    ];
+    assert.deepEqual(suggestMembers('ru', people).map((p) => p.up), ['1002', '2001']);
+    assert.deepEqual(suggestMembers('100', people).map((p) => p.up), ['1003', '1002'], 'by username');
+    assert.deepEqual(suggestMembers('', people).map((p) => p.up), ['1003', '2001', '1002']);
+  });
+});
