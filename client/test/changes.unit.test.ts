@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { ChatMessagePayload } from '@chat/contract';
+import { resumeAll } from '../src/logic/catch-up';
+import type { Resume } from '../src/logic/catch-up';
 import { mergeBySeq, Timeline } from '../src/logic/timeline';
 import {
   mentionAtCaret, mentionClassifier, splitMentions, suggestMembers,
@@ -108,10 +110,16 @@ describe('client: timeline changes (rev)', () => {
     const timeline = new Timeline(ROOM);
     timeline.merge([msg(1, { rev: 4 }), msg(2, { rev: 2 })]);
     assert.equal(timeline.rev, 4);
-    timeline.resumedTo(9);
+    timeline.resumed(9);
     assert.equal(timeline.rev, 9);
-    timeline.resumedTo(3);
+    timeline.resumed(3);
     assert.equal(timeline.rev, 9);
+    timeline.pause();
+    timeline.merge([msg(3, { rev: 12 })]);
+    assert.equal(timeline.rev, 12);
+    assert.equal(timeline.resumeRev, 9, 'a live change on the new connection does not move where the resume starts');
+    timeline.resumed(11);
+    assert.equal(timeline.resumeRev, 12);
     timeline.resetTo([msg(600, { rev: 700 }), msg(601, { rev: 650 })], true);
     assert.equal(timeline.rev, 700);
   });
@@ -129,6 +137,84 @@ describe('client: timeline changes (rev)', () => {
     timeline.acknowledge('c-2', { id: 'id-2', seq: 2, timestamp: '2025-01-01T00:00:00.000Z' });
     assert.deepEqual(timeline.items()[1]?.replyTo, quote);
     assert.equal(timeline.items()[1]?.status, 'sent');
+  });
+});
+
+/**
+ * A group as the server keeps it: each change takes the next rev; `resume` answers the
+ * current state of each message changed after a rev, once, in rev order.
+ */
+function fakeGroup(room: string) {
+  let rev = 0;
+  const current = new Map<number, ChatMessagePayload>();
+  const change = (seq: number, extra: Partial<ChatMessagePayload> = {}) => {
+    rev += 1;
+    const state = msg(seq, {
+      room, id: `${room}-${seq}`, rev, message: `${room} #${seq} v${rev}`, ...extra,
+    });
+    current.set(seq, state);
+    return state;
+  };
+  const changesAfter = (after: number) => [...current.values()].filter((m) => (m.rev ?? 0) > after)
+    .sort((a, b) => (a.rev ?? 0) - (b.rev ?? 0));
+  return {
+    room, change, changesAfter, current, get rev() { return rev; },
+  };
+}
+
+describe('client: resume after a reconnect', () => {
+  it('brings every group up to date in one request, each change once, in its latest state', async () => {
+    const a = fakeGroup('ga');
+    const b = fakeGroup('gb');
+    const refused = new Timeline('gone');
+    refused.merge([msg(1, { room: 'gone' })]);
+    const timelines = [new Timeline('ga'), new Timeline('gb'), refused];
+    for (let seq = 1; seq <= 4; seq += 1) timelines[0]?.merge([a.change(seq)]);
+    timelines[1]?.merge([b.change(1)]);
+    timelines.forEach((t) => t.pause());
+
+    // Away: edits, a delete, reactions and new messages.
+    a.change(2, { editedAt: '2025-01-01T00:00:00.000Z' });
+    a.change(2, { editedAt: '2025-01-01T00:01:00.000Z' });
+    a.change(3, { deleted: true, message: '' });
+    for (let seq = 5; seq <= 9; seq += 1) a.change(seq);
+    a.change(1, { reactions: [{ emoji: '👍', count: 1, ups: ['1002'] }] });
+    b.change(2);
+    // A change that reaches the new connection live before the resume is answered.
+    timelines[0]?.applyChanges([a.change(10)]);
+
+    const requests: { room: string; rev: number }[][] = [];
+    const delivered = new Map<string, number[]>();
+    const resume: Resume = async (groups) => {
+      requests.push(groups);
+      return {
+        groups: groups.map(({ room, rev }) => {
+          const group = [a, b].find((g) => g.room === room);
+          if (!group) return { room, ok: false as const, error: { code: 'FORBIDDEN', message: 'not a member' } };
+          const all = group.changesAfter(rev);
+          const items = all.slice(0, 3);
+          delivered.set(room, [...(delivered.get(room) ?? []), ...items.map((m) => m.rev ?? 0)]);
+          return {
+            room, ok: true as const, items, rev: items[items.length - 1]?.rev ?? rev, hasMore: all.length > 3,
+          };
+        }),
+      };
+    };
+    const outcome = await resumeAll(resume, timelines);
+
+    assert.deepEqual(requests[0], [{ room: 'ga', rev: 4 }, { room: 'gb', rev: 1 }, { room: 'gone', rev: 1 }], 'all groups, one request');
+    assert.deepEqual(requests.slice(1).map((r) => r.map((g) => g.room)), [['ga'], ['ga']], 'only the capped group again, until it has all');
+    const revs = delivered.get('ga') ?? [];
+    assert.deepEqual(revs, [...revs].sort((x, y) => x - y), 'in rev order');
+    assert.equal(new Set(revs).size, revs.length, 'each change once');
+    assert.deepEqual(outcome.behind, ['gone']);
+    const [ta, tb] = timelines as [Timeline, Timeline];
+    assert.deepEqual(ta.messages, [...a.current.values()].sort((x, y) => x.seq - y.seq), 'every message in its latest state');
+    assert.deepEqual(tb.messages.map((m) => m.rev), [1, 2]);
+    assert.equal(ta.items()[2]?.deleted, true);
+    assert.equal(ta.rev, a.rev);
+    assert.equal(ta.resumeRev, a.rev, 'the next resume starts after everything');
+    assert.equal(ta.hasGap(), false);
   });
 });
 

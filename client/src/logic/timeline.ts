@@ -98,8 +98,11 @@ export class Timeline {
 
   private confirmed: ChatMessagePayload[] = [];
 
-  /** The highest `rev` seen for this group: where a resume starts. */
+  /** The highest `rev` seen for this group. */
   private revSeen = 0;
+
+  /** The rev held when the connection dropped: where the next resume starts (see `pause`). */
+  private pausedAt: number | null = null;
 
   private readonly pending = new Map<string, PendingMessage>();
 
@@ -124,11 +127,23 @@ export class Timeline {
 
   hasGap(): boolean { return this.contiguousLastSeq() < this.lastSeq; }
 
-  /** The last revision of the group this timeline has seen (0: none): what `resume` asks after. */
+  /** The last revision of the group this timeline has seen (0: none). */
   get rev(): number { return this.revSeen; }
 
-  /** A resume answered "nothing after this revision is missing". */
-  resumedTo(rev: number): void { this.revSeen = Math.max(this.revSeen, rev); }
+  /**
+   * The connection dropped: the next resume starts from the rev held now. Changes that arrive live
+   * on the new connection before the resume answers must not move that start past the ones missed.
+   */
+  pause(): void { this.pausedAt ??= this.revSeen; }
+
+  /** What `resume` asks after. */
+  get resumeRev(): number { return this.pausedAt ?? this.revSeen; }
+
+  /** A resume answered: nothing is missing up to `rev` (0 when the catch-up went another way). */
+  resumed(rev: number): void {
+    this.revSeen = Math.max(this.revSeen, rev);
+    this.pausedAt = null;
+  }
 
   /** The held message with this id, in its latest state. */
   find(id: string): ChatMessagePayload | undefined { return this.confirmed.find((m) => m.id === id); }
@@ -171,6 +186,7 @@ export class Timeline {
     this.confirmed = [];
     // Changes to the messages dropped here are fetched with them when scrolling back.
     this.revSeen = 0;
+    this.pausedAt = null;
     this.merge(messages);
     this.hasOlder = hasOlder && this.firstSeq !== 1;
     this.loaded = true;

@@ -1,6 +1,6 @@
 /** The client → server events that expect an answer, as promises that settle once. */
 import type {
-  Ack, JoinRoomResult, ReadResult, SendMessageResult, Up,
+  Ack, JoinRoomResult, ReadResult, ResultOf, SendMessageResult, Up,
 } from '@chat/contract';
 import { ApiError, errorFromAck } from '../api/api-error';
 import type { ChatSocket } from './connection';
@@ -45,7 +45,9 @@ export const joinRoom = (socket: ChatSocket, up: Up, room: string, since?: numbe
   (done) => socket.emit('join room', since === undefined ? { up, room } : { up, room, since }, done),
 );
 
-interface Outgoing { up: Up; room: string; message: string; clientId: string }
+interface Outgoing {
+  up: Up; room: string; message: string; clientId: string; replyTo?: string;
+}
 
 export const sendChatMessage = (socket: ChatSocket, payload: Outgoing) => withAck<SendMessageResult>(
   socket,
@@ -58,3 +60,43 @@ export const markRead = (socket: ChatSocket, room: string, seq: number) => withA
 );
 
 export const announceOnline = (socket: ChatSocket, up: Up) => withAck<object>(socket, (done) => socket.emit('online', { up }, done));
+
+// ---- the group timeline: edits, deletes, reactions, resume ----
+
+export type ChangeResult = ResultOf<'edit message'>;
+export type ResumeResult = ResultOf<'resume'>;
+
+export const editMessage = (
+  socket: ChatSocket,
+  room: string,
+  id: string,
+  message: string,
+  clientId: string,
+) => withAck<ChangeResult>(
+  socket,
+  (done) => socket.emit('edit message', {
+    room, id, message, clientId,
+  }, done),
+);
+
+export const deleteMessage = (socket: ChatSocket, room: string, id: string) => withAck<ChangeResult>(
+  socket,
+  (done) => socket.emit('delete message', { room, id }, done),
+);
+
+export const react = (
+  socket: ChatSocket,
+  room: string,
+  id: string,
+  emoji: string,
+  add: boolean,
+) => withAck<ChangeResult>(
+  socket,
+  (done) => socket.emit(add ? 'add reaction' : 'remove reaction', { room, id, emoji }, done),
+);
+
+/** Every group in one request: what each missed after the rev held. */
+export const resumeGroups = (socket: ChatSocket, groups: { room: string; rev: number }[]) => withAck<ResumeResult>(
+  socket,
+  (done) => socket.emit('resume', { groups }, done),
+);
