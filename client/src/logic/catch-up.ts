@@ -88,7 +88,7 @@ export async function resumeAll(resume: Resume, timelines: readonly Timeline[]):
         }
         const { added, updated } = timeline.applyChanges(group.items);
         changed.set(group.room, (changed.get(group.room) ?? 0) + added.length + updated.length);
-        timeline.resumed(group.rev);
+        timeline.resumed(group.rev, group.hasMore);
         if (group.hasMore) next.push(timeline);
       });
     }

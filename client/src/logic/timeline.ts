@@ -139,10 +139,13 @@ export class Timeline {
   /** What `resume` asks after. */
   get resumeRev(): number { return this.pausedAt ?? this.revSeen; }
 
-  /** A resume answered: nothing is missing up to `rev` (0 when the catch-up went another way). */
-  resumed(rev: number): void {
+  /**
+   * A resume answered: nothing is missing up to `rev` (0 when the catch-up went another way).
+   * While it has more to answer, the next page starts there, whatever arrived live meanwhile.
+   */
+  resumed(rev: number, hasMore = false): void {
     this.revSeen = Math.max(this.revSeen, rev);
-    this.pausedAt = null;
+    this.pausedAt = hasMore ? rev : null;
   }
 
   /** The held message with this id, in its latest state. */
