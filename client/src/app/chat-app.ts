@@ -7,6 +7,7 @@ import { Connection } from '../net/connection';
 import type { ChatSocket, ConnectionStatus } from '../net/connection';
 import { announceOnline } from '../net/socket-calls';
 import type { ToastKind } from './context';
+import { Changes } from './changes';
 import { Groups } from './groups';
 import { Messages } from './messages';
 import { ChatStore } from './store';
@@ -24,6 +25,8 @@ export class ChatApp {
 
   readonly groups: Groups;
 
+  readonly changes: Changes;
+
   private readonly connection: Connection;
 
   private typingTimer: ReturnType<typeof setTimeout> | null = null;
@@ -40,6 +43,7 @@ export class ChatApp {
       toast: (message: string, kind?: ToastKind) => callbacks.toast(message, kind),
     };
     this.messages = new Messages(ctx);
+    this.changes = new Changes(ctx, this.messages);
     this.groups = new Groups(ctx, (room) => this.messages.open(room));
     this.connection = new Connection({
       locate: () => api.locate(),
@@ -76,6 +80,8 @@ export class ChatApp {
 
   private statusChanged(status: ConnectionStatus): void {
     this.store.connection = status;
+    // What each group held when the connection dropped: where the resume after the reconnect starts.
+    if (status.state !== 'online' && status.state !== 'catching-up') this.store.timelines.forEach((t) => t.pause());
     // REST follows the socket to its server; while there is none, the configured API server answers.
     this.api.useChatServer(status.state === 'online' || status.state === 'catching-up' ? status.url ?? undefined : undefined);
     this.store.notify('connection', 'timeline', 'members');
@@ -89,6 +95,8 @@ export class ChatApp {
 
   private bind(socket: ChatSocket): void {
     socket.on('chat message', (message) => this.messages.receive(message));
+    socket.on('message updated', (message) => this.messages.changed(message));
+    socket.on('mentioned', ({ room, up }) => this.messages.mentioned(room, up));
     socket.on('presence', (batch) => this.groups.presence(batch));
     socket.on('typing', ({ room, up }) => this.someoneTyping(room, up));
     socket.on('read', ({ room, up, seq }) => this.someoneRead(room, up, seq));
@@ -128,6 +136,7 @@ export class ChatApp {
     if (!entry || seq <= entry.lastReadSeq) return;
     entry.lastReadSeq = seq;
     entry.unread = Math.min(entry.unread, Math.max(0, entry.group.lastSeq - seq));
+    if (entry.unread === 0) entry.unreadMentions = 0;
     this.store.notify('groups');
   }
 }

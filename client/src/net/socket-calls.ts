@@ -6,6 +6,10 @@ import { ApiError, errorFromAck } from '../api/api-error';
 import type { ChatSocket } from './connection';
 
 const ACK_TIMEOUT_MS = 10000;
+const NO_ANSWER = 'no answer from the chat server';
+
+/** The server never answered (a chat server from before an event existed ignores it). */
+export const isNoAnswer = (err: unknown): boolean => err instanceof ApiError && err.message === NO_ANSWER;
 
 /** Rejects on an error ack, on silence, and as soon as the socket drops (an ack will never come then). */
 function withAck<T extends object>(
@@ -25,7 +29,7 @@ function withAck<T extends object>(
     }
     timer = setTimeout(() => {
       finish();
-      reject(new ApiError('UNAVAILABLE', 'no answer from the chat server'));
+      reject(new ApiError('UNAVAILABLE', NO_ANSWER));
     }, timeoutMs);
     socket.on('disconnect', onDisconnect);
     if (!socket.connected) {
