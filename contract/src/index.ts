@@ -6,3 +6,4 @@ export * from './text';
 export * from './fields';
 export * from './rest';
 export * from './socket';
+export * from './timeline-logic';

@@ -12,6 +12,8 @@ import type { GroupService } from './groups/group-service';
 import type { MessageService } from './messages/message-service';
 import { groupRoutes } from './routes/groups';
 import { messageRoutes } from './routes/messages';
+import { timelineRoutes } from './routes/timeline';
+import type { TimelineService } from './messages/timeline-service';
 import { userRoutes } from './routes/users';
 import type { UserService } from './users/user-service';
 
@@ -24,6 +26,7 @@ export interface AppDeps {
   users: UserService;
   groups: GroupService;
   messages: MessageService;
+  timeline: TimelineService;
 }
 
 const READY_PING_MS = 2000;
@@ -44,6 +47,7 @@ export function buildApp(deps: AppDeps): Express {
       // Routers carry full paths (mounted at the root) so metrics label routes as `/user/:up`, not `/:up`.
       app.use(userRoutes(deps.users));
       app.use(groupRoutes(deps.groups, deps.messages));
+      app.use(timelineRoutes(deps.timeline));
       app.use(messageRoutes(deps.messages));
     },
     errorTranslators: [databaseErrors],

@@ -21,6 +21,8 @@ const ENV_SHAPE = {
   // argon2 accepts at least 8 KiB per lane; 19456 KiB is OWASP's argon2id baseline.
   PASSWORD_HASH_MEMORY_KIB: z.coerce.number().int().min(1024).max(1048576)
     .default(19456),
+  /** Seconds after sending during which an author may edit a message; unset: no limit. */
+  EDIT_WINDOW_S: z.coerce.number().int().min(1).optional(),
 };
 
 export interface DataServiceConfig {
@@ -32,6 +34,8 @@ export interface DataServiceConfig {
   internalToken: string;
   bodyLimit: string;
   passwordHashMemoryKib: number;
+  /** Seconds after sending during which the author may edit (EDIT_WINDOW_S); undefined: unlimited. */
+  editWindowS?: number;
   /** Folder for requests.log, combined.log and error.log; omitted: console only. */
   logDir?: string;
   logLevel: string;
@@ -73,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
       internalToken: base.internalToken,
       bodyLimit: base.bodyLimit,
       passwordHashMemoryKib: e.PASSWORD_HASH_MEMORY_KIB,
+      editWindowS: e.EDIT_WINDOW_S,
       logDir: base.logDir,
       logLevel: base.logLevel,
       logConsole: true,

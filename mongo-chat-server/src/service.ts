@@ -15,6 +15,7 @@ import { createModels, ensureIndexes } from './db/models';
 import { createGroupService } from './groups/group-service';
 import { createMessageService } from './messages/message-service';
 import { SeqWriter } from './messages/seq-writer';
+import { createTimelineService } from './messages/timeline-service';
 import { createWriterMetrics } from './metrics';
 import { createPasswords } from './users/passwords';
 import { createUserService } from './users/user-service';
@@ -59,9 +60,18 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
   });
   const users = createUserService(models, createPasswords(config.passwordHashMemoryKib));
   const groups = createGroupService(models, writer, users);
-  const messages = createMessageService(models, writer, groups);
+  const timeline = createTimelineService(models, writer, groups, { editWindowS: config.editWindowS });
+  const messages = createMessageService(models, writer, groups, timeline);
   const app = buildApp({
-    internalToken: config.internalToken, bodyLimit: config.bodyLimit, db, logging, metrics, users, groups, messages,
+    internalToken: config.internalToken,
+    bodyLimit: config.bodyLimit,
+    db,
+    logging,
+    metrics,
+    users,
+    groups,
+    messages,
+    timeline,
   });
 
   const server = http.createServer(app);

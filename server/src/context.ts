@@ -14,6 +14,7 @@ import type { Ownership } from './placement/ownership';
 import type { Presence } from './presence/presence';
 import type { Limiter } from './rate-limits';
 import type { ChatIo } from './sockets/types';
+import type { Timeline } from './timeline/timeline';
 
 export interface ChatContext {
   config: ChatServerConfig;
@@ -28,6 +29,8 @@ export interface ChatContext {
   history: History;
   /** The send path: store, buffer, ack, deliver. */
   messages: MessagePath;
+  /** Edits, deletes, reactions and resuming (docs/design.md, One change stream per group). */
+  timeline: Timeline;
   membership: Membership;
   /** The ids of a user's groups, looked up in batches (handshakes). */
   groupIds: GroupIds;

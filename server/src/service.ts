@@ -28,6 +28,7 @@ import { compileTrust } from './http/client-address';
 import { chatRoutes } from './http/chat-routes';
 import { chatHealth } from './http/ops-routes';
 import { createMessagePath } from './messages/message-path';
+import { createTimeline } from './timeline/timeline';
 import { createChatMetrics } from './metrics';
 import { createAdmission } from './placement/admission';
 import { createDispatcherClient } from './placement/dispatcher-client';
@@ -152,6 +153,13 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
     buffer,
     history,
     messages,
+    timeline: createTimeline({
+      io,
+      data,
+      buffer,
+      bufferRead: config.recentBufferSize,
+      onSource: (source) => metrics.historySource.inc({ source }),
+    }),
     membership: createMembership({ data, ttlMs: MEMBERSHIP_TTL_MS }),
     groupIds,
     presence,

@@ -1,13 +1,20 @@
 /** The parts of a seq writer round: the sends, and one group's share of them. */
 import type { Types } from 'mongoose';
-import type { MessageDoc } from '../db/models/message';
+import type { MessageDoc, ReplyQuoteDoc } from '../db/models/message';
 
 export interface Draft {
   from: string;
   message: string;
   /** Idempotency key; one is generated when the sender gave none. */
   clientId?: string;
+  /** The quote of the message this one answers. */
+  replyTo?: ReplyQuoteDoc;
+  /** The members it mentions. */
+  mentions?: string[];
 }
+
+/** A draft as the writer holds it: its clientId settled, and the optional parts only when present. */
+export type HeldDraft = Omit<Draft, 'clientId'> & { clientId: string };
 
 export interface WriteResult {
   message: MessageDoc;
@@ -17,7 +24,9 @@ export interface WriteResult {
 
 export interface Pending {
   group: string;
-  draft: Required<Draft>;
+  draft: HeldDraft;
+  /** The group revision claimed for it (before its first insert attempt). */
+  rev?: number;
   resolve: (result: WriteResult) => void;
   reject: (err: unknown) => void;
 }

@@ -12,7 +12,8 @@ import { membershipId } from '../db/models/membership';
 import { fromDatabaseError } from '../errors';
 import type { GroupService } from '../groups/group-service';
 import { messageView } from '../views';
-import type { SeqWriter } from './seq-writer';
+import type { Draft, SeqWriter } from './seq-writer';
+import type { TimelineService } from './timeline-service';
 
 export interface Stored {
   message: StoredMessage;
@@ -30,13 +31,33 @@ const errorDetail = (err: unknown): ErrorDetail => {
   return known ? known.toBody().error : { code: 'INTERNAL', message: 'internal error' };
 };
 
-export function createMessageService(models: Models, writer: SeqWriter, groups: GroupService) {
+export function createMessageService(
+  models: Models,
+  writer: SeqWriter,
+  groups: GroupService,
+  timeline: TimelineService,
+) {
   const { Message } = models;
 
+  /**
+   * The draft of a send: a reply's quote and the members mentioned are read
+   * only for a message that replies or holds an '@', so a plain send costs
+   * nothing more than before.
+   */
+  const draftOf = async (input: NewMessage): Promise<Draft> => {
+    const draft: Draft = { from: input.from, message: input.message, clientId: input.clientId };
+    const [replyTo, mentions] = await Promise.all([
+      input.replyTo !== undefined ? timeline.replyQuote(input.group, input.replyTo) : undefined,
+      input.message.includes('@') ? timeline.resolveMentions(input.group, input.message, input.from) : [],
+    ]);
+    if (replyTo) draft.replyTo = replyTo;
+    if (mentions.length > 0) draft.mentions = mentions;
+    return draft;
+  };
+
   const write = async (input: NewMessage): Promise<Stored> => {
-    const { message, created } = await writer.submit(input.group, {
-      from: input.from, message: input.message, clientId: input.clientId,
-    });
+    const { message, created } = await writer.submit(input.group, await draftOf(input));
+    if (created && message.mentions) await timeline.addMentions(message.group, message.seq, message.mentions);
     return { message: messageView(message), created };
   };
 

@@ -10,6 +10,11 @@
  * writer learns where that group stands and places the rest after it. The
  * unique index (group, clientId) makes a retried send return the first copy.
  *
+ * Every change to a group's timeline goes through here too (`change`), so
+ * new messages, edits, deletes and reactions of a group are applied one at a
+ * time in this process, each with the group's next revision (`rev`), claimed
+ * in RevClaims before the write (docs/design.md, One change stream per group).
+ *
  * Each group's last seq is cached here (set before a send is acknowledged;
  * valid while this process is the one writing; a collision corrects it) and
  * saved on the group document as a hint, in the background (HintSaver), so no
@@ -25,6 +30,7 @@ import type { WriterMetrics } from '../metrics';
 import { GroupPart } from './group-part';
 import type { Draft, Pending, WriteResult } from './group-part';
 import { HintSaver } from './hint-saver';
+import { RevClaims } from './rev-claims';
 
 export type { Draft, WriteResult };
 
@@ -65,11 +71,38 @@ export class SeqWriter {
 
   private readonly hints: HintSaver;
 
+  /** Changes other than new messages, run one at a time between rounds. */
+  private tasks: Array<() => Promise<void>> = [];
+
+  /** The group revisions this writer claims. */
+  readonly revs: RevClaims;
+
   constructor(private readonly models: Models, private readonly options: SeqWriterOptions = {}) {
     this.hints = new HintSaver(models.Group, options.onHintError ?? (() => undefined));
     this.maxBatch = options.maxBatch ?? 500;
     this.maxAttempts = options.maxAttempts ?? 50;
     this.cacheSize = options.cacheSize ?? 10000;
+    this.revs = new RevClaims(models.Revision, this.maxAttempts, this.cacheSize);
+  }
+
+  /**
+   * Runs `task` (a change to a group's timeline: an edit, a delete, a
+   * reaction) in turn with every other write of this process: no other change
+   * or round runs meanwhile, so the revisions it claims are written in order.
+   */
+  change<T>(task: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.tasks.push(() => task().then(resolve, reject));
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (!this.running) {
+      this.running = true;
+      // The rest of this turn's sends join the same round.
+      setImmediate(() => { void this.drain(); });
+    }
   }
 
   /** Stores one message in `group` (whose existence and membership the caller checked). */
@@ -79,11 +112,7 @@ export class SeqWriter {
       this.waiting.push({
         group, draft: { ...draft, clientId }, resolve, reject,
       });
-      if (!this.running) {
-        this.running = true;
-        // The rest of this turn's sends join the same round.
-        setImmediate(() => { void this.drain(); });
-      }
+      this.kick();
     });
   }
 
@@ -96,6 +125,7 @@ export class SeqWriter {
   forget(group: string): void {
     this.lastSeq.delete(group);
     this.hints.forget(group);
+    this.revs.forget(group);
   }
 
   /** Settles every submitted message and saves the hints. */
@@ -105,21 +135,37 @@ export class SeqWriter {
   }
 
   private async drain(): Promise<void> {
-    while (this.waiting.length > 0) {
-      const round = this.waiting.splice(0, this.maxBatch);
-      const parts = await this.partsOf(round);
-      try {
-        await this.writeRound(parts);
-      } catch (err) {
-        parts.forEach((part, group) => {
-          this.lastSeq.delete(group);
-          part.todo.forEach((p) => this.fail(part, p, err));
-        });
-      }
+    while (this.waiting.length > 0 || this.tasks.length > 0) {
+      if (this.waiting.length > 0) await this.round(this.waiting.splice(0, this.maxBatch));
+      const tasks = this.tasks.splice(0);
+      for (const task of tasks) await task();
     }
     this.running = false;
     this.idle.forEach((resolve) => resolve());
     this.idle.clear();
+  }
+
+  private async round(round: Pending[]): Promise<void> {
+    const parts = await this.partsOf(round);
+    try {
+      await this.writeRound(parts);
+    } catch (err) {
+      parts.forEach((part, group) => {
+        this.lastSeq.delete(group);
+        this.revs.forget(group);
+        part.todo.forEach((p) => this.fail(part, p, err));
+      });
+    }
+  }
+
+  /** Claims a revision for each send of the round that has none yet: one claim per group, in send order. */
+  private async claimRevs(parts: GroupPart[]): Promise<void> {
+    await Promise.all(parts.map(async (part) => {
+      const unclaimed = part.todo.filter((p) => p.rev === undefined);
+      if (unclaimed.length === 0) return;
+      const revs = await this.revs.claim(part.id, unclaimed.length);
+      unclaimed.forEach((p, i) => { Object.assign(p, { rev: revs[i] }); });
+    }));
   }
 
   /** Splits a round by group, with each group's last seq; sends to a group that is gone fail here. */
@@ -151,8 +197,14 @@ export class SeqWriter {
       if (attempt > this.maxAttempts) {
         throw new AppError('UNAVAILABLE', 'too many concurrent writers for these groups; retry');
       }
+      await this.claimRevs(order);
       const docs = order.flatMap((part) => part.todo.map((p, i): [GroupPart, Pending, MessageDoc] => [part, p, {
-        _id: new Types.ObjectId(), group: part.id, seq: part.last + i + 1, timestamp: new Date(), ...p.draft,
+        _id: new Types.ObjectId(),
+        group: part.id,
+        seq: part.last + i + 1,
+        timestamp: new Date(),
+        rev: p.rev,
+        ...p.draft,
       }]));
       const stored = await this.insertInOrder(docs.map(([, , doc]) => doc));
       const storedDocs = docs.slice(0, stored);

@@ -4,7 +4,8 @@
  */
 import { restContract } from '@chat/contract';
 import type {
-  BatchResult, CursorPage, Group, GroupForUser, OffsetPage, ReadPosition, StoredMessage, Up, User,
+  BatchResult, ChangeResult, ChangesPage, CursorPage, Group, GroupForUser, OffsetPage, ReadPosition, StoredMessage, Up,
+  User,
 } from '@chat/contract';
 import { createDataRequest } from './http';
 import type { DataHttpOptions } from './http';
@@ -15,7 +16,12 @@ export interface NewMessage {
   from: Up;
   message: string;
   clientId: string;
+  /** The id of a message of the same group this one answers. */
+  replyTo?: string;
 }
+
+interface EditBody { group: string; by: Up; message: string; clientId?: string }
+interface ReactBody { group: string; by: Up; emoji: string; add: boolean }
 
 export interface Cursor {
   before?: number;
@@ -72,6 +78,15 @@ export function createDataClient(options: DataHttpOptions) {
       request('GET', '/group/messages', routes.groupMessagesByPage.responses[200].schema, { query: { groupID: group, page, perPage } })),
     messagesCursor: (group: string, cursor: Cursor): Promise<CursorPage<StoredMessage>> => (
       request('GET', `/group/${enc(group)}/messages`, routes.groupMessagesByCursor.responses[200].schema, { query: { ...cursor } })),
+    editMessage: (id: string, body: EditBody): Promise<ChangeResult> => (
+      request('POST', `/message/${enc(id)}/edit`, routes.editMessage.responses[200].schema, { body })),
+    deleteMessage: (id: string, body: { group: string; by: Up }): Promise<ChangeResult> => (
+      request('POST', `/message/${enc(id)}/delete`, routes.deleteMessage.responses[200].schema, { body })),
+    reactToMessage: (id: string, body: ReactBody): Promise<ChangeResult> => (
+      request('POST', `/message/${enc(id)}/reactions`, routes.reactToMessage.responses[200].schema, { body })),
+    /** A group's changed messages after revision `after`, in rev order. */
+    changes: (group: string, after: number, limit: number): Promise<ChangesPage<StoredMessage>> => (
+      request('GET', `/group/${enc(group)}/changes`, routes.groupChanges.responses[200].schema, { query: { after, limit } })),
     storeMessages: async (messages: NewMessage[]): Promise<BatchResult[]> => {
       const { results } = await request('POST', '/message/batch', routes.storeMessages.responses[200].schema, { body: { messages } });
       return results;

@@ -13,9 +13,30 @@ export interface BufferSlice {
   items: ChatMessagePayload[];
 }
 
+/** A group's recent changes by revision (docs/design.md, One change stream per group). */
+export interface ChangeSlice {
+  /** The newest rev the buffer has heard of for the group. */
+  lastRev: number;
+  /** Every change held with rev > the one asked, ascending rev: a message may come more than once (merge them). */
+  items: ChatMessagePayload[];
+}
+
 export interface RecentBuffer {
-  /** Adds stored messages (any groups, any order). Never throws: a failed append marks the group unknown. */
+  /**
+   * Adds stored messages (any groups, any order), each also as a change at its
+   * `rev`. Never throws: a failed append marks the group unknown.
+   */
   append: (messages: readonly ChatMessagePayload[]) => Promise<void>;
+  /**
+   * Records changed messages (edits, deletes, reactions, reply quotes): each as
+   * a change at its `rev`, and in place of the message held at its seq when it
+   * is newer (so the buffer holds the latest text). Never throws, as append.
+   */
+  changed: (messages: readonly ChatMessagePayload[]) => Promise<void>;
+  /** Changes with rev > afterRev, at most `limit`; null when the buffer knows no revision of the group. */
+  changesAfter: (group: string, afterRev: number, limit: number) => Promise<ChangeSlice | null>;
+  /** Records that the group had no change after `rev` when the data service was asked. */
+  primeRev: (group: string, rev: number) => Promise<void>;
   /** Records the newest slice read from the data service, and its last seq. */
   prime: (group: string, items: readonly ChatMessagePayload[], lastSeq: number) => Promise<void>;
   /** Messages with seq > afterSeq, at most `limit`; null when the buffer knows nothing of the group. */

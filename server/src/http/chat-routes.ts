@@ -12,6 +12,7 @@ import { currentUser, requireUser } from '../auth/require-user';
 import type { ChatContext } from '../context';
 import { allGroupsOf } from '../data/client';
 import type { GroupOperations } from '../groups/operations';
+import { timelineRoutes } from '../timeline/routes';
 
 const routes = restContract.chatServer;
 
@@ -94,5 +95,6 @@ export function chatRoutes(ctx: ChatContext, groups: GroupOperations): Router {
     return { status: 200, body: { ...page, items: page.items.map(toChatMessage) } };
   });
 
+  router.use(timelineRoutes(ctx));
   return router;
 }

@@ -24,6 +24,7 @@ import type { DataClient } from '../data/client';
 import type { RecentBuffer } from '../history/recent-buffer';
 import type { ChatMetrics } from '../metrics';
 import type { Limiter } from '../rate-limits';
+import { userRoom } from '../sockets/types';
 import type { ChatIo } from '../sockets/types';
 import { createSendBatcher } from './send-batcher';
 
@@ -59,12 +60,19 @@ export function createMessagePath(options: MessagePathOptions) {
         throw new AppError('UNAVAILABLE', 'this server is shutting down; resend after reconnecting');
       }
       const { message } = await batcher.send({
-        group: request.room, from: sender, message: request.message, clientId: request.clientId ?? randomUUID(),
+        group: request.room,
+        from: sender,
+        message: request.message,
+        clientId: request.clientId ?? randomUUID(),
+        ...(request.replyTo !== undefined ? { replyTo: request.replyTo } : {}),
       });
       metrics.ackLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
       setImmediate(() => {
         io.to(message.group).emit('chat message', toChatMessage(message));
         metrics.messagesOut.inc();
+        message.mentions?.forEach((up) => io.to(userRoom(up)).emit('mentioned', {
+          room: message.group, id: message.id, seq: message.seq, up: message.from,
+        }));
       });
       return { id: message.id, seq: message.seq, timestamp: message.timestamp };
     },

@@ -7,6 +7,7 @@
 import { AppError } from '@chat/shared';
 import type { Up } from '@chat/shared';
 import type { ChatContext } from '../context';
+import { registerTimelineHandlers } from '../timeline/handlers';
 import type { Registrar } from './registrar';
 import type { ChatSocket } from './types';
 
@@ -62,5 +63,6 @@ export function registerHandlers(ctx: ChatContext, registrar: Registrar, socket:
     return { lastReadSeq: position.lastReadSeq };
   });
 
+  registerTimelineHandlers(ctx, registrar, socket);
   refuseUnknownEvents(socket);
 }

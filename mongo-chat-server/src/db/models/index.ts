@@ -7,6 +7,10 @@ import { createMentionModel } from './mention';
 import type { MentionModel } from './mention';
 import { createMessageModel } from './message';
 import type { MessageModel } from './message';
+import { createReactionModel } from './reaction';
+import type { ReactionModel } from './reaction';
+import { createRevisionModel } from './revision';
+import type { RevisionModel } from './revision';
 import { createUserModel } from './user';
 import type { UserModel } from './user';
 
@@ -16,6 +20,8 @@ export interface Models {
   Membership: MembershipModel;
   Message: MessageModel;
   Mention: MentionModel;
+  Revision: RevisionModel;
+  Reaction: ReactionModel;
 }
 
 /** The models bound to one connection (two services in one process each get their own). */
@@ -26,6 +32,8 @@ export function createModels(db: Connection): Models {
     Membership: createMembershipModel(db),
     Message: createMessageModel(db),
     Mention: createMentionModel(db),
+    Revision: createRevisionModel(db),
+    Reaction: createReactionModel(db),
   };
 }
 

@@ -3,7 +3,26 @@ import type { Connection, Model, Types } from 'mongoose';
 import { LIMITS, UP_PATTERN } from '@chat/shared';
 import { textLength } from './text-length';
 
-/** A stored message; `seq` is its place in the group (1, 2, 3, … without a gap). */
+/** The quote a reply carries of the message it answers. */
+export interface ReplyQuoteDoc {
+  id: Types.ObjectId;
+  seq: number;
+  up: string;
+  excerpt?: string;
+  deleted?: true;
+}
+
+export interface ReactionSummaryDoc {
+  emoji: string;
+  count: number;
+  ups: string[];
+}
+
+/**
+ * A stored message; `seq` is its place in the group (1, 2, 3, … without a gap),
+ * `rev` the group revision of its latest change (docs/design.md, One change
+ * stream per group). A deleted message is a tombstone: `deleted`, empty text.
+ */
 export interface MessageDoc {
   _id: Types.ObjectId;
   group: Types.ObjectId;
@@ -12,21 +31,56 @@ export interface MessageDoc {
   message: string;
   clientId: string;
   timestamp: Date;
+  rev?: number;
+  editedAt?: Date;
+  deleted?: true;
+  deletedAt?: Date;
+  replyTo?: ReplyQuoteDoc;
+  reactions?: ReactionSummaryDoc[];
+  mentions?: string[];
+  /** The clientIds of the latest edits, so a retried edit does not apply twice (bounded). */
+  editIds?: string[];
 }
 
 const messageSchema = new Schema<MessageDoc>({
   group: { type: Schema.Types.ObjectId, required: true },
   seq: { type: Number, required: true, min: 1 },
   from: { type: String, required: true, match: UP_PATTERN },
-  message: { type: String, required: true, validate: textLength(1, LIMITS.messageLength) },
+  // Empty only on a tombstone (a deleted message).
+  message: { type: String, default: '', validate: textLength(0, LIMITS.messageLength) },
   clientId: { type: String, required: true, validate: textLength(1, LIMITS.clientId) },
   timestamp: { type: Date, required: true },
+  rev: { type: Number, min: 1 },
+  editedAt: Date,
+  deleted: Boolean,
+  deletedAt: Date,
+  replyTo: {
+    type: new Schema<ReplyQuoteDoc>({
+      id: { type: Schema.Types.ObjectId, required: true },
+      seq: { type: Number, required: true },
+      up: { type: String, required: true },
+      excerpt: String,
+      deleted: Boolean,
+    }, { _id: false }),
+    default: undefined,
+  },
+  reactions: {
+    type: [new Schema<ReactionSummaryDoc>({ emoji: String, count: Number, ups: [String] }, { _id: false })],
+    default: undefined,
+  },
+  mentions: { type: [String], default: undefined },
+  editIds: { type: [String], default: undefined },
 }, { versionKey: false, strict: 'throw' });
 
 // The order guarantee: two writers can never both store seq N of a group.
 messageSchema.index({ group: 1, seq: 1 }, { unique: true });
 // The idempotency guarantee: a retried send finds the first copy instead of storing a second.
 messageSchema.index({ group: 1, clientId: 1 }, { unique: true });
+// Resuming: a group's messages changed after a revision, in revision order. (Unique revisions are
+// guaranteed by the revision claims, since a message's rev moves on at every change.)
+messageSchema.index({ group: 1, rev: 1 });
+// A delete finds the replies quoting the deleted message.
+messageSchema.index({ 'replyTo.id': 1 });
 
 export type MessageModel = Model<MessageDoc>;
 export const createMessageModel = (db: Connection): MessageModel => (
