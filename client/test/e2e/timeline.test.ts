@@ -107,7 +107,7 @@ describe('client end to end: the group timeline on two chat servers of the real 
     await input.fill('Looks good @');
     await ruiPage.locator(`[data-testid="mention-option"][data-up="${ana.up}"]`).waitFor();
     await input.press('Enter');
-    assert.match(await input.inputValue(), new RegExp(`^Looks good @\\S+ $`));
+    assert.match(await input.inputValue(), /^Looks good @\S+ $/);
     await input.pressSequentially('ship it');
     await input.press('Enter');
     const reply = ruiPage.locator('[data-testid="message-item"][data-status="sent"]', { hasText: 'ship it' });
