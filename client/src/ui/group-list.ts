@@ -55,14 +55,18 @@ export function createGroupList(app: ChatApp, open: (room: string) => void): HTM
         'span',
         { class: 'group-side' },
         h('span', { class: 'group-time' }, time),
-        mentions > 0
-          ? h('span', {
-            class: 'badge mention-badge', testid: 'group-mentions', 'data-count': mentions, 'aria-hidden': 'true', title: `${mentions} unread mention${mentions === 1 ? '' : 's'} of you`,
-          }, mentions > 1 ? `@ ${mentions > 99 ? '99+' : mentions}` : '@')
-          : null,
-        entry.unread > 0
-          ? h('span', { class: 'badge', testid: 'group-unread', 'aria-hidden': 'true' }, entry.unread > 99 ? '99+' : entry.unread)
-          : null,
+        h(
+          'span',
+          { class: 'group-badges' },
+          mentions > 0
+            ? h('span', {
+              class: 'badge mention-badge', testid: 'group-mentions', 'data-count': mentions, 'aria-hidden': 'true', title: `${mentions} unread mention${mentions === 1 ? '' : 's'} of you`,
+            }, mentions > 1 ? `@ ${mentions > 99 ? '99+' : mentions}` : '@')
+            : null,
+          entry.unread > 0
+            ? h('span', { class: 'badge', testid: 'group-unread', 'aria-hidden': 'true' }, entry.unread > 99 ? '99+' : entry.unread)
+            : null,
+        ),
       ),
     );
   };

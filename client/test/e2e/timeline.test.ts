@@ -122,6 +122,9 @@ describe('client end to end: the group timeline on two chat servers of the real 
     assert.match(await anaReply.getAttribute('class') ?? '', /mentions-me/);
     await ruiPage.locator(`[data-testid="message-item"][data-seq="${replySeq}"] [data-testid="mention"][data-target="member"]`).waitFor();
 
+    await anaReply.scrollIntoViewIfNeeded();
+    await anaPage.mouse.move(0, 0);
+    await shot(anaPage, 'timeline-reply-mention.png');
     await anaReply.getByTestId('reply-quote').click();
     await anaPage.locator('[data-testid="message-item"][data-seq="1"].jumped').waitFor();
     const inView = await item(anaPage, 1).evaluate((el) => {
@@ -130,7 +133,7 @@ describe('client end to end: the group timeline on two chat servers of the real 
       return !!scroller && box.top >= scroller.top && box.bottom <= scroller.bottom;
     });
     assert.ok(inView, 'the original is scrolled into view');
-    await shot(anaPage, 'timeline-reply-mention.png');
+    await shot(anaPage, 'timeline-reply-jumped.png');
   });
 
   it('shows reaction chips with counts, highlighted for the caller, toggled by a click, added from the picker', async () => {
@@ -154,6 +157,7 @@ describe('client end to end: the group timeline on two chat servers of the real 
     // Taking one back.
     await ruiChip.click();
     await anaPage.waitForFunction(() => document.querySelector('[data-seq="1"] [data-emoji="👍"] [data-testid="reaction-count"]')?.textContent === '1');
+    await anaPage.mouse.move(0, 0);
     await shot(anaPage, 'timeline-reactions.png');
   });
 
@@ -170,6 +174,7 @@ describe('client end to end: the group timeline on two chat servers of the real 
     const seqs = await anaPage.getByTestId('message-item').evaluateAll((els) => els.map((el) => Number((el as HTMLElement).dataset.seq)));
     assert.equal(seqs[0], 1, 'the placeholder stays first, in its place');
     await item(anaPage, 1).scrollIntoViewIfNeeded();
+    await anaPage.mouse.move(0, 0);
     await shot(anaPage, 'timeline-deleted.png');
   });
 
