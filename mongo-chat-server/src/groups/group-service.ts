@@ -146,6 +146,8 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
         Membership.deleteMany({ group: groupId }),
         models.Message.deleteMany({ group: groupId }),
         models.Mention.deleteMany({ group: groupId }),
+        models.Reaction.deleteMany({ group: groupId }),
+        models.Revision.deleteMany({ group: groupId }),
       ]);
     },
 
