@@ -7,6 +7,7 @@ import { Connection } from '../net/connection';
 import type { ChatSocket, ConnectionStatus } from '../net/connection';
 import { announceOnline } from '../net/socket-calls';
 import type { ToastKind } from './context';
+import { Changes } from './changes';
 import { Groups } from './groups';
 import { Messages } from './messages';
 import { Search } from './search';
@@ -26,6 +27,7 @@ export class ChatApp {
   readonly groups: Groups;
 
   readonly search: Search;
+  readonly changes: Changes;
 
   private readonly connection: Connection;
 
@@ -44,6 +46,7 @@ export class ChatApp {
     };
     this.messages = new Messages(ctx);
     this.search = new Search(ctx, this.messages);
+    this.changes = new Changes(ctx, this.messages);
     this.groups = new Groups(ctx, (room) => this.messages.open(room));
     this.connection = new Connection({
       locate: () => api.locate(),
@@ -108,6 +111,8 @@ export class ChatApp {
 
   private statusChanged(status: ConnectionStatus): void {
     this.store.connection = status;
+    // What each group held when the connection dropped: where the resume after the reconnect starts.
+    if (status.state !== 'online' && status.state !== 'catching-up') this.store.timelines.forEach((t) => t.pause());
     // REST follows the socket to its server; while there is none, the configured API server answers.
     this.api.useChatServer(status.state === 'online' || status.state === 'catching-up' ? status.url ?? undefined : undefined);
     this.store.notify('connection', 'timeline', 'members');
@@ -121,6 +126,8 @@ export class ChatApp {
 
   private bind(socket: ChatSocket): void {
     socket.on('chat message', (message) => this.messages.receive(message));
+    socket.on('message updated', (message) => this.messages.changed(message));
+    socket.on('mentioned', ({ room, up }) => this.messages.mentioned(room, up));
     socket.on('presence', (batch) => this.groups.presence(batch));
     socket.on('typing', ({ room, up }) => this.someoneTyping(room, up));
     socket.on('read', ({ room, up, seq }) => this.someoneRead(room, up, seq));
@@ -161,6 +168,7 @@ export class ChatApp {
     if (!entry || seq <= entry.lastReadSeq) return;
     entry.lastReadSeq = seq;
     entry.unread = Math.min(entry.unread, Math.max(0, entry.group.lastSeq - seq));
+    if (entry.unread === 0) entry.unreadMentions = 0;
     this.store.notify('groups');
   }
 }

@@ -2,15 +2,33 @@
  * The open group's conversation: loading, catching up, scrolling back, sending
  * (with a clientId that makes retries safe), read positions.
  */
-import { sendMessageRequestSchema } from '@chat/contract';
-import type { AttachmentRef, ChatMessagePayload, SendMessageResult } from '@chat/contract';
+import { sendMessageRequestSchema, TIMELINE_LIMITS } from '@chat/contract';
+import type {
+  AttachmentRef, ChatMessagePayload, ReplyQuote, SendMessageResult,
+} from '@chat/contract';
 import { describeError } from '../api/describe-error';
-import { catchUp } from '../logic/catch-up';
+import { catchUp, resumeAll } from '../logic/catch-up';
 import { newClientId } from '../logic/ids';
 import { unreadCount } from '../logic/reads';
 import { TypingThrottle } from '../logic/typing-throttle';
-import { joinRoom, markRead, sendChatMessage } from '../net/socket-calls';
+import {
+  isNoAnswer, joinRoom, markRead, resumeGroups, sendChatMessage,
+} from '../net/socket-calls';
 import type { AppContext } from './context';
+
+/** The quote a reply shows of the message it answers (the server makes the same one). */
+export function quoteOf(message: ChatMessagePayload): ReplyQuote {
+  const points = [...message.message];
+  const excerpt = points.length <= TIMELINE_LIMITS.excerptLength
+    ? message.message : `${points.slice(0, TIMELINE_LIMITS.excerptLength - 1).join('')}…`;
+  return message.deleted
+    ? {
+      id: message.id, seq: message.seq, up: message.up, deleted: true,
+    }
+    : {
+      id: message.id, seq: message.seq, up: message.up, excerpt,
+    };
+}
 
 const OLDER_PAGE = 50;
 
@@ -27,6 +45,9 @@ export class Messages {
   private readonly reading = new Set<string>();
 
   private readonly typingThrottle = new TypingThrottle();
+
+  /** The chat server did not answer `resume` (one from before it existed): catch up by `join room`. */
+  private resumeUnsupported = false;
 
   constructor(private readonly ctx: AppContext) {}
 
@@ -88,13 +109,83 @@ export class Messages {
     return run;
   }
 
-  /** After a (re)connect: every group whose conversation is held, the open one first. */
+  /**
+   * After a (re)connect: every group whose conversation is held, in one `resume` request from the
+   * rev each held when the connection dropped (edits, deletes, reactions and new messages alike);
+   * groups it cannot answer, and the open one if it was never loaded, catch up by `join room`.
+   */
   async catchUpAll(): Promise<void> {
     const { store } = this.ctx;
-    const rooms = [...store.timelines.values()].filter((t) => t.loaded).map((t) => t.room);
-    if (store.openGroup && !rooms.includes(store.openGroup)) rooms.push(store.openGroup);
-    rooms.sort((a, b) => Number(b === store.openGroup) - Number(a === store.openGroup));
-    for (const room of rooms) await this.catchUp(room);
+    const loaded = [...store.timelines.values()].filter((t) => t.loaded);
+    // A group whose messages carry no rev (stored before revisions existed) has nothing to resume from.
+    const resumable = this.resumeUnsupported ? [] : loaded.filter((t) => t.resumeRev > 0);
+    const rooms = loaded.filter((t) => !resumable.includes(t)).map((t) => t.room);
+    if (store.openGroup && !loaded.some((t) => t.room === store.openGroup)) rooms.push(store.openGroup);
+    const socket = this.ctx.liveSocket();
+    if (socket && resumable.length > 0) {
+      try {
+        const outcome = await resumeAll((groups) => resumeGroups(socket, groups), resumable);
+        rooms.push(...outcome.behind);
+        resumable.forEach((t) => this.noteNewest(t.room));
+        store.notify('timeline', 'groups');
+      } catch (err) {
+        if (isNoAnswer(err) && socket.connected) this.resumeUnsupported = true;
+        rooms.push(...resumable.map((t) => t.room));
+      }
+    }
+    const unique = [...new Set(rooms)];
+    unique.sort((a, b) => Number(b === store.openGroup) - Number(a === store.openGroup));
+    for (const room of unique) await this.catchUp(room);
+    unique.forEach((room) => store.timelines.get(room)?.resumed(0));
+  }
+
+  /** The group list's preview and newest seq follow what the timeline holds. */
+  private noteNewest(room: string): void {
+    const { store } = this.ctx;
+    const entry = store.groups.get(room);
+    const timeline = store.timelines.get(room);
+    const newest = timeline?.messages[timeline.messages.length - 1];
+    if (!entry || !newest) return;
+    entry.group.lastSeq = Math.max(entry.group.lastSeq, newest.seq);
+    if (!entry.lastMessage || newest.seq >= entry.lastMessage.seq) entry.lastMessage = newest;
+  }
+
+  /** A message changed (edit, delete, reaction, its reply quote): its new state, if newer than the one held. */
+  changed(message: ChatMessagePayload): void {
+    const { store } = this.ctx;
+    const entry = store.groups.get(message.room);
+    if (!entry) return;
+    const timeline = store.timelines.get(message.room);
+    if (timeline?.loaded) {
+      timeline.applyChanges([message]);
+      if (timeline.hasGap()) void this.catchUp(message.room);
+    }
+    const last = entry.lastMessage;
+    if (last && last.id === message.id && (message.rev ?? -1) > (last.rev ?? -1)) entry.lastMessage = message;
+    store.notify('timeline', 'groups');
+  }
+
+  /** A new message mentions the person: the group's mention badge, unless they are reading it. */
+  mentioned(room: string, up: string): void {
+    const { store } = this.ctx;
+    const entry = store.groups.get(room);
+    if (!entry || up === store.me.up || this.isViewing(room)) return;
+    entry.unreadMentions += 1;
+    store.notify('groups');
+  }
+
+  /** Scrolling back until the message at `seq` is held (a reply's original): false if it cannot be. */
+  async loadUntil(room: string, seq: number): Promise<boolean> {
+    const timeline = this.ctx.store.timelines.get(room);
+    if (!timeline) return false;
+    for (let round = 0; round < 50; round += 1) {
+      const first = timeline.firstSeq;
+      if (first !== null && first <= seq) return true;
+      if (!timeline.hasOlder) return false;
+      await this.loadOlder(room);
+      if (timeline.firstSeq === first) return false;
+    }
+    return false;
   }
 
   /** Scrolling back: the page before the oldest message held, from the REST cursor. */
@@ -146,11 +237,19 @@ export class Messages {
     }
     const { store } = this.ctx;
     const clientId = newClientId();
-    store.timeline(room).addPending({
-      clientId, up: store.me.up, message: text, timestamp: new Date().toISOString(), attachments,
+    const timeline = store.timeline(room);
+    const answering = store.replyingTo?.room === room ? timeline.find(store.replyingTo.id) : undefined;
+    timeline.addPending({
+      clientId,
+      up: store.me.up,
+      message: text,
+      timestamp: new Date().toISOString(),
+      replyTo: answering ? quoteOf(answering) : null,
+      attachments,
     });
+    if (store.replyingTo?.room === room) store.replyingTo = null;
     this.typingThrottle.reset(room);
-    store.notify('timeline');
+    store.notify('timeline', 'compose');
     void this.deliver(room, clientId);
     return clientId;
   }
@@ -173,6 +272,7 @@ export class Messages {
         message: pending.message,
         clientId,
         ...(pending.attachments.length > 0 ? { attachments: pending.attachments.map((a) => a.id) } : {}),
+        ...(pending.replyTo ? { replyTo: pending.replyTo.id } : {}),
       });
       this.stored(room, clientId, result);
     } catch (err) {
@@ -226,14 +326,17 @@ export class Messages {
     if (!entry || !timeline || !socket || !this.isViewing(room) || this.reading.has(room)) return;
     const seq = timeline.lastSeq;
     if (seq <= entry.lastReadSeq) {
-      if (entry.unread !== 0) {
+      if (entry.unread !== 0 || entry.unreadMentions !== 0) {
         entry.unread = 0;
+        entry.unreadMentions = 0;
         store.notify('groups');
       }
       return;
     }
     this.reading.add(room);
     entry.unread = 0;
+    // Reading removes the mentions too (the server drops them with the read).
+    entry.unreadMentions = 0;
     store.notify('groups');
     let stored = false;
     markRead(socket, room, seq)

@@ -15,10 +15,15 @@ export interface GroupEntry {
   group: Group;
   lastReadSeq: number;
   unread: number;
+  /** Unread messages that mention the person: the group's mention badge. */
+  unreadMentions: number;
   lastMessage: ChatMessagePayload | null;
 }
 
-export type Topic = 'groups' | 'open' | 'timeline' | 'members' | 'presence' | 'typing' | 'reads' | 'connection' | 'focus';
+export type Topic = 'groups' | 'open' | 'timeline' | 'members' | 'presence' | 'typing' | 'reads' | 'connection' | 'compose' | 'focus';
+
+/** The message the composer answers (a reply), in the group it belongs to. */
+export interface ReplyTarget { room: string; id: string }
 
 export interface Presence { online: boolean; lastSeen: string | null }
 
@@ -46,6 +51,9 @@ export class ChatStore {
 
   /** The person's own read position when the open group was opened: where "new messages" starts. */
   unreadMarker: number | null = null;
+
+  /** What the composer is replying to, if anything. */
+  replyingTo: ReplyTarget | null = null;
 
   connection: ConnectionStatus = {
     state: 'offline', url: null, serverId: null, detail: null, failures: 0,
@@ -81,7 +89,7 @@ export class ChatStore {
     [...this.groups.keys()].filter((id) => !fresh.has(id)).forEach((id) => this.forgetGroup(id));
     items.forEach((item) => {
       const {
-        lastReadSeq, unread, lastMessage, ...group
+        lastReadSeq, unread, unreadMentions, lastMessage, ...group
       } = item;
       const held = this.groups.get(item.id);
       const newest = [lastMessage, held?.lastMessage].reduce<ChatMessagePayload | null>(
@@ -89,7 +97,8 @@ export class ChatStore {
         null,
       );
       this.groups.set(item.id, {
-        group, lastReadSeq, unread, lastMessage: newest,
+        // A server from before mentions existed leaves the count out.
+        group, lastReadSeq, unread, unreadMentions: unreadMentions ?? 0, lastMessage: newest,
       });
     });
   }
@@ -99,7 +108,7 @@ export class ChatStore {
     const entry: GroupEntry = held
       ? { ...held, group: { ...group, lastSeq: Math.max(group.lastSeq, held.group.lastSeq) } }
       : {
-        group, lastReadSeq: 0, unread: group.lastSeq, lastMessage: null,
+        group, lastReadSeq: 0, unread: group.lastSeq, unreadMentions: 0, lastMessage: null,
       };
     this.groups.set(group.id, entry);
     return entry;
@@ -111,6 +120,7 @@ export class ChatStore {
     this.members.delete(id);
     this.reads.forget(id);
     if (this.openGroup === id) this.openGroup = null;
+    if (this.replyingTo?.room === id) this.replyingTo = null;
   }
 
   /** Newest activity first: what a chat app's list looks like. */
@@ -130,6 +140,12 @@ export class ChatStore {
 
   lastSeen(up: Up): string | null {
     return this.presence.get(up)?.lastSeen ?? this.users.get(up)?.lastSeen ?? null;
+  }
+
+  /** The profiles of a group's members whose list was loaded (the person included). */
+  memberProfiles(room: string): User[] {
+    const ups = this.members.get(room) ?? this.groups.get(room)?.group.users ?? [];
+    return ups.map((up) => this.users.get(up)).filter((u): u is User => u !== undefined);
   }
 
   rememberUsers(users: User[]): void {

@@ -1,10 +1,11 @@
 /**
  * One group's messages as the person sees them: the stored ones in `seq` order,
  * each exactly once however it arrived (join ack, live event, catch-up, scroll
- * back), followed by the person's own messages not yet stored.
+ * back, resume), each in its latest state (the highest `rev`: edits, deletes,
+ * reactions), followed by the person's own messages not yet stored.
  */
 import type {
-  AttachmentRef, ChatMessagePayload, SendMessageResult, Up,
+  AttachmentRef, ChatMessagePayload, Reaction, ReplyQuote, SendMessageResult, Up,
 } from '@chat/contract';
 
 export type MessageStatus = 'pending' | 'sent' | 'failed';
@@ -22,6 +23,16 @@ export interface TimelineItem {
   error: string | null;
   /** Files the message carries (none: empty). */
   attachments: readonly AttachmentRef[];
+  /** The revision of the state shown (null: pending, or stored before revisions existed). */
+  rev: number | null;
+  /** ISO time of the latest edit. */
+  editedAt: string | null;
+  /** A tombstone: shown as "message deleted", in its place. */
+  deleted: boolean;
+  replyTo: ReplyQuote | null;
+  reactions: readonly Reaction[];
+  /** The members the server found mentioned. */
+  mentions: readonly Up[];
 }
 
 interface PendingMessage {
@@ -32,30 +43,52 @@ interface PendingMessage {
   status: 'pending' | 'failed';
   error: string | null;
   attachments: AttachmentRef[];
+  /** The quote of the message it answers, as the sender saw it. */
+  replyTo: ReplyQuote | null;
 }
 
 const isValidSeq = (seq: unknown): seq is number => typeof seq === 'number' && Number.isInteger(seq) && seq > 0;
 
+/** A state without a `rev` (an own ack, a server without revisions) loses to any state with one. */
+const revOf = (m: ChatMessagePayload): number => m.rev ?? -1;
+
 /**
- * `held` (ascending, unique seqs) plus whatever in `incoming` is new, by seq and by id.
- * Returns the merged list and the messages that were added.
+ * `held` (ascending, unique seqs) plus whatever in `incoming` is new, by seq and by id,
+ * and each held message in its latest state: a copy of it (same id and seq) with a
+ * higher `rev` replaces it; an older or equal `rev` changes nothing, whatever the order
+ * of arrival. Returns the merged list, the messages added and the messages replaced.
  */
 export function mergeBySeq(
   held: readonly ChatMessagePayload[],
   incoming: readonly ChatMessagePayload[],
-): { merged: ChatMessagePayload[]; added: ChatMessagePayload[] } {
-  const seqs = new Set(held.map((m) => m.seq));
+): { merged: ChatMessagePayload[]; added: ChatMessagePayload[]; updated: ChatMessagePayload[] } {
+  const bySeq = new Map(held.map((m) => [m.seq, m]));
   const ids = new Set(held.map((m) => m.id));
-  const added: ChatMessagePayload[] = [];
+  const addedSeqs = new Set<number>();
+  const replacedSeqs = new Set<number>();
   incoming.forEach((m) => {
-    if (!isValidSeq(m.seq) || seqs.has(m.seq) || ids.has(m.id)) return;
-    seqs.add(m.seq);
+    if (!isValidSeq(m.seq)) return;
+    const same = bySeq.get(m.seq);
+    if (same) {
+      if (same.id === m.id && revOf(m) > revOf(same)) {
+        bySeq.set(m.seq, m);
+        if (!addedSeqs.has(m.seq)) replacedSeqs.add(m.seq);
+      }
+      return;
+    }
+    if (ids.has(m.id)) return;
+    bySeq.set(m.seq, m);
     ids.add(m.id);
-    added.push(m);
+    addedSeqs.add(m.seq);
   });
-  if (added.length === 0) return { merged: [...held], added };
-  return { merged: [...held, ...added].sort((a, b) => a.seq - b.seq), added };
+  const pick = (seqs: Set<number>) => [...seqs].map((seq) => bySeq.get(seq) as ChatMessagePayload);
+  const added = pick(addedSeqs);
+  const updated = pick(replacedSeqs);
+  if (added.length === 0 && updated.length === 0) return { merged: [...held], added, updated };
+  return { merged: [...bySeq.values()].sort((a, b) => a.seq - b.seq), added, updated };
 }
+
+export interface MergeOutcome { added: ChatMessagePayload[]; updated: ChatMessagePayload[] }
 
 const keyOf = (clientId: string) => `c:${clientId}`;
 
@@ -67,6 +100,12 @@ export class Timeline {
   hasOlder = false;
 
   private confirmed: ChatMessagePayload[] = [];
+
+  /** The highest `rev` seen for this group. */
+  private revSeen = 0;
+
+  /** The rev held when the connection dropped: where the next resume starts (see `pause`). */
+  private pausedAt: number | null = null;
 
   private readonly pending = new Map<string, PendingMessage>();
 
@@ -91,9 +130,53 @@ export class Timeline {
 
   hasGap(): boolean { return this.contiguousLastSeq() < this.lastSeq; }
 
-  /** Adds what is new (other rooms' messages are ignored); returns the messages added. */
+  /** The last revision of the group this timeline has seen (0: none). */
+  get rev(): number { return this.revSeen; }
+
+  /**
+   * The connection dropped: the next resume starts from the rev held now. Changes that arrive live
+   * on the new connection before the resume answers must not move that start past the ones missed.
+   */
+  pause(): void { this.pausedAt ??= this.revSeen; }
+
+  /** What `resume` asks after. */
+  get resumeRev(): number { return this.pausedAt ?? this.revSeen; }
+
+  /**
+   * A resume answered: nothing is missing up to `rev` (0 when the catch-up went another way).
+   * While it has more to answer, the next page starts there, whatever arrived live meanwhile.
+   */
+  resumed(rev: number, hasMore = false): void {
+    this.revSeen = Math.max(this.revSeen, rev);
+    this.pausedAt = hasMore ? rev : null;
+  }
+
+  /** The held message with this id, in its latest state. */
+  find(id: string): ChatMessagePayload | undefined { return this.confirmed.find((m) => m.id === id); }
+
+  /**
+   * Adds what is new and takes each held message's latest state (other rooms' messages are
+   * ignored); returns the messages added.
+   */
   merge(messages: readonly ChatMessagePayload[]): ChatMessagePayload[] {
-    const { merged, added } = mergeBySeq(this.confirmed, messages.filter((m) => m.room === this.room));
+    return this.mergeAll(messages).added;
+  }
+
+  /**
+   * Changes (a live `message updated`, a resume's answer): a held message takes the new state,
+   * a newer message goes in at its seq. One older than the oldest held is left for scrolling
+   * back to fetch (it comes then in its latest state): inserting it would hide the gap before it.
+   */
+  applyChanges(messages: readonly ChatMessagePayload[]): MergeOutcome {
+    const first = this.firstSeq;
+    const held = new Set(this.confirmed.map((m) => m.id));
+    return this.mergeAll(messages.filter((m) => held.has(m.id) || first === null || m.seq > first));
+  }
+
+  private mergeAll(messages: readonly ChatMessagePayload[]): MergeOutcome {
+    const ours = messages.filter((m) => m.room === this.room);
+    ours.forEach((m) => { if (m.rev !== undefined && m.rev > this.revSeen) this.revSeen = m.rev; });
+    const { merged, added, updated } = mergeBySeq(this.confirmed, ours);
     this.confirmed = merged;
     // One's own message can come back as a live event before its ack: it is stored, no longer pending.
     messages.forEach((m) => {
@@ -101,22 +184,26 @@ export class Timeline {
       if (mine && mine.up === m.up && m.room === this.room) this.pending.delete(m.clientId);
     });
     if (this.confirmed[0]?.seq === 1) this.hasOlder = false;
-    return added;
+    return { added, updated };
   }
 
   /** Replaces what is held by the newest page (a catch-up too long to replay); pending sends stay. */
   resetTo(messages: readonly ChatMessagePayload[], hasOlder: boolean): void {
     this.confirmed = [];
+    // Changes to the messages dropped here are fetched with them when scrolling back.
+    this.revSeen = 0;
+    this.pausedAt = null;
     this.merge(messages);
     this.hasOlder = hasOlder && this.firstSeq !== 1;
     this.loaded = true;
   }
 
   addPending(message: {
-    clientId: string; up: Up; message: string; timestamp: string; attachments?: AttachmentRef[];
+    clientId: string; up: Up; message: string; timestamp: string; replyTo?: ReplyQuote | null;
+    attachments?: AttachmentRef[];
   }): void {
     this.pending.set(message.clientId, {
-      ...message, attachments: message.attachments ?? [], status: 'pending', error: null,
+      ...message, replyTo: message.replyTo ?? null, attachments: message.attachments ?? [], status: 'pending', error: null,
     });
   }
 
@@ -130,11 +217,14 @@ export class Timeline {
     if (held) this.pending.set(clientId, { ...held, status: 'failed', error });
   }
 
-  /** The server stored it: it becomes a normal message at its seq (once, even if the live event came first). */
+  /**
+   * The server stored it: it becomes a normal message at its seq (once, even if the live event came
+   * first). The ack carries no `rev`: the live event's state (with its rev, mentions) replaces this one.
+   */
   acknowledge(clientId: string, result: SendMessageResult): void {
     const held = this.pending.get(clientId);
     if (!held) return;
-    this.merge([{
+    const stored: ChatMessagePayload = {
       id: result.id,
       seq: result.seq,
       message: held.message,
@@ -142,7 +232,9 @@ export class Timeline {
       room: this.room,
       timestamp: result.timestamp,
       clientId,
-    }]);
+    };
+    if (held.replyTo) stored.replyTo = held.replyTo;
+    this.merge([stored]);
     this.pending.delete(clientId);
   }
 
@@ -160,11 +252,17 @@ export class Timeline {
       seq: m.seq,
       clientId: m.clientId,
       up: m.up,
-      message: m.message,
+      message: m.deleted ? '' : m.message,
       timestamp: m.timestamp,
       status: 'sent',
       error: null,
-      attachments: m.attachments ?? [],
+      attachments: m.deleted ? [] : m.attachments ?? [],
+      rev: m.rev ?? null,
+      editedAt: m.deleted ? null : m.editedAt ?? null,
+      deleted: m.deleted === true,
+      replyTo: m.replyTo ?? null,
+      reactions: m.deleted ? [] : m.reactions ?? [],
+      mentions: m.deleted ? [] : m.mentions ?? [],
     }));
     const waiting: TimelineItem[] = [...this.pending.values()].map((p) => ({
       key: keyOf(p.clientId),
@@ -177,6 +275,12 @@ export class Timeline {
       status: p.status,
       error: p.error,
       attachments: p.attachments,
+      rev: null,
+      editedAt: null,
+      deleted: false,
+      replyTo: p.replyTo,
+      reactions: [],
+      mentions: [],
     }));
     return [...stored, ...waiting];
   }

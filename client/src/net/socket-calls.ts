@@ -1,11 +1,15 @@
 /** The client → server events that expect an answer, as promises that settle once. */
 import type {
-  Ack, JoinRoomResult, ReadResult, SendMessageResult, Up,
+  Ack, JoinRoomResult, ReadResult, ResultOf, SendMessageResult, Up,
 } from '@chat/contract';
 import { ApiError, errorFromAck } from '../api/api-error';
 import type { ChatSocket } from './connection';
 
 const ACK_TIMEOUT_MS = 10000;
+const NO_ANSWER = 'no answer from the chat server';
+
+/** The server never answered (a chat server from before an event existed ignores it). */
+export const isNoAnswer = (err: unknown): boolean => err instanceof ApiError && err.message === NO_ANSWER;
 
 /** Rejects on an error ack, on silence, and as soon as the socket drops (an ack will never come then). */
 function withAck<T extends object>(
@@ -25,7 +29,7 @@ function withAck<T extends object>(
     }
     timer = setTimeout(() => {
       finish();
-      reject(new ApiError('UNAVAILABLE', 'no answer from the chat server'));
+      reject(new ApiError('UNAVAILABLE', NO_ANSWER));
     }, timeoutMs);
     socket.on('disconnect', onDisconnect);
     if (!socket.connected) {
@@ -45,7 +49,9 @@ export const joinRoom = (socket: ChatSocket, up: Up, room: string, since?: numbe
   (done) => socket.emit('join room', since === undefined ? { up, room } : { up, room, since }, done),
 );
 
-interface Outgoing { up: Up; room: string; message: string; clientId: string }
+interface Outgoing {
+  up: Up; room: string; message: string; clientId: string; replyTo?: string;
+}
 
 export const sendChatMessage = (socket: ChatSocket, payload: Outgoing) => withAck<SendMessageResult>(
   socket,
@@ -58,3 +64,43 @@ export const markRead = (socket: ChatSocket, room: string, seq: number) => withA
 );
 
 export const announceOnline = (socket: ChatSocket, up: Up) => withAck<object>(socket, (done) => socket.emit('online', { up }, done));
+
+// ---- the group timeline: edits, deletes, reactions, resume ----
+
+export type ChangeResult = ResultOf<'edit message'>;
+export type ResumeResult = ResultOf<'resume'>;
+
+export const editMessage = (
+  socket: ChatSocket,
+  room: string,
+  id: string,
+  message: string,
+  clientId: string,
+) => withAck<ChangeResult>(
+  socket,
+  (done) => socket.emit('edit message', {
+    room, id, message, clientId,
+  }, done),
+);
+
+export const deleteMessage = (socket: ChatSocket, room: string, id: string) => withAck<ChangeResult>(
+  socket,
+  (done) => socket.emit('delete message', { room, id }, done),
+);
+
+export const react = (
+  socket: ChatSocket,
+  room: string,
+  id: string,
+  emoji: string,
+  add: boolean,
+) => withAck<ChangeResult>(
+  socket,
+  (done) => socket.emit(add ? 'add reaction' : 'remove reaction', { room, id, emoji }, done),
+);
+
+/** Every group in one request: what each missed after the rev held. */
+export const resumeGroups = (socket: ChatSocket, groups: { room: string; rev: number }[]) => withAck<ResumeResult>(
+  socket,
+  (done) => socket.emit('resume', { groups }, done),
+);

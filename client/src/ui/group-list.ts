@@ -29,14 +29,18 @@ export function createGroupList(app: ChatApp, open: (room: string) => void): HTM
     const button = li.firstElementChild as HTMLButtonElement;
     const active = store.openGroup === entry.group.id;
     const time = entry.lastMessage ? formatTime(entry.lastMessage.timestamp) : '';
-    const signature = JSON.stringify([entry.group.name, entry.unread, previewOf(entry), time, active]);
+    const signature = JSON.stringify([
+      entry.group.name, entry.unread, entry.unreadMentions, previewOf(entry), time, active,
+    ]);
     if (button.dataset.signature === signature) return;
     button.dataset.signature = signature;
     button.classList.toggle('active', active);
     button.classList.toggle('has-unread', entry.unread > 0);
     if (active) button.setAttribute('aria-current', 'true');
     else button.removeAttribute('aria-current');
-    const unreadLabel = entry.unread > 0 ? `, ${entry.unread} unread` : '';
+    const mentions = entry.unreadMentions;
+    const mentionLabel = mentions > 0 ? `, ${mentions} mention${mentions === 1 ? '' : 's'} of you` : '';
+    const unreadLabel = `${entry.unread > 0 ? `, ${entry.unread} unread` : ''}${mentionLabel}`;
     button.setAttribute('aria-label', `${entry.group.name}${unreadLabel}`);
     fill(
       button,
@@ -51,9 +55,18 @@ export function createGroupList(app: ChatApp, open: (room: string) => void): HTM
         'span',
         { class: 'group-side' },
         h('span', { class: 'group-time' }, time),
-        entry.unread > 0
-          ? h('span', { class: 'badge', testid: 'group-unread', 'aria-hidden': 'true' }, entry.unread > 99 ? '99+' : entry.unread)
-          : null,
+        h(
+          'span',
+          { class: 'group-badges' },
+          mentions > 0
+            ? h('span', {
+              class: 'badge mention-badge', testid: 'group-mentions', 'data-count': mentions, 'aria-hidden': 'true', title: `${mentions} unread mention${mentions === 1 ? '' : 's'} of you`,
+            }, mentions > 1 ? `@ ${mentions > 99 ? '99+' : mentions}` : '@')
+            : null,
+          entry.unread > 0
+            ? h('span', { class: 'badge', testid: 'group-unread', 'aria-hidden': 'true' }, entry.unread > 99 ? '99+' : entry.unread)
+            : null,
+        ),
       ),
     );
   };

@@ -2,13 +2,25 @@
  * The open group's messages in a scroll container: the newest at the bottom,
  * older pages loaded as the person scrolls up (keeping what they look at in
  * place), live messages followed only when they are already at the bottom.
+ * Each stored message shows its latest state: edited (in place, own messages),
+ * deleted (a placeholder in its place), the quote it replies to (a click jumps
+ * to the original), reaction chips, highlighted mentions; hovering (or focusing)
+ * it shows its actions.
  */
 import type { ChatApp } from '../app/chat-app';
+import { mentionClassifier, splitMentions } from '../logic/mentions';
+import type { MentionTarget } from '../logic/mentions';
 import type { TimelineItem } from '../logic/timeline';
-import { formatTime, initials, listNames } from '../logic/text';
+import {
+  formatTime, initials, listNames, preview,
+} from '../logic/text';
 import { fill, h, reconcile } from './dom';
 import { attachmentList } from './attachments';
+import { icon } from './icons';
 import { messageText } from './message-text';
+
+/** The picker's emoji: a fixed set of common ones. */
+export const REACTION_EMOJI = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🙏', '👀'] as const;
 
 /** `seenBy`: null when nobody else has read it; the readers' names, or [] when only "Seen" is shown. */
 type Row = { kind: 'divider' } | { kind: 'message'; item: TimelineItem; continued: boolean; seenBy: string[] | null };
@@ -40,6 +52,12 @@ export function createMessageList(app: ChatApp): MessageListView {
   const cache = new Map<string, HTMLElement>();
   let shownRoom: string | null = null;
   let stickToBottom = true;
+  /** One message at a time is being edited, asked about deletion, or reacted to through the picker. */
+  let editing: { id: string; input: HTMLTextAreaElement } | null = null;
+  let confirmingDelete: string | null = null;
+  let pickerFor: string | null = null;
+  let classify: (name: string) => MentionTarget | null = () => null;
+  let memberKey = '';
 
   const atBottom = () => scroll.scrollHeight - scroll.scrollTop - scroll.clientHeight < NEAR_BOTTOM_PX;
   const scrollToLatest = () => {
@@ -91,50 +109,331 @@ export function createMessageList(app: ChatApp): MessageListView {
     return seenBy.length > 0 ? `Seen by ${listNames(seenBy)}` : 'Seen';
   };
 
+  const openRoom = () => store.openGroup ?? '';
+
+  const closeTransient = () => {
+    confirmingDelete = null;
+    pickerFor = null;
+  };
+
+  const startEdit = (item: TimelineItem) => {
+    if (!item.id) return;
+    const input = h('textarea', {
+      class: 'edit-input', testid: 'message-edit-input', rows: 1, 'aria-label': 'Edit message',
+    });
+    input.value = item.message;
+    const editId = item.id;
+    input.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        void saveEdit();
+      } else if (event.key === 'Escape') {
+        event.preventDefault();
+        event.stopPropagation();
+        stopEdit(editId);
+      }
+    });
+    input.addEventListener('input', () => {
+      input.style.height = 'auto';
+      input.style.height = `${Math.min(input.scrollHeight + 2, 180)}px`;
+    });
+    editing = { id: editId, input };
+    closeTransient();
+    render();
+    input.style.height = `${Math.min(input.scrollHeight + 2, 180)}px`;
+    input.focus();
+    input.setSelectionRange(input.value.length, input.value.length);
+  };
+
+  function stopEdit(focusId?: string) {
+    editing = null;
+    render();
+    if (focusId) list.querySelector<HTMLElement>(`[data-id="${focusId}"] [data-testid="message-edit"]`)?.focus();
+  }
+
+  async function saveEdit() {
+    const current = editing;
+    if (!current) return;
+    current.input.disabled = true;
+    const saved = await app.changes.edit(openRoom(), current.id, current.input.value);
+    if (editing !== current) return;
+    current.input.disabled = false;
+    if (saved) stopEdit(current.id);
+    else current.input.focus();
+  }
+
+  const editor = (item: TimelineItem, input: HTMLTextAreaElement) => h(
+    'div',
+    { class: 'edit-box' },
+    input,
+    h(
+      'div',
+      { class: 'edit-actions' },
+      h('span', { class: 'edit-hint' }, 'Enter to save · Esc to cancel'),
+      h('button', {
+        type: 'button', class: 'secondary small', testid: 'message-edit-cancel', on: { click: () => stopEdit(item.id ?? undefined) },
+      }, 'Cancel'),
+      h('button', {
+        type: 'button', class: 'small', testid: 'message-edit-save', on: { click: () => { void saveEdit(); } },
+      }, 'Save'),
+    ),
+  );
+
+  const jumpTo = async (seq: number) => {
+    const current = openRoom();
+    const find = () => list.querySelector<HTMLElement>(`[data-testid="message-item"][data-seq="${seq}"]`);
+    if (!find() && !(await messages.loadUntil(current, seq))) {
+      app.changes.cancelReply();
+      return;
+    }
+    const target = find();
+    if (!target || store.openGroup !== current) return;
+    stickToBottom = false;
+    target.scrollIntoView({ block: 'center' });
+    target.classList.remove('jumped');
+    // Restarts the highlight if the same message is jumped to again.
+    void target.offsetWidth;
+    target.classList.add('jumped');
+    target.focus({ preventScroll: true });
+    setTimeout(() => target.classList.remove('jumped'), 2000);
+  };
+
+  const replyQuote = (item: TimelineItem) => {
+    const quote = item.replyTo;
+    if (!quote) return null;
+    // The original as held now: deleted since, it shows so here too.
+    const original = store.timelines.get(openRoom())?.find(quote.id);
+    const deleted = quote.deleted === true || original?.deleted === true;
+    const text = deleted ? 'Message deleted' : preview(quote.excerpt ?? '', 80);
+    return h(
+      'button',
+      {
+        type: 'button',
+        class: `reply-quote${deleted ? ' deleted' : ''}`,
+        testid: 'reply-quote',
+        'data-seq': quote.seq,
+        title: 'Show the original message',
+        on: { click: () => { void jumpTo(quote.seq); } },
+      },
+      h('span', { class: 'reply-author' }, store.displayName(quote.up)),
+      h('span', { class: 'reply-excerpt' }, text),
+    );
+  };
+
+  const reactionRow = (item: TimelineItem) => {
+    if (item.deleted || item.id === null) return null;
+    const messageId = item.id;
+    const chips = item.reactions.map((reaction) => {
+      const mine = reaction.ups.includes(store.me.up);
+      const names = reaction.ups.map((up) => (up === store.me.up ? 'You' : store.displayName(up)));
+      const others = reaction.count - reaction.ups.length;
+      const who = others > 0 ? `${names.join(', ')} and ${others} more` : listNames(names, names.length);
+      return h(
+        'button',
+        {
+          type: 'button',
+          class: `reaction-chip${mine ? ' mine' : ''}`,
+          testid: 'reaction-chip',
+          'data-emoji': reaction.emoji,
+          'aria-pressed': String(mine),
+          title: `${who} reacted with ${reaction.emoji}`,
+          'aria-label': `${reaction.emoji} ${reaction.count}${mine ? ', yours: click to take it back' : ''}`,
+          on: { click: () => { void app.changes.toggleReaction(openRoom(), messageId, reaction.emoji); } },
+        },
+        h('span', { class: 'reaction-emoji', 'aria-hidden': 'true' }, reaction.emoji),
+        h('span', { class: 'reaction-count', testid: 'reaction-count' }, reaction.count),
+      );
+    });
+    if (chips.length === 0) return null;
+    const more = h('button', {
+      type: 'button',
+      class: 'reaction-chip reaction-more',
+      testid: 'reaction-add',
+      'aria-label': 'Add a reaction',
+      title: 'Add a reaction',
+      on: { click: () => togglePicker(messageId) },
+    }, icon('smile', 14));
+    return h('div', { class: 'reactions', testid: 'reactions' }, ...chips, more);
+  };
+
+  const picker = (item: TimelineItem) => {
+    if (item.id === null || pickerFor !== item.id) return null;
+    const messageId = item.id;
+    const options = REACTION_EMOJI.map((emoji) => h('button', {
+      type: 'button',
+      class: `reaction-option${item.reactions.some((r) => r.emoji === emoji && r.ups.includes(store.me.up)) ? ' mine' : ''}`,
+      testid: 'reaction-option',
+      'data-emoji': emoji,
+      role: 'menuitem',
+      'aria-label': `React with ${emoji}`,
+      on: {
+        click: () => {
+          pickerFor = null;
+          render();
+          void app.changes.toggleReaction(openRoom(), messageId, emoji);
+        },
+      },
+    }, emoji));
+    const menu = h('div', {
+      class: 'reaction-picker', testid: 'reaction-picker', role: 'menu', 'aria-label': 'Pick a reaction',
+    }, ...options);
+    menu.addEventListener('keydown', (event) => {
+      if (event.key !== 'Escape') return;
+      event.stopPropagation();
+      pickerFor = null;
+      render();
+      list.querySelector<HTMLElement>(`[data-id="${messageId}"] [data-testid="message-react"]`)?.focus();
+    });
+    return menu;
+  };
+
+  function togglePicker(id: string) {
+    pickerFor = pickerFor === id ? null : id;
+    confirmingDelete = null;
+    render();
+    list.querySelector<HTMLElement>(`[data-id="${id}"] [data-testid="reaction-option"]`)?.focus();
+  }
+
+  const deleteQuestion = (item: TimelineItem) => {
+    if (item.id === null || confirmingDelete !== item.id) return null;
+    const messageId = item.id;
+    const cancel = h('button', {
+      type: 'button',
+      class: 'secondary small',
+      testid: 'message-delete-cancel',
+      on: {
+        click: () => {
+          confirmingDelete = null;
+          render();
+        },
+      },
+    }, 'Cancel');
+    const confirm = h('button', {
+      type: 'button',
+      class: 'danger small',
+      testid: 'message-delete-confirm',
+      on: {
+        click: () => {
+          confirm.disabled = true;
+          void app.changes.remove(openRoom(), messageId).then(() => {
+            confirmingDelete = null;
+            render();
+          });
+        },
+      },
+    }, 'Delete');
+    return h(
+      'div',
+      { class: 'delete-question', role: 'group', 'aria-label': 'Delete this message?' },
+      h('p', {}, 'Delete this message for everyone?'),
+      h('div', { class: 'form-actions' }, cancel, confirm),
+    );
+  };
+
+  const actions = (item: TimelineItem, mine: boolean) => {
+    if (item.id === null || item.seq === null || item.deleted || editing?.id === item.id) return null;
+    const messageId = item.id;
+    const action = (testid: string, label: string, name: Parameters<typeof icon>[0], run: () => void) => h('button', {
+      type: 'button', class: 'action', testid, 'aria-label': label, title: label, on: { click: run },
+    }, icon(name, 16));
+    return h(
+      'div',
+      {
+        class: 'message-actions', testid: 'message-actions', role: 'toolbar', 'aria-label': 'Message actions',
+      },
+      action('message-reply', 'Reply', 'reply', () => {
+        app.changes.replyTo(openRoom(), messageId);
+      }),
+      action('message-react', 'Add a reaction', 'smile', () => togglePicker(messageId)),
+      mine ? action('message-edit', 'Edit', 'edit', () => startEdit(item)) : null,
+      mine ? action('message-delete', 'Delete', 'trash', () => {
+        confirmingDelete = messageId;
+        pickerFor = null;
+        render();
+        list.querySelector<HTMLElement>(`[data-id="${messageId}"] [data-testid="message-delete-cancel"]`)?.focus();
+      }) : null,
+    );
+  };
+
   const update = (li: HTMLElement, row: Row) => {
     if (row.kind === 'divider') return;
     const { item, continued } = row;
     const mine = item.up === store.me.up;
     const status = mine ? statusText(row) : '';
     const author = store.displayName(item.up);
-    const signature = JSON.stringify([item.status, item.seq, item.error, continued, status, author, item.timestamp]);
+    const isEditing = item.id !== null && editing?.id === item.id;
+    const signature = JSON.stringify([
+      item.status, item.seq, item.error, continued, status, author, item.timestamp, item.rev, item.message,
+      item.editedAt, item.deleted, item.replyTo, item.reactions, item.mentions, isEditing,
+      confirmingDelete === item.id, pickerFor === item.id, memberKey,
+      item.replyTo ? store.timelines.get(openRoom())?.find(item.replyTo.id)?.deleted : null,
+      item.replyTo ? store.displayName(item.replyTo.up) : null,
+    ]);
     if (li.dataset.signature === signature) return;
     li.dataset.signature = signature;
-    li.className = `message ${mine ? 'own' : 'theirs'}${continued ? ' continued' : ''} status-${item.status}`;
+    const mentionsMe = !item.deleted && (item.mentions.includes(store.me.up)
+      || splitMentions(item.message, classify).some((s) => s.kind === 'mention' && s.target === 'me'));
+    li.className = `message ${mine ? 'own' : 'theirs'}${continued ? ' continued' : ''} status-${item.status}`
+      + `${item.deleted ? ' deleted' : ''}${mentionsMe && !mine ? ' mentions-me' : ''}${isEditing ? ' editing' : ''}`;
+    li.tabIndex = -1;
     li.dataset.status = item.status;
     li.dataset.from = item.up;
     li.dataset.clientId = item.clientId;
     if (item.seq !== null) li.dataset.seq = String(item.seq);
     else delete li.dataset.seq;
     if (item.id) li.dataset.id = item.id;
+    if (item.rev !== null) li.dataset.rev = String(item.rev);
+    else delete li.dataset.rev;
+    li.toggleAttribute('data-deleted', item.deleted);
     const time = formatTime(item.timestamp);
     const retry = item.status === 'failed'
       ? h('button', {
         type: 'button', class: 'retry', testid: 'message-retry', on: { click: () => { void messages.deliver(store.openGroup ?? '', item.clientId); } },
       }, 'Retry')
       : null;
+    let body: HTMLElement;
+    if (item.deleted) {
+      body = h('p', { class: 'text deleted-text', testid: 'message-deleted' }, 'Message deleted');
+    } else if (isEditing && editing) body = editor(item, editing.input);
+    else body = messageText(item.message, classify);
+    const focused = isEditing && document.activeElement === editing?.input;
     fill(
       li,
       !mine ? h('span', { class: 'avatar', 'aria-hidden': 'true', title: author }, continued ? '' : initials(author)) : null,
       h(
         'div',
-        { class: 'bubble' },
-        !mine && !continued ? h('p', { class: 'author', testid: 'message-author' }, author, h('span', { class: 'author-up' }, ` ${item.up}`)) : null,
-        messageText(item.message),
-        attachmentList(app, store.openGroup ?? '', item.attachments),
+        { class: 'message-body' },
         h(
-          'p',
-          { class: 'message-meta' },
-          h('time', { datetime: item.timestamp, title: new Date(item.timestamp).toLocaleString() }, time),
-          item.seq !== null ? h('span', { class: 'seq', title: 'Position in the group' }, `#${item.seq}`) : null,
-          mine ? h('span', { class: 'status', testid: 'message-status' }, status) : null,
+          'div',
+          { class: 'bubble' },
+          !mine && !continued ? h('p', { class: 'author', testid: 'message-author' }, author, h('span', { class: 'author-up' }, ` ${item.up}`)) : null,
+          item.deleted ? null : replyQuote(item),
+          body,
+          item.deleted ? null : attachmentList(app, store.openGroup ?? '', item.attachments),
+          h(
+            'p',
+            { class: 'message-meta' },
+            item.editedAt
+              ? h('span', {
+                class: 'edited', testid: 'message-edited', title: `Edited ${new Date(item.editedAt).toLocaleString()}`,
+              }, 'edited')
+              : null,
+            h('time', { datetime: item.timestamp, title: new Date(item.timestamp).toLocaleString() }, time),
+            item.seq !== null ? h('span', { class: 'seq', title: 'Position in the group' }, `#${item.seq}`) : null,
+            mine ? h('span', { class: 'status', testid: 'message-status' }, status) : null,
+          ),
+          item.status === 'failed' ? h('p', { class: 'send-error', role: 'alert' }, item.error ?? 'Not sent.', ' ', retry) : null,
+          deleteQuestion(item),
         ),
-        item.status === 'failed' ? h('p', { class: 'send-error', role: 'alert' }, item.error ?? 'Not sent.', ' ', retry) : null,
+        reactionRow(item),
+        picker(item),
+        actions(item, mine),
       ),
     );
+    if (focused) editing?.input.focus();
   };
 
-  const render = () => {
+  function render() {
     const room = store.openGroup;
     if (!room) {
       reconcile(list, [], keyOf, create, update, cache);
@@ -142,6 +441,14 @@ export function createMessageList(app: ChatApp): MessageListView {
       return;
     }
     const timeline = store.timeline(room);
+    if (shownRoom !== room) {
+      editing = null;
+      closeTransient();
+    }
+    // Mentions are highlighted for the members known (the list loads when the group opens).
+    const profiles = store.memberProfiles(room);
+    memberKey = profiles.map((u) => `${u.up}:${u.username}`).join(',');
+    classify = mentionClassifier(store.me, profiles);
     // The oldest message shown, not the first row: the unread divider can stay first while a page goes in above it.
     const firstMessage = () => list.querySelector<HTMLElement>('[data-testid="message-item"]');
     const anchor = shownRoom === room ? firstMessage() : null;
@@ -169,7 +476,20 @@ export function createMessageList(app: ChatApp): MessageListView {
     if (timeline.loaded && timeline.hasOlder && !loading && scroll.scrollHeight <= scroll.clientHeight + NEAR_TOP_PX) {
       void messages.loadOlder(room);
     }
-  };
+  }
+
+  // A click elsewhere closes the reaction picker; Escape also drops a delete question.
+  document.addEventListener('click', (event) => {
+    if (pickerFor === null || !(event.target instanceof Element)) return;
+    if (event.target.closest('[data-testid="reaction-picker"], [data-testid="message-react"], [data-testid="reaction-add"]')) return;
+    pickerFor = null;
+    render();
+  });
+  list.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape' || (pickerFor === null && confirmingDelete === null)) return;
+    closeTransient();
+    render();
+  });
 
   scroll.addEventListener('scroll', () => {
     const room = store.openGroup;

@@ -12,9 +12,11 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Request, Response } from 'express';
 import { Server } from 'socket.io';
+import { TIMELINE_LIMITS } from '@chat/contract';
 import type {
-  ChatMessagePayload, ClientToServerEvents, Group, PresenceBatch, ServerToClientEvents, User,
+  ChatMessagePayload, ClientToServerEvents, ErrorCode, Group, PresenceBatch, Reaction, ServerToClientEvents, User,
 } from '@chat/contract';
+import { splitMentions } from '../../src/logic/mentions';
 
 type Io = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { up: string }>;
 
@@ -25,7 +27,9 @@ export interface StandIn {
   register(up: string, name: string, password?: string): User;
   createGroup(name: string, users: string[], createdBy: string): Group;
   /** Stores a message as if `from` had sent it (and delivers it live). */
-  post(group: string, from: string, message: string, clientId?: string): ChatMessagePayload;
+  post(group: string, from: string, message: string, clientId?: string, replyTo?: string): ChatMessagePayload;
+  /** Changes a message as if `by` had (edit, delete, reaction), delivering `message updated`; throws a refusal. */
+  change(group: string, id: string, by: string, what: StandInChange): ChatMessagePayload;
   messages(group: string): ChatMessagePayload[];
   /** While true, handshakes are refused as if the server were restarting. */
   refuseConnections: boolean;
@@ -33,7 +37,23 @@ export interface StandIn {
   sendAttempts: string[];
   /** The next `chat message` is answered with this error instead of being stored. */
   failNextSend: { code: 'UNAVAILABLE' | 'FORBIDDEN'; message: string } | null;
+  /** The next edit, delete or reaction is answered with this error. */
+  failNextChange: { code: 'UNAVAILABLE' | 'FORBIDDEN' | 'RATE_LIMITED'; message: string } | null;
+  /** The groups and revs of every `resume` received. */
+  resumeRequests: { room: string; rev: number }[][];
   close(): Promise<void>;
+}
+
+export type StandInChange =
+  | { kind: 'edit'; message: string }
+  | { kind: 'delete' }
+  | { kind: 'react'; emoji: string; add: boolean };
+
+type ChangeAck = { ok: true; message: ChatMessagePayload } | { ok: false; error: { code: ErrorCode; message: string } };
+
+/** A refusal in the contract's error shape. */
+class Refusal extends Error {
+  constructor(readonly code: 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT', message: string) { super(message); }
 }
 
 const fail = (res: Response, status: number, code: string, message: string) => {
@@ -45,6 +65,37 @@ export async function startStandIn(serverId = 'stand-in-chat'): Promise<StandIn>
   const groups = new Map<string, Group>();
   const history = new Map<string, ChatMessagePayload[]>();
   const reads = new Map<string, number>();
+  /** Each group's revision: every change takes the next one. */
+  const revs = new Map<string, number>();
+  /** Unread mentions per `group:up`: the seqs of the messages that mention them. */
+  const mentionsOf = new Map<string, Set<number>>();
+  const nextRev = (group: string) => {
+    const rev = (revs.get(group) ?? 0) + 1;
+    revs.set(group, rev);
+    return rev;
+  };
+  /** The members a text mentions, as the real server resolves them: `@<up>` or `@<username>`. */
+  const mentionedIn = (group: Group, text: string, from: string): string[] => {
+    const found = new Set<string>();
+    splitMentions(text, (name) => {
+      const member = group.users.find((up) => up === name || users.get(up)?.user.username === name);
+      if (member && member !== from) found.add(member);
+      return member ? 'member' : null;
+    });
+    return [...found];
+  };
+  /** The reactors of each message, in the order they reacted. */
+  const reactors = new Map<string, { emoji: string; up: string }[]>();
+  const summarize = (id: string): Reaction[] => {
+    const byEmoji = new Map<string, Reaction>();
+    (reactors.get(id) ?? []).forEach(({ emoji, up }) => {
+      const entry = byEmoji.get(emoji) ?? { emoji, count: 0, ups: [] };
+      entry.count += 1;
+      if (entry.ups.length < TIMELINE_LIMITS.reactorsListed) entry.ups.push(up);
+      byEmoji.set(emoji, entry);
+    });
+    return [...byEmoji.values()];
+  };
   /** Sockets connected per user: presence. */
   const connected = new Map<string, number>();
   const app = express();
@@ -99,9 +150,11 @@ export async function startStandIn(serverId = 'stand-in-chat'): Promise<StandIn>
       emitToMembers(group, (to) => to.emit('group created', group));
       return group;
     },
-    post(groupId, from, message, clientId = crypto.randomUUID()) {
+    post(groupId, from, message, clientId = crypto.randomUUID(), replyTo = undefined) {
       const list = history.get(groupId) as ChatMessagePayload[];
       const group = groups.get(groupId) as Group;
+      const answered = replyTo === undefined ? undefined : list.find((m) => m.id === replyTo);
+      if (replyTo !== undefined && !answered) throw new Refusal('NOT_FOUND', 'replyTo: no such message in this group');
       const stored: ChatMessagePayload = {
         id: crypto.randomBytes(12).toString('hex'),
         seq: list.length + 1,
@@ -110,16 +163,97 @@ export async function startStandIn(serverId = 'stand-in-chat'): Promise<StandIn>
         room: groupId,
         timestamp: new Date().toISOString(),
         clientId,
+        rev: nextRev(groupId),
       };
+      if (answered) {
+        stored.replyTo = answered.deleted
+          ? {
+            id: answered.id, seq: answered.seq, up: answered.up, deleted: true,
+          }
+          : {
+            id: answered.id,
+            seq: answered.seq,
+            up: answered.up,
+            excerpt: [...answered.message].slice(0, TIMELINE_LIMITS.excerptLength).join(''),
+          };
+      }
+      const mentions = mentionedIn(group, message, from);
+      if (mentions.length > 0) stored.mentions = mentions;
       list.push(stored);
       group.lastSeq = stored.seq;
       io.to(groupId).emit('chat message', stored);
+      mentions.forEach((up) => {
+        const key = `${groupId}:${up}`;
+        mentionsOf.set(key, (mentionsOf.get(key) ?? new Set()).add(stored.seq));
+        io.to(`user:${up}`).emit('mentioned', {
+          room: groupId, id: stored.id, seq: stored.seq, up: from,
+        });
+      });
       return stored;
+    },
+    change(groupId, id, by, what) {
+      const list = history.get(groupId) ?? [];
+      const index = list.findIndex((m) => m.id === id);
+      const held = list[index];
+      if (!held || (held.deleted && what.kind !== 'delete')) throw new Refusal('NOT_FOUND', 'no such message');
+      if (what.kind !== 'react' && held.up !== by) throw new Refusal('FORBIDDEN', 'only its author can change this message');
+      if (what.kind === 'delete' && held.deleted) return held;
+      const now = new Date().toISOString();
+      const touched: ChatMessagePayload[] = [];
+      let next: ChatMessagePayload;
+      if (what.kind === 'edit') {
+        next = {
+          ...held, message: what.message, editedAt: now, rev: nextRev(groupId),
+        };
+        const mentions = mentionedIn(groups.get(groupId) as Group, what.message, held.up);
+        if (mentions.length > 0) next.mentions = mentions;
+        else delete next.mentions;
+      } else if (what.kind === 'delete') {
+        next = {
+          ...held, message: '', deleted: true, deletedAt: now, rev: nextRev(groupId),
+        };
+        // The tombstone keeps no text, mentions or reactions.
+        delete next.editedAt;
+        delete next.mentions;
+        delete next.reactions;
+        reactors.delete(id);
+        list.forEach((m, i) => {
+          if (m.replyTo?.id !== id) return;
+          const quote = {
+            id: held.id, seq: held.seq, up: held.up, deleted: true as const,
+          };
+          list[i] = { ...m, replyTo: quote, rev: nextRev(groupId) };
+          touched.push(list[i] as ChatMessagePayload);
+        });
+      } else {
+        const mine = reactors.get(id) ?? [];
+        const has = mine.some((r) => r.emoji === what.emoji && r.up === by);
+        if (what.add && !has) {
+          const emoji = new Set(mine.map((r) => r.emoji));
+          if (!emoji.has(what.emoji) && emoji.size >= TIMELINE_LIMITS.reactionEmoji) {
+            throw new Refusal('CONFLICT', `at most ${TIMELINE_LIMITS.reactionEmoji} different emoji per message`);
+          }
+          mine.push({ emoji: what.emoji, up: by });
+        }
+        const kept = what.add ? mine : mine.filter((r) => !(r.emoji === what.emoji && r.up === by));
+        reactors.set(id, kept);
+        // An idempotent repeat answers the message as it is.
+        if (what.add === has) return held;
+        const reactions = summarize(id);
+        next = { ...held, reactions, rev: nextRev(groupId) };
+        if (reactions.length === 0) delete next.reactions;
+      }
+      list[index] = next;
+      [next, ...touched].sort((a, b) => (a.rev ?? 0) - (b.rev ?? 0))
+        .forEach((m) => io.to(groupId).emit('message updated', m));
+      return next;
     },
     messages: (groupId) => history.get(groupId) ?? [],
     refuseConnections: false,
     sendAttempts: [],
     failNextSend: null,
+    failNextChange: null,
+    resumeRequests: [],
     close: () => new Promise((resolve) => {
       io.disconnectSockets(true);
       void io.close(() => resolve());
@@ -173,7 +307,11 @@ export async function startStandIn(serverId = 'stand-in-chat'): Promise<StandIn>
       const lastReadSeq = reads.get(`${g.id}:${me.up}`) ?? 0;
       const list = history.get(g.id) ?? [];
       return {
-        ...g, lastReadSeq, unread: Math.max(0, g.lastSeq - lastReadSeq), lastMessage: list[list.length - 1] ?? null,
+        ...g,
+        lastReadSeq,
+        unread: Math.max(0, g.lastSeq - lastReadSeq),
+        unreadMentions: mentionsOf.get(`${g.id}:${me.up}`)?.size ?? 0,
+        lastMessage: list[list.length - 1] ?? null,
       };
     });
     res.json({ items });
@@ -309,7 +447,9 @@ export async function startStandIn(serverId = 'stand-in-chat'): Promise<StandIn>
         ok: true, room, messages, lastSeq: group.lastSeq, hasMore,
       });
     });
-    socket.on('chat message', ({ room, message, clientId: sent }, ack) => {
+    socket.on('chat message', ({
+      room, message, clientId: sent, replyTo,
+    }, ack) => {
       // As the real server does: a send without a clientId gets one (and is not idempotent).
       const clientId = sent ?? crypto.randomUUID();
       standIn.sendAttempts.push(clientId);
@@ -324,9 +464,60 @@ export async function startStandIn(serverId = 'stand-in-chat'): Promise<StandIn>
         return;
       }
       const earlier = (history.get(room) ?? []).find((m) => m.clientId === clientId);
-      const stored = earlier ?? standIn.post(room, up, message, clientId);
+      try {
+        const stored = earlier ?? standIn.post(room, up, message, clientId, replyTo);
+        ack({
+          ok: true, id: stored.id, seq: stored.seq, timestamp: stored.timestamp,
+        });
+      } catch (err) {
+        if (!(err instanceof Refusal)) throw err;
+        ack({ ok: false, error: { code: err.code, message: err.message } });
+      }
+    });
+    // The group timeline, as the contract's timeline events describe it.
+    const changeHandler = (what: (payload: { message?: string; emoji?: string }) => StandInChange) => (
+      payload: { room: string; id: string; message?: string; emoji?: string },
+      ack: (answer: ChangeAck) => void,
+    ) => {
+      const group = groups.get(payload.room);
+      if (!group?.users.includes(up)) {
+        ack({ ok: false, error: { code: 'FORBIDDEN', message: 'not a member of this group' } });
+        return;
+      }
+      if (standIn.failNextChange) {
+        ack({ ok: false, error: standIn.failNextChange });
+        standIn.failNextChange = null;
+        return;
+      }
+      try {
+        ack({ ok: true, message: standIn.change(payload.room, payload.id, up, what(payload)) });
+      } catch (err) {
+        if (!(err instanceof Refusal)) throw err;
+        ack({ ok: false, error: { code: err.code, message: err.message } });
+      }
+    };
+    socket.on('edit message', changeHandler(({ message }) => ({ kind: 'edit', message: message ?? '' })));
+    socket.on('delete message', changeHandler(() => ({ kind: 'delete' })));
+    socket.on('add reaction', changeHandler(({ emoji }) => ({ kind: 'react', emoji: emoji ?? '', add: true })));
+    socket.on('remove reaction', changeHandler(({ emoji }) => ({ kind: 'react', emoji: emoji ?? '', add: false })));
+    socket.on('resume', ({ groups: asked }, ack) => {
+      standIn.resumeRequests.push(asked.map((g) => ({ room: g.room, rev: g.rev ?? 0 })));
       ack({
-        ok: true, id: stored.id, seq: stored.seq, timestamp: stored.timestamp,
+        ok: true,
+        groups: asked.map(({ room, rev = 0 }) => {
+          const group = groups.get(room);
+          if (!group?.users.includes(up)) {
+            return { room, ok: false as const, error: { code: 'FORBIDDEN', message: 'not a member of this group' } };
+          }
+          void socket.join(room);
+          const changed = (history.get(room) ?? []).filter((m) => (m.rev ?? 0) > rev)
+            .sort((a, b) => (a.rev ?? 0) - (b.rev ?? 0));
+          const items = changed.slice(0, TIMELINE_LIMITS.resumeChanges);
+          const last = items[items.length - 1]?.rev ?? rev;
+          return {
+            room, ok: true as const, items, rev: last, hasMore: changed.length > items.length,
+          };
+        }),
       });
     });
     socket.on('typing', ({ room }) => { socket.to(room).emit('typing', { room, up }); });
@@ -334,6 +525,8 @@ export async function startStandIn(serverId = 'stand-in-chat'): Promise<StandIn>
       const key = `${room}:${up}`;
       const lastReadSeq = Math.max(reads.get(key) ?? 0, seq);
       reads.set(key, lastReadSeq);
+      const mentioned = mentionsOf.get(key);
+      if (mentioned) mentionsOf.set(key, new Set([...mentioned].filter((s) => s > lastReadSeq)));
       io.to(room).emit('read', { room, up, seq: lastReadSeq });
       ack({ ok: true, lastReadSeq });
     });
