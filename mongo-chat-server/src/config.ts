@@ -22,8 +22,8 @@ const ENV_SHAPE = {
   // argon2 accepts at least 8 KiB per lane; 19456 KiB is OWASP's argon2id baseline.
   PASSWORD_HASH_MEMORY_KIB: z.coerce.number().int().min(1024).max(1048576)
     .default(19456),
-  /** Seconds after sending during which an author may edit a message; unset: no limit. */
-  EDIT_WINDOW_S: z.coerce.number().int().min(1).optional(),
+  /** Seconds after sending during which an author may edit a message; unset or empty: no limit. */
+  EDIT_WINDOW_S: z.literal('').transform(() => undefined).or(z.coerce.number().int().min(1)).optional(),
   /** The most messages one search reads where the database has no text index (docs/search.md). */
   SEARCH_SCAN_LIMIT: z.coerce.number().int().min(100).max(100000)
     .default(2000),
