@@ -89,6 +89,7 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
   const sessions = createSessionService(models, passwords);
   const groups = createGroupService(models, writer, users, logRoleAudit(logger));
   const sweeper = startFileSweeper(db, groups, config.pendingUploadMaxAgeMs, logger);
+  groups.onDeleted((id) => sweeper.files.deleteFilesOfGroup(id));
   const timeline = createTimelineService(models, writer, groups, {
     editWindowS: config.editWindowS,
     deleteFilesOf: (ids) => sweeper.files.deleteFilesOf(ids),

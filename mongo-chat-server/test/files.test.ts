@@ -180,6 +180,30 @@ describe('data service: files', function () {
     });
   });
 
+  it('goes with its message when the message is deleted, and with its group when the group is deleted', async () => {
+    const room = await createGroup(h.api, 'short-lived', ['3001', '3002']);
+    const inRoom = (name: string) => upload(Buffer.from(`bytes of ${name}`), { name, group: room.id });
+    const kept = await inRoom('kept.txt');
+    const gone = await inRoom('gone.txt');
+    const sent = await h.api.post('/message', {
+      group: room.id, from: '3001', message: 'one file', clientId: 'files-gone', attachments: [gone.body.id],
+    });
+    assert.equal(sent.status, 201, JSON.stringify(sent.body));
+    const removed = await h.api.post(`/message/${sent.body.id}/delete`, { group: room.id, by: '3001' });
+    assert.equal(removed.status, 200, JSON.stringify(removed.body));
+    assert.equal(removed.body.message.attachments, undefined, 'the tombstone carries no file');
+    assert.equal((await h.api.get(`/file/${gone.body.id}`)).status, 404);
+    assert.equal((await h.api.get(`/file/${kept.body.id}`)).status, 200, 'a file of no deleted message stays');
+
+    const { ObjectId } = h.db.base.mongo;
+    assert.equal((await h.api.delete(`/group/${room.id}`)).status, 204);
+    assert.equal((await h.api.get(`/file/${kept.body.id}`)).status, 404);
+    assert.equal(await h.db.collection('files').countDocuments({ group: new ObjectId(room.id) }), 0);
+    assert.equal(await h.db.collection('fileData.chunks').countDocuments({
+      files_id: { $in: [new ObjectId(kept.body.id), new ObjectId(gone.body.id)] },
+    }), 0);
+  });
+
   it('removes an upload cut off midway at once: no record, no chunk', async () => {
     const before = { chunks: await chunkCount(), records: (await records()).length };
     const url = new URL(h.url);

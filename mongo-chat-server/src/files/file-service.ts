@@ -254,6 +254,13 @@ export function createFileService(
       return docs.length;
     },
 
+    /** Deletes every file of a deleted group, sent or not; answers how many. */
+    async deleteFilesOfGroup(group: string): Promise<number> {
+      const docs = await File.find({ group: new Types.ObjectId(group) }, { thumbnail: 1 }).lean();
+      await Promise.all(docs.map((doc) => discard(doc._id, doc.thumbnail)));
+      return docs.length;
+    },
+
     /**
      * Removes uploads that stayed pending longer than the bound: their process
      * stopped midway (a live upload that slow is cut off too). Answers how many.

@@ -50,6 +50,8 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
   const { Group, Membership } = models;
   const knownMembers = new MemberCache();
   const serial = new KeyedSerializer();
+  /** Told of each deleted group, after its documents are gone (files live apart from them). */
+  const deletedListeners: Array<(id: string) => Promise<unknown>> = [];
 
   const lastSeqOf = (doc: GroupDoc): number => Math.max(doc.lastSeq, writer.knownLastSeq(String(doc._id)) ?? 0);
 
@@ -171,6 +173,7 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
       models.Reaction.deleteMany({ group: groupId }),
       models.Revision.deleteMany({ group: groupId }),
     ]);
+    await Promise.all(deletedListeners.map((listener) => listener(id)));
     return true;
   };
 
@@ -228,6 +231,11 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
   };
 
   return {
+    /** `listener` runs after every group deletion, before the deletion is answered. */
+    onDeleted(listener: (id: string) => Promise<unknown>): void {
+      deletedListeners.push(listener);
+    },
+
     get: async (id: string): Promise<Group> => view(await load(id)),
 
     async list({ page, perPage }: OffsetQuery): Promise<OffsetPage<Group>> {
