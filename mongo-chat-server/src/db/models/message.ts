@@ -47,12 +47,24 @@ export interface MessageDoc {
   attachments?: AttachmentRef[];
 }
 
+/** A live message's text; a tombstone's is empty. */
+const liveText = textLength(1, LIMITS.messageLength);
+
 const messageSchema = new Schema<MessageDoc>({
   group: { type: Schema.Types.ObjectId, required: true },
   seq: { type: Number, required: true, min: 1 },
   from: { type: String, required: true, match: UP_PATTERN },
   // Empty only on a tombstone (a deleted message).
-  message: { type: String, default: '', validate: textLength(0, LIMITS.messageLength) },
+  message: {
+    type: String,
+    default: '',
+    validate: {
+      validator(this: MessageDoc, value: unknown): boolean {
+        return this.deleted ? value === '' : liveText.validator(value);
+      },
+      message: liveText.message,
+    },
+  },
   clientId: { type: String, required: true, validate: textLength(1, LIMITS.clientId) },
   timestamp: { type: Date, required: true },
   rev: { type: Number, min: 1 },
