@@ -108,6 +108,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
         retryMaxMs: e.NOTIFY_RETRY_MAX_MS,
         leaseMs: e.NOTIFY_LEASE_S * 1000,
         sweepMs: 30000,
+        // Digests go out every NOTIFY_DIGEST_S: a second of gathering costs nothing and spares a busy room's scans.
+        gatherMs: 1000,
       },
       logDir: base.logDir,
       logLevel: base.logLevel,

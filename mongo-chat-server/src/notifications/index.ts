@@ -29,6 +29,8 @@ export interface NotifyConfig {
   leaseMs: number;
   /** How often every replica looks for messages never turned into notifications. */
   sweepMs: number;
+  /** Stored messages are gathered this long before they become notification items (0: the next turn). */
+  gatherMs?: number;
 }
 
 export interface NotificationsDeps {
@@ -42,7 +44,9 @@ export interface NotificationsDeps {
 
 export function createNotifications(deps: NotificationsDeps) {
   const n = createNotifyModels(deps.db);
-  const outbox = new Outbox(deps.models, n, { logger: deps.logger, sweepMs: deps.config.sweepMs });
+  const outbox = new Outbox(deps.models, n, {
+    logger: deps.logger, sweepMs: deps.config.sweepMs, gatherMs: deps.config.gatherMs,
+  });
   const preferences = createPreferences(deps.models, n);
   const sender = deps.sender
     ?? (deps.config.url ? createWebhookSender({ url: deps.config.url, secret: deps.config.secret }) : undefined);

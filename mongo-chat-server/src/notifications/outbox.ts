@@ -35,6 +35,11 @@ export interface OutboxOptions {
   settleMs?: number;
   /** The sweep never reaches back further than this (a deploy does not notify old history). */
   sweepWindowMs?: number;
+  /**
+   * How long stored messages are gathered before one pass turns them into items. A pass reads every member of
+   * the groups concerned (a scan on FerretDB), so a busy room costs one pass per gathering, not one per round.
+   */
+  gatherMs?: number;
 }
 
 /** Messages per round of the writer. */
@@ -64,6 +69,10 @@ export class Outbox {
 
   private readonly sweepWindowMs: number;
 
+  private readonly gatherMs: number;
+
+  private gatherTimer: { timer: NodeJS.Timeout; wake: () => void } | undefined;
+
   constructor(
     private readonly base: Models,
     private readonly n: NotifyModels,
@@ -72,14 +81,22 @@ export class Outbox {
     this.retryMs = options.retryMs ?? 1000;
     this.settleMs = options.settleMs ?? 10000;
     this.sweepWindowMs = options.sweepWindowMs ?? 3600000;
+    this.gatherMs = options.gatherMs ?? 0;
   }
 
   /** Takes a round of stored messages; returns at once. */
   add(docs: readonly StoredDoc[]): void {
     if (this.closed || docs.length === 0) return;
     this.queue.push(...docs);
-    // Next turn: the senders' answers (resolved just before this call) go out first.
-    this.running ??= new Promise<void>((resolve) => { setImmediate(resolve); })
+    // The senders' answers (resolved just before this call) go out first; then the round gathers others.
+    this.running ??= new Promise<void>((resolve) => {
+      if (this.gatherMs === 0) {
+        setImmediate(resolve);
+        return;
+      }
+      const wake = () => { this.gatherTimer = undefined; resolve(); };
+      this.gatherTimer = { timer: setTimeout(wake, this.gatherMs), wake };
+    })
       .then(() => this.drain())
       .finally(() => { this.running = null; });
   }
@@ -98,6 +115,10 @@ export class Outbox {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.sweepTimer);
+    if (this.gatherTimer) {
+      clearTimeout(this.gatherTimer.timer);
+      this.gatherTimer.wake();
+    }
     if (this.retryTimer) {
       clearTimeout(this.retryTimer.timer);
       this.retryTimer.wake();
