@@ -4,6 +4,7 @@
  * composer's suggestions. Plain strings only, never markup.
  */
 import type { User } from '@chat/contract';
+import { appendText } from './text';
 
 /**
  * `@name`: a user number or a username (letters, digits, `_`, `.`, `-`), not inside a word or
@@ -24,12 +25,7 @@ export type MentionSegment =
 export function splitMentions(text: string, classify: (name: string) => MentionTarget | null): MentionSegment[] {
   const segments: MentionSegment[] = [];
   let cursor = 0;
-  const pushText = (value: string) => {
-    if (value === '') return;
-    const last = segments[segments.length - 1];
-    if (last?.kind === 'text') last.text += value;
-    else segments.push({ kind: 'text', text: value });
-  };
+  const pushText = (value: string) => appendText(segments, value);
   for (const match of text.matchAll(MENTION)) {
     const lead = match[1] ?? '';
     const name = (match[2] ?? '').replace(/[.-]+$/, '');

@@ -1,6 +1,15 @@
 /** Text helpers for rendering: everything here returns plain strings, never markup. */
 
-export type Segment = { kind: 'text'; text: string } | { kind: 'link'; text: string; href: string };
+export interface TextRun { kind: 'text'; text: string }
+export type Segment = TextRun | { kind: 'link'; text: string; href: string };
+
+/** Adds plain text to `segments`, joined to a text run just before it, so runs never split. */
+export function appendText<S extends { kind: string }>(segments: Array<S | TextRun>, value: string): void {
+  if (value === '') return;
+  const last = segments[segments.length - 1];
+  if (last?.kind === 'text') (last as TextRun).text += value;
+  else segments.push({ kind: 'text', text: value });
+}
 
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+/gi;
 const TRAILING_PUNCTUATION = /[.,;:!?)\]}'"]+$/;
@@ -22,12 +31,7 @@ const safeHref = (candidate: string): string | null => {
 export function splitLinks(text: string): Segment[] {
   const segments: Segment[] = [];
   let cursor = 0;
-  const pushText = (value: string) => {
-    if (value === '') return;
-    const last = segments[segments.length - 1];
-    if (last?.kind === 'text') last.text += value;
-    else segments.push({ kind: 'text', text: value });
-  };
+  const pushText = (value: string) => appendText(segments, value);
   for (const match of text.matchAll(URL_PATTERN)) {
     const start = match.index;
     const raw = match[0];
