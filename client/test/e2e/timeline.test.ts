@@ -37,7 +37,13 @@ describe('client end to end: the group timeline on two chat servers of the real 
     if (!chromiumAvailable()) this.skip();
     // One after the other: the build runs in this process and, on a busy machine, starves its health checks.
     const dir = await builtClient();
-    system = await startSystem({ chatServers: 2, label: 'client timeline e2e', heartbeatTimeoutMs: 4000 });
+    system = await startSystem({
+      chatServers: 2,
+      label: 'client timeline e2e',
+      heartbeatTimeoutMs: 4000,
+      // A person sends two dozen fillers in a few seconds here: above the per-user rate, which is not under test.
+      env: { SOCKET_MESSAGE_POINTS: '200' },
+    });
     [ana, rui] = await pairOnDifferentServers(system, '20260');
     const config = { dispatcherUrl: system.dispatcherUrl, apiUrl: rui.url };
     site = await serveStatic(dir, `window.CHAT_CONFIG = ${JSON.stringify(config)};`);
