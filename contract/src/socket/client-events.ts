@@ -6,9 +6,9 @@
  * documentation and go into asyncapi.yaml as they are.
  */
 import { z } from 'zod';
-import type { ErrorCode } from '../errors';
 import { LIMITS } from '../limits';
 import type { Ack } from './ack';
+import { ALWAYS, clientEvent } from './client-event-spec';
 import { attachmentIdsField } from '../attachments';
 import { chatMessageSchema } from '../records';
 import {
@@ -18,24 +18,11 @@ import { SOCKET_LIMITS } from './limits';
 import { text } from '../text';
 import { timelineClientEvents } from './timeline-events';
 
+export type { ClientEventSpec } from './client-event-spec';
+
 /** The sender's own user number: it must equal the one in the socket's token (else FORBIDDEN). */
 const senderUpField = upField.meta({ description: "The sender's own user number; another user's answers FORBIDDEN." });
 
-export interface ClientEventSpec {
-  summary: string;
-  description: string;
-  request: z.ZodObject;
-  /** What the success ack carries besides `ok: true`. */
-  result: z.ZodObject;
-  errors: readonly [ErrorCode, ...ErrorCode[]];
-  /** The ack callback may be left out (the event is fire-and-forget). */
-  ackOptional?: true;
-}
-
-const clientEvent = <const S extends ClientEventSpec>(spec: S): S => spec;
-
-/** Every event can be refused for its shape or for flooding, and can fail inside. */
-const ALWAYS = ['VALIDATION_FAILED', 'RATE_LIMITED', 'INTERNAL'] as const;
 const noResult = z.object({});
 
 export const onlineRequestSchema = z.object({ up: senderUpField });

@@ -4,16 +4,15 @@
  * group). Spread into the client → server and server → client maps.
  */
 import { z } from 'zod';
-import type { ErrorCode } from '../errors';
 import { LIMITS } from '../limits';
 import { chatMessageSchema } from '../records';
 import { groupIdField, objectIdField } from '../fields';
 import { text } from '../text';
+import { ALWAYS, clientEvent } from './client-event-spec';
 import {
   TIMELINE_LIMITS, changesPageSchema, emojiField, revSchema,
 } from '../timeline';
 
-const ALWAYS = ['VALIDATION_FAILED', 'RATE_LIMITED', 'INTERNAL'] as const;
 const CHANGE_ERRORS = [...ALWAYS, 'FORBIDDEN', 'NOT_FOUND', 'UNAVAILABLE'] as const;
 
 const messageIdField = objectIdField.meta({ description: 'The message id (24 hex characters).' });
@@ -61,15 +60,6 @@ export const resumeResultSchema = z.object({
       + '(FORBIDDEN: not a member; NOT_FOUND: no such group; UNAVAILABLE).',
   }),
 });
-
-interface TimelineClientEventSpec {
-  summary: string;
-  description: string;
-  request: z.ZodObject;
-  result: z.ZodObject;
-  errors: readonly [ErrorCode, ...ErrorCode[]];
-}
-const clientEvent = <const S extends TimelineClientEventSpec>(spec: S): S => spec;
 
 export const timelineClientEvents = {
   'edit message': clientEvent({

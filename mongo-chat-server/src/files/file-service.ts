@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import mongoose, { Types } from 'mongoose';
+import type { FilterQuery } from 'mongoose';
 import { AppError, toAttachmentRef } from '@chat/contract';
 import type { AttachmentRef, FileRecord } from '@chat/contract';
 import type { GroupService } from '../groups/group-service';
@@ -115,6 +116,13 @@ export function createFileService(
     await store.remove(String(id));
     if (thumbnail) await store.remove(String(thumbnail));
     await File.deleteOne({ _id: id });
+  };
+
+  /** Discards every file matching `filter` (bytes, thumbnail, record); answers how many. */
+  const discardWhere = async (filter: FilterQuery<FileDoc>): Promise<number> => {
+    const docs = await File.find(filter, { thumbnail: 1 }).lean();
+    await Promise.all(docs.map((doc) => discard(doc._id, doc.thumbnail)));
+    return docs.length;
   };
 
   const readyDoc = async (id: string): Promise<FileDoc> => {
@@ -247,18 +255,12 @@ export function createFileService(
     /** Deletes every file carried by these messages (bytes, thumbnails, records); answers how many. */
     async deleteFilesOf(messageIds: string[]): Promise<number> {
       if (messageIds.length === 0) return 0;
-      const docs = await File.find({
-        message: mongoose.trusted({ $in: messageIds.map((i) => new Types.ObjectId(i)) }),
-      }, { thumbnail: 1 }).lean();
-      await Promise.all(docs.map((doc) => discard(doc._id, doc.thumbnail)));
-      return docs.length;
+      return discardWhere({ message: mongoose.trusted({ $in: messageIds.map((i) => new Types.ObjectId(i)) }) });
     },
 
     /** Deletes every file of a deleted group, sent or not; answers how many. */
     async deleteFilesOfGroup(group: string): Promise<number> {
-      const docs = await File.find({ group: new Types.ObjectId(group) }, { thumbnail: 1 }).lean();
-      await Promise.all(docs.map((doc) => discard(doc._id, doc.thumbnail)));
-      return docs.length;
+      return discardWhere({ group: new Types.ObjectId(group) });
     },
 
     /**
