@@ -5,8 +5,10 @@
  * Each stored message shows its latest state: edited (in place, own messages),
  * deleted (a placeholder in its place), the quote it replies to (a click jumps
  * to the original), reaction chips, highlighted mentions; hovering (or focusing)
- * it shows its actions.
+ * it shows its actions: delete on own messages, and on every message for the
+ * group's owner and admins.
  */
+import { roleAllows, roleIn } from '@chat/contract';
 import type { ChatApp } from '../app/chat-app';
 import { mentionClassifier, splitMentions } from '../logic/mentions';
 import type { MentionTarget } from '../logic/mentions';
@@ -330,7 +332,14 @@ export function createMessageList(app: ChatApp): MessageListView {
     );
   };
 
-  const actions = (item: TimelineItem, mine: boolean) => {
+  /** Whether the person may delete others' messages in the open group (its owner and admins may). */
+  const moderates = () => {
+    const group = store.groups.get(openRoom())?.group;
+    const role = group ? roleIn(group, store.me.up) : undefined;
+    return role !== undefined && roleAllows(role, 'deleteAnyMessage');
+  };
+
+  const actions = (item: TimelineItem, mine: boolean, mayDelete: boolean) => {
     if (item.id === null || item.seq === null || item.deleted || editing?.id === item.id) return null;
     const messageId = item.id;
     const action = (testid: string, label: string, name: Parameters<typeof icon>[0], run: () => void) => h('button', {
@@ -346,7 +355,7 @@ export function createMessageList(app: ChatApp): MessageListView {
       }),
       action('message-react', 'Add a reaction', 'smile', () => togglePicker(messageId)),
       mine ? action('message-edit', 'Edit', 'edit', () => startEdit(item)) : null,
-      mine ? action('message-delete', 'Delete', 'trash', () => {
+      mayDelete ? action('message-delete', 'Delete', 'trash', () => {
         confirmingDelete = messageId;
         pickerFor = null;
         render();
@@ -359,13 +368,14 @@ export function createMessageList(app: ChatApp): MessageListView {
     if (row.kind === 'divider') return;
     const { item, continued } = row;
     const mine = item.up === store.me.up;
+    const mayDelete = mine || moderates();
     const status = mine ? statusText(row) : '';
     const author = store.displayName(item.up);
     const isEditing = item.id !== null && editing?.id === item.id;
     const signature = JSON.stringify([
       item.status, item.seq, item.error, continued, status, author, item.timestamp, item.rev, item.message,
       item.editedAt, item.deleted, item.replyTo, item.reactions, item.mentions, isEditing,
-      confirmingDelete === item.id, pickerFor === item.id, memberKey,
+      confirmingDelete === item.id, pickerFor === item.id, memberKey, mayDelete,
       item.replyTo ? store.timelines.get(openRoom())?.find(item.replyTo.id)?.deleted : null,
       item.replyTo ? store.displayName(item.replyTo.up) : null,
     ]);
@@ -427,7 +437,7 @@ export function createMessageList(app: ChatApp): MessageListView {
         ),
         reactionRow(item),
         picker(item),
-        actions(item, mine),
+        actions(item, mine, mayDelete),
       ),
     );
     if (focused) editing?.input.focus();
