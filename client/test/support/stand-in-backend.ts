@@ -12,11 +12,10 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Request, Response } from 'express';
 import { Server } from 'socket.io';
-import { TIMELINE_LIMITS } from '@chat/contract';
+import { mentionedNames, TIMELINE_LIMITS } from '@chat/contract';
 import type {
   ChatMessagePayload, ClientToServerEvents, ErrorCode, Group, PresenceBatch, Reaction, ServerToClientEvents, User,
 } from '@chat/contract';
-import { splitMentions } from '../../src/logic/mentions';
 
 type Io = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { up: string }>;
 
@@ -77,10 +76,9 @@ export async function startStandIn(serverId = 'stand-in-chat'): Promise<StandIn>
   /** The members a text mentions, as the real server resolves them: `@<up>` or `@<username>`. */
   const mentionedIn = (group: Group, text: string, from: string): string[] => {
     const found = new Set<string>();
-    splitMentions(text, (name) => {
+    mentionedNames(text).forEach((name) => {
       const member = group.users.find((up) => up === name || users.get(up)?.user.username === name);
       if (member && member !== from) found.add(member);
-      return member ? 'member' : null;
     });
     return [...found];
   };
