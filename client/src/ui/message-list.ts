@@ -226,9 +226,12 @@ export function createMessageList(app: ChatApp): MessageListView {
     if (item.deleted || item.id === null) return null;
     const messageId = item.id;
     const chips = item.reactions.map((reaction) => {
-      const mine = reaction.ups.includes(store.me.up);
-      const names = reaction.ups.map((up) => (up === store.me.up ? 'You' : store.displayName(up)));
-      const others = reaction.count - reaction.ups.length;
+      const mine = store.ownReactions.has(item, reaction.emoji);
+      const listedMe = reaction.ups.includes(store.me.up);
+      // Past the reactors listed, the person's own reaction is named first.
+      const names = [...(mine && !listedMe ? ['You'] : []),
+        ...reaction.ups.map((up) => (up === store.me.up ? 'You' : store.displayName(up)))];
+      const others = reaction.count - names.length;
       const who = others > 0 ? `${names.join(', ')} and ${others} more` : listNames(names, names.length);
       return h(
         'button',
@@ -263,7 +266,7 @@ export function createMessageList(app: ChatApp): MessageListView {
     const messageId = item.id;
     const options = REACTION_EMOJI.map((emoji) => h('button', {
       type: 'button',
-      class: `reaction-option${item.reactions.some((r) => r.emoji === emoji && r.ups.includes(store.me.up)) ? ' mine' : ''}`,
+      class: `reaction-option${store.ownReactions.has(item, emoji) ? ' mine' : ''}`,
       testid: 'reaction-option',
       'data-emoji': emoji,
       role: 'menuitem',
@@ -375,6 +378,7 @@ export function createMessageList(app: ChatApp): MessageListView {
     const signature = JSON.stringify([
       item.status, item.seq, item.error, continued, status, author, item.timestamp, item.rev, item.message,
       item.editedAt, item.deleted, item.replyTo, item.reactions, item.mentions, isEditing,
+      item.reactions.map((r) => store.ownReactions.has(item, r.emoji)),
       confirmingDelete === item.id, pickerFor === item.id, memberKey, mayDelete,
       item.replyTo ? store.timelines.get(openRoom())?.find(item.replyTo.id)?.deleted : null,
       item.replyTo ? store.displayName(item.replyTo.up) : null,
