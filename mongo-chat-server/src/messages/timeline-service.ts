@@ -15,7 +15,7 @@ import {
   AppError, TIMELINE_LIMITS, excerptOf, mentionedNames, roleAllows, searchTextOf, summarizeReactions,
 } from '@chat/shared';
 import type {
-  ChangesPage, ChangeResult, DeleteRequest, EditRequest, ReactRequest, Role, StoredMessage,
+  ChangesPage, ChangeResult, DeleteRequest, EditRequest, OwnReactionsPage, ReactRequest, Role, StoredMessage,
 } from '@chat/shared';
 import type { Models } from '../db/models';
 import { mentionId } from '../db/models/mention';
@@ -104,6 +104,22 @@ export function createTimelineService(
   return {
     resolveMentions,
     addMentions,
+
+    /**
+     * The emoji `up` reacted with on each of `messages` of `group`, in the order they reacted (docs/design.md,
+     * Own reactions); messages without one, or of another group, are left out. Read through the (message, at) index.
+     */
+    async reactionsOf(group: string, up: string, messages: string[]): Promise<OwnReactionsPage> {
+      const docs = await Reaction.find({
+        message: trusted({ $in: messages.map((id) => new Types.ObjectId(id)) }), group: new Types.ObjectId(group), up,
+      }, { message: 1, emoji: 1, at: 1 }).sort({ message: 1, at: 1 }).lean();
+      const byMessage = new Map<string, string[]>();
+      docs.forEach((doc) => {
+        const id = String(doc.message);
+        byMessage.set(id, [...(byMessage.get(id) ?? []), doc.emoji]);
+      });
+      return { items: [...byMessage].map(([id, emoji]) => ({ id, emoji })) };
+    },
 
     /** The quote a reply carries: the message answered must be of the same group (404). */
     async replyQuote(group: string, id: string): Promise<ReplyQuoteDoc> {
