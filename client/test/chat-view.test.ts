@@ -176,6 +176,16 @@ describe('client: the chat page in a browser (stand-in chat server)', function (
     assert.equal(reactorsOf()?.count, others.length, 'the click took the reaction back');
     assert.equal(await chip.getAttribute('aria-pressed'), 'false');
     assert.equal(await count(), String(others.length));
+
+    // A reaction this page did not make (another device, or before it loaded): the page asks the server once.
+    const asked = stand().ownReactionRequests.length;
+    stand().change(group.id, id, '1001', { kind: 'react', emoji: '👍', add: true });
+    await ana.locator(`[data-testid="message-item"][data-seq="${seq}"] [data-testid="reaction-chip"][aria-pressed="true"]`).waitFor();
+    assert.equal(await count(), String(others.length + 1));
+    assert.deepEqual(stand().ownReactionRequests.slice(asked), [[id]]);
+    await chip.click();
+    await chip.getByTestId('reaction-count').filter({ hasText: new RegExp(`^${others.length}$`) }).waitFor();
+    assert.equal(reactorsOf()?.count, others.length, 'the click took it back');
   });
 
   it('reconnects after losing its server, catches up what it missed once, and sends what was queued', async () => {

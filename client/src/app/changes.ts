@@ -55,7 +55,7 @@ export class Changes {
       add ? 'Could not add the reaction.' : 'Could not remove the reaction.',
       async (socket) => {
         const result = await react(socket, room, id, emoji, add);
-        this.store.ownReactions.record(id, emoji, add);
+        this.store.ownReactions.record(result.message, emoji, add);
         return result;
       },
     );

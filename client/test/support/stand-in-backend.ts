@@ -38,6 +38,8 @@ export interface StandIn {
   failNextSend: { code: 'UNAVAILABLE' | 'FORBIDDEN'; message: string } | null;
   /** The next edit, delete or reaction is answered with this error. */
   failNextChange: { code: 'UNAVAILABLE' | 'FORBIDDEN' | 'RATE_LIMITED'; message: string } | null;
+  /** The message ids of every `GET /chat/{group}/reactions/mine` received. */
+  ownReactionRequests: string[][];
   /** The groups and revs of every `resume` received. */
   resumeRequests: { room: string; rev: number }[][];
   close(): Promise<void>;
@@ -252,6 +254,7 @@ export async function startStandIn(serverId = 'stand-in-chat'): Promise<StandIn>
     failNextSend: null,
     failNextChange: null,
     resumeRequests: [],
+    ownReactionRequests: [],
     close: () => new Promise((resolve) => {
       io.disconnectSockets(true);
       void io.close(() => resolve());
@@ -397,6 +400,18 @@ export async function startStandIn(serverId = 'stand-in-chat'): Promise<StandIn>
     const before = Number(req.query.before);
     const older = list.filter((m) => m.seq < before);
     res.json({ items: older.slice(-limit), hasMore: older.length > limit });
+  });
+  app.get('/chat/:group/reactions/mine', (req, res) => {
+    const me = caller(req) as User;
+    const group = groupFor(req, res, me);
+    if (!group) return;
+    const ids = String(req.query.messages ?? '').split(',').filter((id) => id.length > 0);
+    standIn.ownReactionRequests.push(ids);
+    const items = ids.flatMap((id) => {
+      const emoji = (reactors.get(id) ?? []).filter((r) => r.up === me.up).map((r) => r.emoji);
+      return emoji.length > 0 ? [{ id, emoji }] : [];
+    });
+    res.json({ items });
   });
 
   io.use((socket, next) => {
