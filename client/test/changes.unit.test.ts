@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { mentionedNames, TIMELINE_LIMITS } from '@chat/contract';
 import type { ChatMessagePayload } from '@chat/contract';
 import { resumeAll } from '../src/logic/catch-up';
 import type { Resume } from '../src/logic/catch-up';
@@ -229,7 +230,22 @@ describe('client: mentions', () => {
     assert.deepEqual(marks('@rui and @1003, ask @ana'), ['@rui:member', '@1003:member', '@ana:me']);
     assert.deepEqual(marks('hi @1001!'), ['@1001:me']);
     assert.deepEqual(marks('thanks @eva.m.'), ['@eva.m:member'], 'a trailing dot ends the sentence');
-    assert.deepEqual(marks('@RUI'), ['@RUI:member'], 'usernames in any case');
+    assert.deepEqual(marks('@RUI'), [], 'usernames as written: the server finds no member named RUI');
+  });
+
+  it('highlights exactly the names the server finds mentioned (the contract\'s rule)', () => {
+    const everyone = () => 'member' as const;
+    const highlighted = (text: string) => [...new Set(splitMentions(text, everyone)
+      .flatMap((s) => (s.kind === 'mention' ? [s.name] : [])))];
+    const many = Array.from({ length: TIMELINE_LIMITS.mentionsPerMessage + 30 }, (_, i) => `@u${i}`).join(' ');
+    assert.deepEqual(highlighted(many), mentionedNames(many), 'no more names than the server stores');
+    assert.deepEqual(highlighted(`${many} @u0`), mentionedNames(many), 'a name already counted is highlighted again');
+    const piece = fc.constantFrom('@', 'a', 'B', '1', '.', '-', '_', ' ', 'x@', '@@', 'ü', '\n');
+    fc.assert(fc.property(fc.array(piece, { maxLength: 40 }), (parts) => {
+      const text = parts.join('');
+      assert.deepEqual(highlighted(text), mentionedNames(text));
+      assert.equal(splitMentions(text, everyone).map((s) => s.text).join(''), text);
+    }));
   });
 
   it('leaves e-mail addresses, words and non-members alone, and keeps every character of the text', () => {

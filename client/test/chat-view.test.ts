@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { LIMITS } from '@chat/contract';
+import { LIMITS, TIMELINE_LIMITS } from '@chat/contract';
 import type { Group } from '@chat/contract';
 import { chromiumAvailable, logIn } from './support/browser';
 import { CLIENT_ROOT } from './support/build';
@@ -153,6 +153,39 @@ describe('client: the chat page in a browser (stand-in chat server)', function (
     assert.notEqual(await composer.inputValue(), '', 'the text stays for editing');
     assert.equal(stand().sendAttempts.length, attempts);
     await composer.fill('');
+  });
+
+  it(`shows the person's own reaction as theirs past the first ${TIMELINE_LIMITS.reactorsListed} reactors, and takes it back`, async () => {
+    const { id, seq } = stand().post(group.id, '1002', 'A popular message');
+    const others = Array.from({ length: TIMELINE_LIMITS.reactorsListed }, (_, i) => String(3000 + i));
+    others.forEach((up) => stand().change(group.id, id, up, { kind: 'react', emoji: '👍', add: true }));
+    const chip = ana.locator(`[data-testid="message-item"][data-seq="${seq}"] [data-testid="reaction-chip"][data-emoji="👍"]`);
+    const count = () => chip.getByTestId('reaction-count').textContent();
+    await chip.getByTestId('reaction-count').filter({ hasText: String(others.length) }).waitFor();
+    assert.equal(await chip.getAttribute('aria-pressed'), 'false');
+
+    await chip.click();
+    await chip.getByTestId('reaction-count').filter({ hasText: String(others.length + 1) }).waitFor();
+    const reactorsOf = () => stand().messages(group.id).find((m) => m.id === id)?.reactions?.[0];
+    assert.equal(reactorsOf()?.ups.includes('1001'), false, 'the person is past the reactors listed');
+    assert.equal(await chip.getAttribute('aria-pressed'), 'true', 'yet the chip shows the reaction as theirs');
+    assert.match(await chip.getAttribute('title') ?? '', /^You, /);
+
+    await chip.click();
+    await chip.getByTestId('reaction-count').filter({ hasText: new RegExp(`^${others.length}$`) }).waitFor();
+    assert.equal(reactorsOf()?.count, others.length, 'the click took the reaction back');
+    assert.equal(await chip.getAttribute('aria-pressed'), 'false');
+    assert.equal(await count(), String(others.length));
+
+    // A reaction this page did not make (another device, or before it loaded): the page asks the server once.
+    const asked = stand().ownReactionRequests.length;
+    stand().change(group.id, id, '1001', { kind: 'react', emoji: '👍', add: true });
+    await ana.locator(`[data-testid="message-item"][data-seq="${seq}"] [data-testid="reaction-chip"][aria-pressed="true"]`).waitFor();
+    assert.equal(await count(), String(others.length + 1));
+    assert.deepEqual(stand().ownReactionRequests.slice(asked), [[id]]);
+    await chip.click();
+    await chip.getByTestId('reaction-count').filter({ hasText: new RegExp(`^${others.length}$`) }).waitFor();
+    assert.equal(reactorsOf()?.count, others.length, 'the click took it back');
   });
 
   it('reconnects after losing its server, catches up what it missed once, and sends what was queued', async () => {

@@ -77,6 +77,17 @@ export const upListQuery = z.string().max(LIMITS.pageSize * (LIMITS.up + 1))
     example: '201900001,201900002',
   });
 
+/** Comma-separated message ids (24 hex digits each), 1 to `LIMITS.pageSize`; upper case read as lower. */
+export const messageIdListQuery = z.string().max(LIMITS.pageSize * 25)
+  .transform((s) => s.split(',').filter((id) => id.length > 0))
+  .pipe(z.array(objectIdField).min(1).max(LIMITS.pageSize))
+  .meta({
+    type: 'string',
+    maxLength: LIMITS.pageSize * 25,
+    description: `Comma-separated message ids, 1 to ${LIMITS.pageSize}.`,
+    example: '6b13d2ba5632b8f3d228e0bd,6b13d2ba5632b8f3d228e0be',
+  });
+
 /** A read position or a catch-up point. */
 export const seqField = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 

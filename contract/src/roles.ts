@@ -14,13 +14,16 @@ export const assignableRoleSchema = z.enum(['admin', 'member'])
   .meta({ description: 'The role to give: `admin` or `member` (ownership moves by a transfer).' });
 export type AssignableRole = z.infer<typeof assignableRoleSchema>;
 
-/** Everything a role may be asked to do in a group. */
+/** Everything a role may be asked to do in a group (`deleteAnyMessage`: delete messages of other members). */
 export type GroupAction =
-  | 'rename' | 'addMembers' | 'removeMembers' | 'setRoles' | 'deleteGroup' | 'transferOwnership' | 'leave';
+  | 'rename' | 'addMembers' | 'removeMembers' | 'setRoles' | 'deleteGroup' | 'transferOwnership' | 'leave'
+  | 'deleteAnyMessage';
 
 const ALLOWED: Record<Role, ReadonlySet<GroupAction>> = {
-  owner: new Set<GroupAction>(['rename', 'addMembers', 'removeMembers', 'setRoles', 'deleteGroup', 'transferOwnership', 'leave']),
-  admin: new Set<GroupAction>(['rename', 'addMembers', 'removeMembers', 'setRoles', 'leave']),
+  owner: new Set<GroupAction>([
+    'rename', 'addMembers', 'removeMembers', 'setRoles', 'deleteGroup', 'transferOwnership', 'leave', 'deleteAnyMessage',
+  ]),
+  admin: new Set<GroupAction>(['rename', 'addMembers', 'removeMembers', 'setRoles', 'leave', 'deleteAnyMessage']),
   member: new Set<GroupAction>(['leave']),
 };
 

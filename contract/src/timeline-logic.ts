@@ -9,16 +9,37 @@ import type { Reaction } from './timeline';
 /** `@name`: a user number or a username (letters, digits, `_`, `.`, `-`), not inside a word or an e-mail address. */
 const MENTION = /(^|[^A-Za-z0-9_.@-])@([A-Za-z0-9_][A-Za-z0-9_.-]{0,31})/g;
 
-/** The distinct names `text` mentions, in order of first appearance, at most `TIMELINE_LIMITS.mentionsPerMessage`. */
-export function mentionedNames(text: string): string[] {
-  const names: string[] = [];
+/** One `@name` in a text: where its `@` is, and the name (without the `@`), exactly as written. */
+export interface MentionSpan {
+  start: number;
+  name: string;
+}
+
+/**
+ * Every `@name` of `text` that counts as a mention, in order: the occurrences of
+ * the first `TIMELINE_LIMITS.mentionsPerMessage` distinct names. The server
+ * resolves these names to members; a client highlights these same places.
+ */
+export function mentionSpans(text: string): MentionSpan[] {
+  const spans: MentionSpan[] = [];
+  const names = new Set<string>();
   for (const match of text.matchAll(MENTION)) {
     // A trailing '.' or '-' ends the sentence, not the name ("thanks @bob.").
     const name = (match[2] ?? '').replace(/[.-]+$/, '');
-    if (name.length > 0 && !names.includes(name)) names.push(name);
-    if (names.length >= TIMELINE_LIMITS.mentionsPerMessage) break;
+    if (name.length > 0) {
+      if (!names.has(name)) {
+        if (names.size >= TIMELINE_LIMITS.mentionsPerMessage) break;
+        names.add(name);
+      }
+      spans.push({ start: match.index + (match[1] ?? '').length, name });
+    }
   }
-  return names;
+  return spans;
+}
+
+/** The distinct names `text` mentions, in order of first appearance, at most `TIMELINE_LIMITS.mentionsPerMessage`. */
+export function mentionedNames(text: string): string[] {
+  return [...new Set(mentionSpans(text).map((span) => span.name))];
 }
 
 /** The first `TIMELINE_LIMITS.excerptLength` code points of `text`, with an ellipsis when cut. */

@@ -47,6 +47,20 @@ export const reactionSchema = z.object({
 }).meta({ id: 'Reaction', additionalProperties: false });
 export type Reaction = z.infer<typeof reactionSchema>;
 
+/**
+ * The caller's own reactions on some messages (docs/design.md, Own reactions): what
+ * a message's summary cannot tell past the reactors it lists.
+ */
+export const ownReactionsSchema = z.object({
+  /** One item per asked message the caller reacted to; messages without their reaction are left out. */
+  items: z.array(z.object({
+    id: z.string(),
+    /** The emoji the caller reacted with, in the order they reacted. */
+    emoji: z.array(z.string()).min(1),
+  }).meta({ additionalProperties: false })),
+}).meta({ id: 'OwnReactions', additionalProperties: false });
+export type OwnReactionsPage = z.infer<typeof ownReactionsSchema>;
+
 export const replyQuoteSchema = z.object({
   /** The quoted message. */
   id: z.string(),

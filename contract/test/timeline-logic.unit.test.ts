@@ -1,7 +1,7 @@
 /** The pure timeline rules: mention parsing, reply excerpts, reaction summaries, change merging. */
 import assert from 'node:assert/strict';
 import {
-  TIMELINE_LIMITS, coversFrom, excerptOf, mentionedNames, mergeChanges, summarizeReactions,
+  TIMELINE_LIMITS, coversFrom, excerptOf, mentionedNames, mentionSpans, mergeChanges, summarizeReactions,
 } from '../src';
 
 describe('timeline: mentions', () => {
@@ -11,6 +11,12 @@ describe('timeline: mentions', () => {
 
   it('ignores e-mail addresses, a bare @ and names glued to a word', () => {
     assert.deepEqual(mentionedNames('mail bob@example.com or a@b, @ alone, x@y'), []);
+  });
+
+  it('places each occurrence of a mentioned name, as written', () => {
+    assert.deepEqual(mentionSpans('hi @Bob and (@1002.) @Bob'), [
+      { start: 3, name: 'Bob' }, { start: 13, name: '1002' }, { start: 21, name: 'Bob' },
+    ]);
   });
 
   it('is bounded', () => {

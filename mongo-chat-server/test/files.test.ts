@@ -178,6 +178,57 @@ describe('data service: files', function () {
       assert.equal(await h.db.collection('files').countDocuments({ _id: { $in: objects.map((o) => new ObjectId(String(o))) } }), 0);
       assert.equal((await upload(Buffer.from('still here'))).status, 201);
     });
+
+    it('lets exactly one of ten concurrent sends carry a file; the others are refused and not stored', async () => {
+      const file = await upload(Buffer.from('wanted by ten'), { name: 'wanted.txt' });
+      const sends = await Promise.all(Array.from({ length: 10 }, (_, i) => h.api.post('/message', {
+        group: group.id, from: '3001', message: `race ${i}`, clientId: `race-${i}`, attachments: [file.body.id],
+      })));
+      const won = sends.filter((s) => s.status === 201);
+      const lost = sends.filter((s) => s.status !== 201);
+      assert.equal(won.length, 1, JSON.stringify(sends.map((s) => [s.status, s.body])));
+      lost.forEach((s) => {
+        assert.equal(s.status, 409, JSON.stringify(s.body));
+        assert.equal(s.body.error.code, 'CONFLICT');
+        assert.match(s.body.error.message, /already attached to another message/);
+      });
+      const { ObjectId } = h.db.base.mongo;
+      const carrying = await h.db.collection('messages').find({ 'attachments.id': file.body.id }).toArray();
+      assert.deepEqual(carrying.map((m) => String(m._id)), [won[0]!.body.id], 'only the winner carries the file');
+      const stored = await h.db.collection('messages').countDocuments({ group: new ObjectId(group.id), clientId: { $regex: '^race-' } });
+      assert.equal(stored, 1, 'the refused sends are not stored');
+      const record = await h.db.collection('files').findOne({ _id: new ObjectId(file.body.id) });
+      assert.equal(String(record?.message), won[0]!.body.id);
+      // The winner's retry still gets its message back.
+      const retry = await h.api.post('/message', {
+        group: group.id, from: '3001', message: won[0]!.body.message, clientId: won[0]!.body.clientId, attachments: [file.body.id],
+      });
+      assert.equal(retry.status, 200, JSON.stringify(retry.body));
+      assert.equal(retry.body.id, won[0]!.body.id);
+    });
+
+    it('gives a file back to later sends when the send that claimed it was not stored', async () => {
+      const file = await upload(Buffer.from('claimed then free'), { name: 'free.txt' });
+      const theirs = await h.api.post('/message', {
+        group: group.id, from: '3002', message: 'my clientId', clientId: 'claim-then-refused',
+      });
+      assert.equal(theirs.status, 201);
+      const refused = await h.api.post('/message', {
+        group: group.id, from: '3001', message: 'same clientId', clientId: 'claim-then-refused', attachments: [file.body.id],
+      });
+      assert.equal(refused.status, 409, JSON.stringify(refused.body));
+      assert.match(refused.body.error.message, /clientId/);
+      const later = await h.api.post('/message', {
+        group: group.id, from: '3001', message: 'takes it', clientId: 'claim-later', attachments: [file.body.id],
+      });
+      assert.equal(later.status, 201, JSON.stringify(later.body));
+      const { ObjectId } = h.db.base.mongo;
+      assert.deepEqual(await h.db.collection('fileClaims').find({ _id: new ObjectId(file.body.id) }).toArray(), [
+        { _id: new ObjectId(file.body.id), clientId: 'claim-later' },
+      ]);
+      assert.equal((await h.api.post('/file/delete-of-messages', { messages: [later.body.id] })).body.deleted, 1);
+      assert.equal(await h.db.collection('fileClaims').countDocuments({ _id: new ObjectId(file.body.id) }), 0, 'the claim goes with the file');
+    });
   });
 
   it('goes with its message when the message is deleted, and with its group when the group is deleted', async () => {

@@ -67,6 +67,8 @@ describe('data service: role rules', () => {
       assert.ok(roleAllows('admin', 'rename') && roleAllows('admin', 'addMembers') && roleAllows('admin', 'setRoles'));
       assert.ok(!roleAllows('admin', 'deleteGroup') && !roleAllows('admin', 'transferOwnership'));
       assert.ok(roleAllows('member', 'leave') && !roleAllows('member', 'rename') && !roleAllows('member', 'addMembers'));
+      assert.ok(roleAllows('owner', 'deleteAnyMessage') && roleAllows('admin', 'deleteAnyMessage'));
+      assert.ok(!roleAllows('member', 'deleteAnyMessage'), 'a member deletes only his own messages');
       assert.ok(mayManage('admin', 'admin') && mayManage('owner', 'admin') && !mayManage('admin', 'owner'));
       assert.ok(!mayManage('member', 'member'));
     });

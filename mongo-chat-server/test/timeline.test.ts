@@ -139,6 +139,32 @@ describe('data service: the group timeline', function () {
     assert.equal(outsiderRes.status, 403);
   });
 
+  it("tells one member's own reactions past the reactors a message lists", async () => {
+    const crowded = await postMessage(h.api, group.id, '3001', 'crowded');
+    const quiet = await postMessage(h.api, group.id, '3001', 'quiet');
+    for (let i = 0; i < 12; i += 1) await react(crowded.id, String(3100 + i), '👍');
+    await react(crowded.id, '3111', '🎉');
+    await react(quiet.id, '3100', '👍');
+    const listed = ((await h.api.get(`/message/${crowded.id}`)).body as StoredMessage).reactions?.[0];
+    assert.equal(listed?.ups.includes('3111'), false, 'the 12th reactor is not listed');
+
+    const mine = (up: string, ids: string[]) => h.api.get(`/group/${group.id}/reactions/${up}?messages=${ids.join(',')}`);
+    const res = await mine('3111', [crowded.id, quiet.id]);
+    assertMatchesSpec('get', '/group/{id}/reactions/{up}', res);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(res.body, { items: [{ id: crowded.id, emoji: ['👍', '🎉'] }] });
+    assert.deepEqual((await mine('3100', [quiet.id, crowded.id])).body.items.map((i: { id: string }) => i.id).sort(), [crowded.id, quiet.id].sort());
+    const foreign = await postMessage(h.api, outsider.id, '3003', 'elsewhere');
+    await h.api.post(`/message/${foreign.id}/reactions`, {
+      group: outsider.id, by: '3003', emoji: '👍', add: true,
+    });
+    assert.deepEqual((await mine('3003', [foreign.id])).body, { items: [] }, 'a message of another group is left out');
+    const bad = await mine('3111', ['not-an-id']);
+    assertMatchesSpec('get', '/group/{id}/reactions/{up}', bad);
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.code, 'VALIDATION_FAILED');
+  });
+
   it('counts unread mentions per member until they read past them', async () => {
     const listFor = async (up: string) => ((await h.api.get(`/group/user/${up}`)).body.items as GroupForUser[])
       .find((g) => g.id === group.id);

@@ -13,6 +13,9 @@ import {
   Cluster, clientId, eventually, next, request, startDataTier,
 } from './support/cluster';
 import type { ChatClient, DataTier, TestUser } from './support/cluster';
+// The repository's shared test support lives at the root, outside every workspace.
+// eslint-disable-next-line import/no-relative-packages
+import { assertMatchesSpec } from '../../test/support/openapi';
 
 interface Changed { message: ChatMessagePayload }
 interface ResumedGroup {
@@ -114,6 +117,30 @@ describe('chat server: the group timeline', function () {
     assert.deepEqual(after.map((m) => m.seq), [1, 2], 'the tombstone keeps its seq');
     assert.equal(after[0]?.message, '');
     assert.ok(!JSON.stringify(after).includes('final text'), 'the text is gone from history and every quote');
+  });
+
+  it("answers the caller's own reactions on messages of a group, to members only", async () => {
+    await cluster.addServer();
+    const [alice, bob, eve] = await cluster.users(3);
+    const group = await cluster.group(alice!, [bob!]);
+    const a = await cluster.connect(alice!);
+    const b = await cluster.connect(bob!);
+    const first = await send(a, alice!, group, 'first');
+    const second = await send(a, alice!, group, 'second');
+    ok(await request(b, 'add reaction', { room: group, id: second.id, emoji: '👍' }));
+    ok(await request(b, 'add reaction', { room: group, id: second.id, emoji: '🎉' }));
+    ok(await request(a, 'add reaction', { room: group, id: first.id, emoji: '👀' }));
+    const mine = (user: TestUser) => cluster.rest('GET', `/chat/${group}/reactions/mine?messages=${first.id},${second.id}`, { user });
+    const bobs = await mine(bob!);
+    assertMatchesSpec('get', '/chat/{group}/reactions/mine', bobs);
+    assert.deepEqual(bobs.body, { items: [{ id: second.id, emoji: ['👍', '🎉'] }] });
+    assert.deepEqual((await mine(alice!)).body, { items: [{ id: first.id, emoji: ['👀'] }] });
+    const outsider = await mine(eve!);
+    assertMatchesSpec('get', '/chat/{group}/reactions/mine', outsider);
+    assert.equal(outsider.status, 403);
+    const none = await cluster.rest('GET', `/chat/${group}/reactions/mine`, { user: bob });
+    assert.equal(none.status, 400);
+    assert.equal((none.body as { error: { code: string } }).error.code, 'VALIDATION_FAILED');
   });
 
   async function awayDuringFiftyChanges(env: Record<string, string>) {

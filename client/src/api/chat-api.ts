@@ -1,6 +1,6 @@
 /** The public REST routes of a chat server and the dispatcher, typed by the contracts. */
 import type {
-  AssignableRole, ChatMessagePayload, ChatSearchPage, CursorPage, Group, GroupForUser, User,
+  AssignableRole, ChatMessagePayload, ChatSearchPage, CursorPage, Group, GroupForUser, OwnReactionsPage, User,
 } from '@chat/contract';
 import { ApiError } from './api-error';
 import { requestJson, withRenewal } from './http';
@@ -194,6 +194,12 @@ export class ChatApi implements TokenSource {
   async messagesAfter(group: string, after: number, limit = 100): Promise<CursorPage<ChatMessagePayload>> {
     const path = `/chat/${encodeURIComponent(group)}/message`;
     return expectShape(await this.chat('GET', path, { query: { after, limit } }), hasItems, 'history');
+  }
+
+  /** The emoji the caller reacted with on each of `ids` (at most 100) of `group`. */
+  async myReactions(group: string, ids: string[]): Promise<OwnReactionsPage> {
+    const path = `/chat/${encodeURIComponent(group)}/reactions/mine`;
+    return expectShape(await this.chat('GET', path, { query: { messages: ids.join(',') } }), hasItems, 'own reactions');
   }
 
   /** Search in the caller's groups (or one); `cursor` is the previous page's `nextCursor`. */

@@ -41,9 +41,9 @@ export class Changes {
     return this.run(`delete:${id}`, 'Could not delete the message.', (socket) => deleteMessage(socket, room, id));
   }
 
-  /** Whether the person reacted with `emoji` (as far as the listed reactors tell). */
+  /** Whether the person reacted with `emoji`, also past the reactors the message lists. */
   reacted(message: ChatMessagePayload, emoji: string): boolean {
-    return message.reactions?.some((r) => r.emoji === emoji && r.ups.includes(this.store.me.up)) ?? false;
+    return this.store.ownReactions.has(message, emoji);
   }
 
   /** Adds the person's reaction, or takes it back if they already reacted with this emoji. */
@@ -53,7 +53,11 @@ export class Changes {
     return this.run(
       `react:${id}:${emoji}`,
       add ? 'Could not add the reaction.' : 'Could not remove the reaction.',
-      (socket) => react(socket, room, id, emoji, add),
+      async (socket) => {
+        const result = await react(socket, room, id, emoji, add);
+        this.store.ownReactions.record(result.message, emoji, add);
+        return result;
+      },
     );
   }
 

@@ -10,6 +10,7 @@ import type { ToastKind } from './context';
 import { Changes } from './changes';
 import { Groups } from './groups';
 import { Messages } from './messages';
+import { OwnReactionsSync } from './own-reactions-sync';
 import { Search } from './search';
 import { ChatStore } from './store';
 
@@ -31,6 +32,9 @@ export class ChatApp {
 
   private readonly connection: Connection;
 
+  /** Asks which reactions are the person's where the messages cannot tell. */
+  private readonly ownReactions: OwnReactionsSync;
+
   private typingTimer: ReturnType<typeof setTimeout> | null = null;
 
   private readonly cleanups: (() => void)[] = [];
@@ -48,6 +52,7 @@ export class ChatApp {
     this.search = new Search(ctx, this.messages);
     this.changes = new Changes(ctx, this.messages);
     this.groups = new Groups(ctx, (room) => this.messages.open(room));
+    this.ownReactions = new OwnReactionsSync(ctx);
     this.connection = new Connection({
       locate: () => api.locate(),
       bind: (socket) => this.bind(socket),

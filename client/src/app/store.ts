@@ -6,6 +6,7 @@ import type {
   ChatMessagePayload, Group, Up, User,
 } from '@chat/contract';
 import type { GroupListItem } from '../api/chat-api';
+import { OwnReactions } from '../logic/own-reactions';
 import { ReadReceipts } from '../logic/reads';
 import { Timeline } from '../logic/timeline';
 import { TypingTracker } from '../logic/typing';
@@ -61,8 +62,12 @@ export class ChatStore {
 
   private readonly listeners = new Map<Topic, Set<() => void>>();
 
+  /** Which reactions are the person's own, also past the reactors a message lists. */
+  readonly ownReactions: OwnReactions;
+
   constructor(readonly me: User) {
     this.users.set(me.up, me);
+    this.ownReactions = new OwnReactions(me.up);
   }
 
   on(topic: Topic, listener: () => void): () => void {

@@ -3,14 +3,9 @@
  * or the person themself, for highlighting, and the word being typed for the
  * composer's suggestions. Plain strings only, never markup.
  */
+import { mentionSpans } from '@chat/contract';
 import type { User } from '@chat/contract';
 import { appendText } from './text';
-
-/**
- * `@name`: a user number or a username (letters, digits, `_`, `.`, `-`), not inside a word or
- * an e-mail address; the server finds mentions by the same rule.
- */
-const MENTION = /(^|[^A-Za-z0-9_.@-])@([A-Za-z0-9_][A-Za-z0-9_.-]{0,31})/g;
 
 export type MentionTarget = 'me' | 'member';
 
@@ -20,40 +15,39 @@ export type MentionSegment =
 
 /**
  * Splits `text` into plain runs and the `@name`s that `classify` recognises (a member, or the
- * person themself). A trailing `.` or `-` ends the sentence, not the name ("thanks @bob.").
+ * person themself). Which `@name`s count is the contract's rule (`mentionSpans`), the one the
+ * server resolves mentions by, so a highlighted name is one the server counted.
  */
 export function splitMentions(text: string, classify: (name: string) => MentionTarget | null): MentionSegment[] {
   const segments: MentionSegment[] = [];
   let cursor = 0;
-  const pushText = (value: string) => appendText(segments, value);
-  for (const match of text.matchAll(MENTION)) {
-    const lead = match[1] ?? '';
-    const name = (match[2] ?? '').replace(/[.-]+$/, '');
-    const target = name === '' ? null : classify(name);
-    if (target) {
-      const at = match.index + lead.length;
-      pushText(text.slice(cursor, at));
-      segments.push({
-        kind: 'mention', text: `@${name}`, name, target,
-      });
-      cursor = at + 1 + name.length;
-    }
-  }
-  pushText(text.slice(cursor));
+  mentionSpans(text).forEach(({ start, name }) => {
+    const target = classify(name);
+    if (!target) return;
+    appendText(segments, text.slice(cursor, start));
+    segments.push({
+      kind: 'mention', text: `@${name}`, name, target,
+    });
+    cursor = start + 1 + name.length;
+  });
+  appendText(segments, text.slice(cursor));
   return segments;
 }
 
-/** Recognises the person (`@<up>` or `@<username>`) and the group's members among mention names. */
+/**
+ * Recognises the person (`@<up>` or `@<username>`) and the group's members among mention names,
+ * as written: the server matches user numbers and usernames exactly, so `@Bob` is not `bob`.
+ */
 export function mentionClassifier(me: Pick<User, 'up' | 'username'>, members: ReadonlyArray<Pick<User, 'up' | 'username'>>) {
   const names = new Set<string>();
   members.forEach((m) => {
     names.add(m.up);
-    if (m.username) names.add(m.username.toLowerCase());
+    if (m.username) names.add(m.username);
   });
-  const mine = new Set([me.up, me.username.toLowerCase()]);
+  const mine = new Set([me.up, me.username]);
   return (name: string): MentionTarget | null => {
-    if (mine.has(name) || mine.has(name.toLowerCase())) return 'me';
-    return names.has(name) || names.has(name.toLowerCase()) ? 'member' : null;
+    if (mine.has(name)) return 'me';
+    return names.has(name) ? 'member' : null;
   };
 }
 

@@ -5,8 +5,10 @@
  * Each stored message shows its latest state: edited (in place, own messages),
  * deleted (a placeholder in its place), the quote it replies to (a click jumps
  * to the original), reaction chips, highlighted mentions; hovering (or focusing)
- * it shows its actions.
+ * it shows its actions: delete on own messages, and on every message for the
+ * group's owner and admins.
  */
+import { roleAllows, roleIn } from '@chat/contract';
 import type { ChatApp } from '../app/chat-app';
 import { mentionClassifier, splitMentions } from '../logic/mentions';
 import type { MentionTarget } from '../logic/mentions';
@@ -224,9 +226,12 @@ export function createMessageList(app: ChatApp): MessageListView {
     if (item.deleted || item.id === null) return null;
     const messageId = item.id;
     const chips = item.reactions.map((reaction) => {
-      const mine = reaction.ups.includes(store.me.up);
-      const names = reaction.ups.map((up) => (up === store.me.up ? 'You' : store.displayName(up)));
-      const others = reaction.count - reaction.ups.length;
+      const mine = store.ownReactions.has(item, reaction.emoji);
+      const listedMe = reaction.ups.includes(store.me.up);
+      // Past the reactors listed, the person's own reaction is named first.
+      const names = [...(mine && !listedMe ? ['You'] : []),
+        ...reaction.ups.map((up) => (up === store.me.up ? 'You' : store.displayName(up)))];
+      const others = reaction.count - names.length;
       const who = others > 0 ? `${names.join(', ')} and ${others} more` : listNames(names, names.length);
       return h(
         'button',
@@ -261,7 +266,7 @@ export function createMessageList(app: ChatApp): MessageListView {
     const messageId = item.id;
     const options = REACTION_EMOJI.map((emoji) => h('button', {
       type: 'button',
-      class: `reaction-option${item.reactions.some((r) => r.emoji === emoji && r.ups.includes(store.me.up)) ? ' mine' : ''}`,
+      class: `reaction-option${store.ownReactions.has(item, emoji) ? ' mine' : ''}`,
       testid: 'reaction-option',
       'data-emoji': emoji,
       role: 'menuitem',
@@ -330,7 +335,14 @@ export function createMessageList(app: ChatApp): MessageListView {
     );
   };
 
-  const actions = (item: TimelineItem, mine: boolean) => {
+  /** Whether the person may delete others' messages in the open group (its owner and admins may). */
+  const moderates = () => {
+    const group = store.groups.get(openRoom())?.group;
+    const role = group ? roleIn(group, store.me.up) : undefined;
+    return role !== undefined && roleAllows(role, 'deleteAnyMessage');
+  };
+
+  const actions = (item: TimelineItem, mine: boolean, mayDelete: boolean) => {
     if (item.id === null || item.seq === null || item.deleted || editing?.id === item.id) return null;
     const messageId = item.id;
     const action = (testid: string, label: string, name: Parameters<typeof icon>[0], run: () => void) => h('button', {
@@ -346,7 +358,7 @@ export function createMessageList(app: ChatApp): MessageListView {
       }),
       action('message-react', 'Add a reaction', 'smile', () => togglePicker(messageId)),
       mine ? action('message-edit', 'Edit', 'edit', () => startEdit(item)) : null,
-      mine ? action('message-delete', 'Delete', 'trash', () => {
+      mayDelete ? action('message-delete', 'Delete', 'trash', () => {
         confirmingDelete = messageId;
         pickerFor = null;
         render();
@@ -359,13 +371,15 @@ export function createMessageList(app: ChatApp): MessageListView {
     if (row.kind === 'divider') return;
     const { item, continued } = row;
     const mine = item.up === store.me.up;
+    const mayDelete = mine || moderates();
     const status = mine ? statusText(row) : '';
     const author = store.displayName(item.up);
     const isEditing = item.id !== null && editing?.id === item.id;
     const signature = JSON.stringify([
       item.status, item.seq, item.error, continued, status, author, item.timestamp, item.rev, item.message,
       item.editedAt, item.deleted, item.replyTo, item.reactions, item.mentions, isEditing,
-      confirmingDelete === item.id, pickerFor === item.id, memberKey,
+      item.reactions.map((r) => store.ownReactions.has(item, r.emoji)),
+      confirmingDelete === item.id, pickerFor === item.id, memberKey, mayDelete,
       item.replyTo ? store.timelines.get(openRoom())?.find(item.replyTo.id)?.deleted : null,
       item.replyTo ? store.displayName(item.replyTo.up) : null,
     ]);
@@ -427,7 +441,7 @@ export function createMessageList(app: ChatApp): MessageListView {
         ),
         reactionRow(item),
         picker(item),
-        actions(item, mine),
+        actions(item, mine, mayDelete),
       ),
     );
     if (focused) editing?.input.focus();

@@ -1,7 +1,8 @@
 /**
  * The search box and its results (docs/search.md): each result shows its
  * group, author, time and a snippet whose matches are <mark> elements holding
- * text; choosing one opens the group at that message.
+ * text; choosing one opens the group at that message. "This group only"
+ * limits a search to the group open when it is submitted.
  */
 import { searchQueryField } from '@chat/contract';
 import type { ChatSearchHit, ChatSearchPage } from '@chat/contract';
@@ -17,7 +18,20 @@ export function createSearchPanel(app: ChatApp): HTMLElement {
     type: 'search', testid: 'search-input', placeholder: 'Search messages', 'aria-label': 'Search messages', autocomplete: 'off',
   });
   const submit = h('button', { type: 'submit', class: 'secondary small', testid: 'search-submit' }, 'Search');
-  const form = h('form', { class: 'search-form', role: 'search', testid: 'search-form' }, input, submit);
+  const onlyOpen = h('input', { type: 'checkbox', testid: 'search-this-group' });
+  const scope = h('label', { class: 'search-scope', title: 'Search only the open group' }, onlyOpen, 'This group only');
+  const form = h(
+    'form',
+    { class: 'search-form', role: 'search', testid: 'search-form' },
+    h('div', { class: 'search-row' }, input, submit),
+    scope,
+  );
+  const syncScope = () => {
+    onlyOpen.disabled = store.openGroup === null;
+    scope.classList.toggle('disabled', onlyOpen.disabled);
+  };
+  store.on('open', syncScope);
+  syncScope();
   const summary = h('p', { class: 'search-summary', testid: 'search-summary', 'aria-live': 'polite' });
   const list = h('ol', { class: 'search-list', testid: 'search-list' });
   const more = h('button', {
@@ -36,6 +50,8 @@ export function createSearchPanel(app: ChatApp): HTMLElement {
     more,
   );
   let query = '';
+  /** The group the shown search is limited to, if any. */
+  let onlyGroup: string | undefined;
   let cursor: string | null = null;
   let shown = 0;
   let busy = false;
@@ -65,7 +81,8 @@ export function createSearchPanel(app: ChatApp): HTMLElement {
   const describe = (page: ChatSearchPage) => {
     const count = shown === 0 ? 'No messages found' : `${shown}${page.nextCursor ? '+' : ''} result${shown === 1 ? '' : 's'}`;
     const engine = page.engine === 'text' ? 'text index' : 'scan of recent messages';
-    summary.textContent = `${count} for “${query}” (${engine})${page.truncated ? '. Older messages were not searched.' : ''}`;
+    const where = onlyGroup ? ` in ${store.groups.get(onlyGroup)?.group.name ?? 'this group'}` : '';
+    summary.textContent = `${count} for “${query}”${where} (${engine})${page.truncated ? '. Older messages were not searched.' : ''}`;
     summary.dataset.engine = page.engine;
   };
 
@@ -75,7 +92,9 @@ export function createSearchPanel(app: ChatApp): HTMLElement {
     submit.disabled = true;
     more.disabled = true;
     try {
-      const page = await app.search.find(query, fresh || !cursor ? {} : { cursor });
+      const page = await app.search.find(query, {
+        ...(onlyGroup ? { group: onlyGroup } : {}), ...(fresh || !cursor ? {} : { cursor }),
+      });
       if (fresh) {
         fill(list);
         shown = 0;
@@ -107,6 +126,7 @@ export function createSearchPanel(app: ChatApp): HTMLElement {
       return;
     }
     query = input.value;
+    onlyGroup = onlyOpen.checked && store.openGroup ? store.openGroup : undefined;
     cursor = null;
     void load(true);
   });

@@ -2,7 +2,8 @@
  * Group settings in Chromium against the real system (data service,
  * dispatcher, two chat servers as processes): role badges, and the controls
  * each role is given, change live on both people's pages as the owner
- * promotes, transfers ownership and leaves. Writes test-results/group-roles.png
+ * promotes, transfers ownership and leaves; an admin deletes another
+ * member's message. Writes test-results/group-roles.png
  * (an admin's view), group-roles-owner.png (the owner's) and
  * group-roles-transfer.png (the owner asked to confirm a transfer).
  */
@@ -45,6 +46,9 @@ describe('client end to end: group roles on two chat servers of the real system'
     evaUp = (await system.register('202629', PASSWORD)).up;
     site = await serveStatic(dir, `window.CHAT_CONFIG = ${JSON.stringify({ dispatcherUrl: system.dispatcherUrl, apiUrl: ana.url })};`);
     group = await dataService(system, 'POST', '/group', { name: 'Roles crew', users: [rui.up, evaUp], createdBy: ana.up }) as Group;
+    await dataService(system, 'POST', '/message', {
+      group: group.id, from: evaUp, message: 'Eva wrote this', clientId: 'eva-1',
+    });
     browser = await launchBrowser();
     await fs.mkdir(RESULTS, { recursive: true });
   });
@@ -71,6 +75,7 @@ describe('client end to end: group roles on two chat servers of the real system'
     page.locator(`[data-testid="member-item"][data-up="${up}"][data-role="${role}"]`).waitFor());
   const panel = (page: Page) => page.getByTestId('members-panel');
   const visible = (page: Page, testid: string) => panel(page).getByTestId(testid).isVisible();
+  const evasMessage = (page: Page) => page.locator(`[data-testid="message-item"][data-from="${evaUp}"]`);
 
   it('shows the owner every control, and a member only leaving', async () => {
     [anaPage, ruiPage] = await Promise.all([openSettings(ana.up), openSettings(rui.up)]);
@@ -92,6 +97,12 @@ describe('client end to end: group roles on two chat servers of the real system'
     assert.equal(await panel(ruiPage).getByTestId('member-remove').count(), 0);
     assert.equal(await panel(ruiPage).getByTestId('member-promote').count(), 0);
     assert.ok(await visible(ruiPage, 'group-leave'));
+
+    // The owner may delete anyone's message; a member only his own.
+    await evasMessage(anaPage).waitFor();
+    await evasMessage(ruiPage).waitFor();
+    assert.equal(await evasMessage(anaPage).getByTestId('message-delete').count(), 1);
+    assert.equal(await evasMessage(ruiPage).getByTestId('message-delete').count(), 0);
   });
 
   it('promotes a member on the other server: his page gives him an admin\'s controls at once', async () => {
@@ -109,6 +120,20 @@ describe('client end to end: group roles on two chat servers of the real system'
     assert.equal(await member(anaPage, rui.up).getByTestId('member-demote').textContent(), 'Remove admin');
     await ruiPage.screenshot({ path: path.join(RESULTS, 'group-roles.png') });
     assert.ok((await fs.stat(path.join(RESULTS, 'group-roles.png'))).size > 10000, 'the screenshot has content');
+  });
+
+  it('lets the new admin delete another member\'s message: it is deleted on both pages', async () => {
+    const message = evasMessage(ruiPage);
+    await message.getByTestId('message-delete').waitFor({ state: 'attached' });
+    await message.hover();
+    await ruiPage.screenshot({ path: path.join(RESULTS, 'group-roles-delete.png') });
+    await message.getByTestId('message-delete').click();
+    await message.getByTestId('message-delete-confirm').click();
+    for (const page of [ruiPage, anaPage]) {
+      await evasMessage(page).getByTestId('message-deleted').waitFor();
+      assert.equal(await evasMessage(page).getByTestId('message-text').count(), 0);
+    }
+    assert.equal(await ruiPage.getByTestId('toast').filter({ hasText: /not|fail|only/i }).count(), 0);
   });
 
   it('transfers ownership after confirming: the former owner becomes an admin on both pages', async () => {

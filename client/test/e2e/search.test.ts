@@ -2,8 +2,9 @@
  * Search in the test client, in Chromium against the real system (data
  * service on the test database, dispatcher, a chat server as processes): a
  * person searches without accents, sees only their groups' messages with the
- * matches marked (markup shown as text), and jumps from a result deep in a
- * long history to its place. Writes test-results/search.png.
+ * matches marked (markup shown as text), jumps from a result deep in a long
+ * history to its place, and limits a search to the open group. Writes
+ * test-results/search.png and test-results/search-this-group.png.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
@@ -36,6 +37,7 @@ describe('client end to end: search and jump to a message', function () {
   const dialogs: string[] = [];
   let history: Group;
   let secret: Group;
+  let budget: Group;
 
   before(async function () {
     this.timeout(120000);
@@ -69,6 +71,12 @@ describe('client end to end: search and jump to a message', function () {
     await dataService(system, 'POST', '/message', {
       group: history.id, from: ana.up, message: XSS, clientId: 'markup',
     });
+    budget = await dataService(system, 'POST', '/group', {
+      name: 'Budget talk', users: [rui.up], createdBy: ana.up,
+    }) as Group;
+    await dataService(system, 'POST', '/message', {
+      group: budget.id, from: ana.up, message: 'O orçamento do grupo', clientId: 'budget',
+    });
     secret = await dataService(system, 'POST', '/group', {
       name: 'Not Rui’s', users: [], createdBy: outsider.up,
     }) as Group;
@@ -97,15 +105,16 @@ describe('client end to end: search and jump to a message', function () {
     await page.getByTestId('search-submit').click();
     await page.getByTestId('search-result').first().waitFor();
     const results = page.getByTestId('search-result');
-    assert.equal(await results.count(), 2);
+    assert.equal(await results.count(), 3);
     const groups = await page.getByTestId('search-group').allTextContents();
-    assert.deepEqual(groups, ['Long history', 'Long history']);
+    assert.deepEqual(groups.sort(), ['Budget talk', 'Long history', 'Long history']);
     const snippets = await page.getByTestId('search-snippet').allTextContents();
-    assert.deepEqual(snippets.sort(), [XSS, TARGET_TEXT].sort(), 'the markup is shown as text');
+    assert.deepEqual(snippets.sort(), [XSS, TARGET_TEXT, 'O orçamento do grupo'].sort(), 'the markup is shown as text');
     const marks = await page.locator('[data-testid="search-snippet"] mark').allTextContents();
-    assert.deepEqual(marks.sort(), ['orçamento', 'orçamento']);
+    assert.deepEqual(marks.sort(), ['orçamento', 'orçamento', 'orçamento']);
     assert.equal(await page.locator('[data-testid="search-snippet"] img').count(), 0);
-    assert.match(await page.getByTestId('search-summary').textContent() ?? '', /2 results for “ORCAMENTO”/);
+    assert.match(await page.getByTestId('search-summary').textContent() ?? '', /3 results for “ORCAMENTO”/);
+    assert.ok(await page.getByTestId('search-this-group').isDisabled(), 'no group is open to limit the search to');
     assert.deepEqual(dialogs, []);
   });
 
@@ -128,6 +137,36 @@ describe('client end to end: search and jump to a message', function () {
     assert.equal(seqs[seqs.length - 1], HISTORY + 1);
     await page.screenshot({ path: path.join(RESULTS, 'search.png') });
     assert.ok((await fs.stat(path.join(RESULTS, 'search.png'))).size > 10000, 'the screenshot has content');
+    assert.deepEqual(dialogs, []);
+  });
+
+  it('limits a search to the open group when "This group only" is checked', async () => {
+    // Submits and waits for the answer: the summary is emptied first, and written when the results are shown.
+    const search = async () => {
+      const summary = page.getByTestId('search-summary');
+      await summary.evaluate((el) => { el.textContent = ''; });
+      await page.getByTestId('search-submit').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="search-summary"]')?.textContent !== '');
+      return page.getByTestId('search-group').allTextContents();
+    };
+    await page.getByTestId('search-input').fill('orcamento');
+    await page.getByTestId('search-this-group').check();
+    // The jump left "Long history" open.
+    assert.deepEqual(await search(), ['Long history', 'Long history']);
+    assert.match(await page.getByTestId('search-summary').textContent() ?? '', /2 results for “orcamento” in Long history/);
+    assert.deepEqual(
+      (await page.getByTestId('search-result').evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset.room))),
+      [history.id, history.id],
+    );
+
+    await page.locator(`[data-testid="group-item"][data-group-id="${budget.id}"]`).click();
+    await page.getByTestId('conversation-title').filter({ hasText: 'Budget talk' }).waitFor();
+    assert.deepEqual(await search(), ['Budget talk']);
+    assert.match(await page.getByTestId('search-snippet').textContent() ?? '', /orçamento do grupo/);
+    await page.screenshot({ path: path.join(RESULTS, 'search-this-group.png') });
+
+    await page.getByTestId('search-this-group').uncheck();
+    assert.deepEqual((await search()).sort(), ['Budget talk', 'Long history', 'Long history']);
     assert.deepEqual(dialogs, []);
   });
 });

@@ -12,11 +12,10 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Request, Response } from 'express';
 import { Server } from 'socket.io';
-import { TIMELINE_LIMITS } from '@chat/contract';
+import { mentionedNames, TIMELINE_LIMITS } from '@chat/contract';
 import type {
   ChatMessagePayload, ClientToServerEvents, ErrorCode, Group, PresenceBatch, Reaction, ServerToClientEvents, User,
 } from '@chat/contract';
-import { splitMentions } from '../../src/logic/mentions';
 
 type Io = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { up: string }>;
 
@@ -39,6 +38,8 @@ export interface StandIn {
   failNextSend: { code: 'UNAVAILABLE' | 'FORBIDDEN'; message: string } | null;
   /** The next edit, delete or reaction is answered with this error. */
   failNextChange: { code: 'UNAVAILABLE' | 'FORBIDDEN' | 'RATE_LIMITED'; message: string } | null;
+  /** The message ids of every `GET /chat/{group}/reactions/mine` received. */
+  ownReactionRequests: string[][];
   /** The groups and revs of every `resume` received. */
   resumeRequests: { room: string; rev: number }[][];
   close(): Promise<void>;
@@ -77,10 +78,9 @@ export async function startStandIn(serverId = 'stand-in-chat'): Promise<StandIn>
   /** The members a text mentions, as the real server resolves them: `@<up>` or `@<username>`. */
   const mentionedIn = (group: Group, text: string, from: string): string[] => {
     const found = new Set<string>();
-    splitMentions(text, (name) => {
+    mentionedNames(text).forEach((name) => {
       const member = group.users.find((up) => up === name || users.get(up)?.user.username === name);
       if (member && member !== from) found.add(member);
-      return member ? 'member' : null;
     });
     return [...found];
   };
@@ -254,6 +254,7 @@ export async function startStandIn(serverId = 'stand-in-chat'): Promise<StandIn>
     failNextSend: null,
     failNextChange: null,
     resumeRequests: [],
+    ownReactionRequests: [],
     close: () => new Promise((resolve) => {
       io.disconnectSockets(true);
       void io.close(() => resolve());
@@ -399,6 +400,18 @@ export async function startStandIn(serverId = 'stand-in-chat'): Promise<StandIn>
     const before = Number(req.query.before);
     const older = list.filter((m) => m.seq < before);
     res.json({ items: older.slice(-limit), hasMore: older.length > limit });
+  });
+  app.get('/chat/:group/reactions/mine', (req, res) => {
+    const me = caller(req) as User;
+    const group = groupFor(req, res, me);
+    if (!group) return;
+    const ids = String(req.query.messages ?? '').split(',').filter((id) => id.length > 0);
+    standIn.ownReactionRequests.push(ids);
+    const items = ids.flatMap((id) => {
+      const emoji = (reactors.get(id) ?? []).filter((r) => r.up === me.up).map((r) => r.emoji);
+      return emoji.length > 0 ? [{ id, emoji }] : [];
+    });
+    res.json({ items });
   });
 
   io.use((socket, next) => {

@@ -8,9 +8,12 @@ import { z } from 'zod';
 import { LIMITS } from '../limits';
 import { chatMessageSchema, EXACT, storedMessageSchema } from '../records';
 import {
-  clientIdField, groupIdField, messageTextField, objectIdField, upField, wholeNumberQuery, withDefault,
+  clientIdField, groupIdField, messageIdListQuery, messageTextField, objectIdField, upField, wholeNumberQuery,
+  withDefault,
 } from '../fields';
-import { TIMELINE_LIMITS, changesPageSchema, emojiField } from '../timeline';
+import {
+  TIMELINE_LIMITS, changesPageSchema, emojiField, ownReactionsSchema,
+} from '../timeline';
 import { defineRoute } from './route';
 
 const revAfterQuery = wholeNumberQuery(0, Number.MAX_SAFE_INTEGER);
@@ -26,7 +29,24 @@ const chatReactionParams = z.strictObject({ group: groupIdField, id: objectIdFie
 const MEMBER_CHANGE = ['VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'UNAVAILABLE'] as const;
 const changed = { 200: { description: 'The message in its new state, with its new `rev`.', schema: chatMessageSchema } };
 
+const messagesQuery = z.strictObject({ messages: messageIdListQuery });
+const ownReactions = {
+  200: { description: 'The emoji the person reacted with, per message (messages without one are left out).', schema: ownReactionsSchema },
+};
+
 export const timelineChatRoutes = {
+  myReactions: defineRoute({
+    method: 'get',
+    path: '/chat/{group}/reactions/mine',
+    summary: 'The caller\'s own reactions on some messages of the group (members only)',
+    description: `A message lists at most ${TIMELINE_LIMITS.reactorsListed} reactors per emoji; this tells the caller `
+      + 'whether they are among the others. Messages of another group, or unknown, are left out.',
+    auth: 'bearer',
+    params: z.strictObject({ group: groupIdField }),
+    query: messagesQuery,
+    responses: ownReactions,
+    errors: ['VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'UNAVAILABLE'],
+  }),
   editMessage: defineRoute({
     method: 'patch',
     path: '/chat/{group}/message/{id}',
@@ -113,6 +133,16 @@ export const reactRequestSchema = z.strictObject({
 export type ReactRequest = z.infer<typeof reactRequestSchema>;
 
 export const timelineDataRoutes = {
+  reactionsOfUser: defineRoute({
+    method: 'get',
+    path: '/group/{id}/reactions/{up}',
+    summary: 'One member\'s reactions on some messages of the group (index (message, at))',
+    auth: 'internal',
+    params: z.strictObject({ id: objectIdField, up: upField }),
+    query: messagesQuery,
+    responses: ownReactions,
+    errors: ['VALIDATION_FAILED', 'UNAUTHORIZED', 'UNAVAILABLE'],
+  }),
   editMessage: defineRoute({
     method: 'post',
     path: '/message/{id}/edit',

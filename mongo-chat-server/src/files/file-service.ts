@@ -13,6 +13,7 @@ import type { FilterQuery } from 'mongoose';
 import { AppError, toAttachmentRef } from '@chat/contract';
 import type { AttachmentRef, FileRecord } from '@chat/contract';
 import type { GroupService } from '../groups/group-service';
+import type { FileClaims } from './claims';
 import type { FileDoc, FileModel } from './model';
 import { imageFacts, SNIFF_BYTES, sniffType } from './sniff';
 import { readAll } from './store';
@@ -100,6 +101,7 @@ async function copy(body: Readable, meter: Meter, sink: Writable): Promise<void>
 
 export function createFileService(
   File: FileModel,
+  claims: FileClaims,
   store: FileStore,
   groups: GroupService,
   options: FileServiceOptions,
@@ -116,6 +118,7 @@ export function createFileService(
     await store.remove(String(id));
     if (thumbnail) await store.remove(String(thumbnail));
     await File.deleteOne({ _id: id });
+    await claims.forget([id]);
   };
 
   /** Discards every file matching `filter` (bytes, thumbnail, record); answers how many. */
@@ -243,6 +246,15 @@ export function createFileService(
         return toAttachmentRef(fileView(doc));
       });
     },
+
+    /**
+     * Claims the files for the send `clientId` before its message is stored (docs/attachments.md, One message
+     * per file); answers the ids this call claimed. Refuses with CONFLICT when another send has one of them.
+     */
+    claim: (ids: string[], clientId: string): Promise<string[]> => claims.claim([...new Set(ids)], clientId),
+
+    /** Gives back claims of `clientId` whose send was not stored, or stored without those files. */
+    release: (ids: string[], clientId: string): Promise<void> => claims.release(ids, clientId),
 
     /** Records that `message` (sent with `clientId`) carries these files: deleting it deletes them. */
     async attach(ids: string[], message: string, clientId: string): Promise<void> {

@@ -6,6 +6,7 @@
 import type { Connection } from 'mongoose';
 import type winston from 'winston';
 import type { GroupService } from '../groups/group-service';
+import { createFileClaimModel, fileClaims } from './claims';
 import { createFileService } from './file-service';
 import type { FileService } from './file-service';
 import { createFileModel } from './model';
@@ -28,7 +29,8 @@ export function startFileSweeper(
 ): FileSweeper {
   const maxAgeMs = pendingMaxAgeMs ?? DEFAULT_PENDING_MAX_AGE_MS;
   const File = createFileModel(db);
-  const files = createFileService(File, gridFsStore(db), groups, {
+  const claims = fileClaims(createFileClaimModel(db));
+  const files = createFileService(File, claims, gridFsStore(db), groups, {
     pendingMaxAgeMs: maxAgeMs,
   });
   let timer: NodeJS.Timeout | undefined;
@@ -43,7 +45,7 @@ export function startFileSweeper(
   return {
     files,
     async start() {
-      await File.createIndexes();
+      await Promise.all([File.createIndexes(), claims.createIndexes()]);
       await sweep();
       timer = setInterval(() => { void sweep(); }, Math.max(1000, maxAgeMs / 2));
       timer.unref();

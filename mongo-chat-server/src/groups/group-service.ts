@@ -41,6 +41,7 @@ const ACTION_TEXT: Record<GroupAction, string> = {
   deleteGroup: 'only the owner can delete the group',
   transferOwnership: 'only the owner can transfer ownership',
   leave: 'only members can leave',
+  deleteAnyMessage: 'only the author or a group owner or admin may delete a message',
 };
 
 /** Times a change of owner is retried when another replica changed the owner meanwhile. */

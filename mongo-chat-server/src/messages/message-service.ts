@@ -14,7 +14,7 @@ import { fromDatabaseError } from '../errors';
 import type { FileService } from '../files/file-service';
 import type { GroupService } from '../groups/group-service';
 import { messageView } from '../views';
-import type { Draft, SeqWriter } from './seq-writer';
+import type { Draft, SeqWriter, WriteResult } from './seq-writer';
 import type { TimelineService } from './timeline-service';
 
 export interface Stored {
@@ -38,7 +38,7 @@ export function createMessageService(
   writer: SeqWriter,
   groups: GroupService,
   timeline: TimelineService,
-  files?: Pick<FileService, 'resolve' | 'attach'>,
+  files?: Pick<FileService, 'resolve' | 'claim' | 'release' | 'attach'>,
 ) {
   const { Message } = models;
 
@@ -58,20 +58,42 @@ export function createMessageService(
     return draft;
   };
 
+  /**
+   * Stores the draft of a send carrying files (docs/attachments.md, One message per file): the files are
+   * checked, then claimed for this send, then the message is stored, then the files learn their message (so
+   * deleting it deletes them). A send that loses a file to another is refused before anything is stored;
+   * claims this send made are given back when its message was not stored, or was stored (an earlier try)
+   * without those files.
+   */
+  const writeWithFiles = async (input: NewMessage, plain: Draft, ids: string[]): Promise<WriteResult> => {
+    if (!files) throw new AppError('VALIDATION_FAILED', 'this service takes no attachments');
+    const clientId = input.clientId ?? randomUUID();
+    const attachments = await files.resolve(input.group, input.from, clientId, ids);
+    const draft: Draft = { ...plain, clientId, attachments };
+    const claimed = await files.claim(ids, clientId);
+    let stored: WriteResult;
+    try {
+      stored = await writer.submit(input.group, draft);
+    } catch (err) {
+      // Released only when surely not stored; a claim that stays is safe (a retry of this send still has it).
+      await Message.exists({ group: new Types.ObjectId(input.group), from: input.from, clientId })
+        .then((kept) => (kept ? undefined : files.release(claimed, clientId)))
+        .catch(() => undefined);
+      throw err;
+    }
+    const { message } = stored;
+    const carried = message.clientId === clientId ? (message.attachments ?? []).map((a) => a.id) : [];
+    await files.release(claimed.filter((id) => !carried.includes(id)), clientId);
+    if (carried.length > 0) await files.attach(carried, String(message._id), clientId);
+    return stored;
+  };
+
   const write = async (input: NewMessage): Promise<Stored> => {
     const draft = await draftOf(input);
-    // A message carrying files (docs/attachments.md, Messages with files): references checked before the store,
-    // then the files learn their message, so deleting it deletes them.
-    if (input.attachments?.length) {
-      if (!files) throw new AppError('VALIDATION_FAILED', 'this service takes no attachments');
-      draft.clientId = input.clientId ?? randomUUID();
-      draft.attachments = await files.resolve(input.group, input.from, draft.clientId, input.attachments);
-    }
-    const { message, created } = await writer.submit(input.group, draft);
+    const { message, created } = input.attachments?.length
+      ? await writeWithFiles(input, draft, input.attachments)
+      : await writer.submit(input.group, draft);
     if (created && message.mentions) await timeline.addMentions(message.group, message.seq, message.mentions);
-    if (draft.attachments && message.clientId === draft.clientId && message.attachments?.length) {
-      await files?.attach(message.attachments.map((a) => a.id), String(message._id), draft.clientId);
-    }
     return { message: messageView(message), created };
   };
 

@@ -12,10 +12,10 @@
  */
 import mongoose, { Types } from 'mongoose';
 import {
-  AppError, TIMELINE_LIMITS, excerptOf, mentionedNames, searchTextOf, summarizeReactions,
+  AppError, TIMELINE_LIMITS, excerptOf, mentionedNames, roleAllows, searchTextOf, summarizeReactions,
 } from '@chat/shared';
 import type {
-  ChangesPage, ChangeResult, DeleteRequest, EditRequest, ReactRequest, StoredMessage,
+  ChangesPage, ChangeResult, DeleteRequest, EditRequest, OwnReactionsPage, ReactRequest, Role, StoredMessage,
 } from '@chat/shared';
 import type { Models } from '../db/models';
 import { mentionId } from '../db/models/mention';
@@ -24,13 +24,12 @@ import type { MessageDoc, ReplyQuoteDoc } from '../db/models/message';
 import { reactionId } from '../db/models/reaction';
 import { isDuplicateKey } from '../errors';
 import type { GroupService } from '../groups/group-service';
+import { effectiveRole } from '../groups/roles';
 import { messageView } from '../views';
 import type { SeqWriter } from './seq-writer';
 
 /** Edit clientIds remembered per message: a retry within the last this many edits does not apply again. */
 const EDIT_IDS_KEPT = 20;
-/** Membership roles that may delete anyone's message. */
-const MODERATORS = new Set(['owner', 'admin']);
 
 export interface TimelineOptions {
   /** Seconds after sending during which the author may edit; undefined: no limit. */
@@ -106,6 +105,22 @@ export function createTimelineService(
     resolveMentions,
     addMentions,
 
+    /**
+     * The emoji `up` reacted with on each of `messages` of `group`, in the order they reacted (docs/design.md,
+     * Own reactions); messages without one, or of another group, are left out. Read through the (message, at) index.
+     */
+    async reactionsOf(group: string, up: string, messages: string[]): Promise<OwnReactionsPage> {
+      const docs = await Reaction.find({
+        message: trusted({ $in: messages.map((id) => new Types.ObjectId(id)) }), group: new Types.ObjectId(group), up,
+      }, { message: 1, emoji: 1, at: 1 }).sort({ message: 1, at: 1 }).lean();
+      const byMessage = new Map<string, string[]>();
+      docs.forEach((doc) => {
+        const id = String(doc.message);
+        byMessage.set(id, [...(byMessage.get(id) ?? []), doc.emoji]);
+      });
+      return { items: [...byMessage].map(([id, emoji]) => ({ id, emoji })) };
+    },
+
     /** The quote a reply carries: the message answered must be of the same group (404). */
     async replyQuote(group: string, id: string): Promise<ReplyQuoteDoc> {
       const doc = await load(group, id);
@@ -165,8 +180,9 @@ export function createTimelineService(
         if (doc.deleted) return unchanged(doc);
         if (doc.from !== by) {
           const member = await Membership.findById(membershipId(group, by)).lean();
-          const role = (member as { role?: unknown } | null)?.role;
-          if (typeof role !== 'string' || !MODERATORS.has(role)) {
+          // Who may delete others' messages is the contract's rule (owners and admins); a stored `owner` reads as admin.
+          const stored = (member as { role?: Role } | null)?.role;
+          if (!member || !roleAllows(effectiveRole(undefined, by, stored), 'deleteAnyMessage')) {
             throw new AppError('FORBIDDEN', 'only the author or a group owner or admin may delete a message');
           }
         }

@@ -1,4 +1,4 @@
-/** The group timeline's routes: edit, delete, reactions, and a group's changes after a revision. */
+/** The group timeline's routes: edit, delete, reactions (and one member's own), and a group's changes after a revision. */
 import { Router } from 'express';
 import { restContract, route } from '@chat/shared';
 import type { TimelineService } from '../messages/timeline-service';
@@ -16,6 +16,9 @@ export function timelineRoutes(timeline: TimelineService): Router {
 
   route(router, routes.reactToMessage)(async ({ params, body }) => (
     { status: 200, body: await timeline.react(params.id, body) }));
+
+  route(router, routes.reactionsOfUser)(async ({ params, query }) => (
+    { status: 200, body: await timeline.reactionsOf(params.id, params.up, query.messages) }));
 
   route(router, routes.groupChanges)(async ({ params, query }) => (
     { status: 200, body: await timeline.changes(params.id, query.after, query.limit) }));

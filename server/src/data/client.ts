@@ -5,7 +5,7 @@
 import { restContract } from '@chat/contract';
 import type {
   AssignableRole, BatchResult, ChangeResult, ChangesPage, CursorPage, Group, GroupForUser, OffsetPage, ReadPosition,
-  SearchPage, SearchRequest, StoredMessage, Up, User,
+  OwnReactionsPage, SearchPage, SearchRequest, StoredMessage, Up, User,
 } from '@chat/contract';
 import { createDataRequest } from './http';
 import type { DataHttpOptions } from './http';
@@ -94,6 +94,11 @@ export function createDataClient(options: DataHttpOptions) {
       request('POST', `/message/${enc(id)}/delete`, routes.deleteMessage.responses[200].schema, { body })),
     reactToMessage: (id: string, body: ReactBody): Promise<ChangeResult> => (
       request('POST', `/message/${enc(id)}/reactions`, routes.reactToMessage.responses[200].schema, { body })),
+    /** The emoji `up` reacted with on each of `messages` of `group` (docs/design.md, Own reactions). */
+    reactionsOfUser: (group: string, up: Up, messages: string[]): Promise<OwnReactionsPage> => (
+      request('GET', `/group/${enc(group)}/reactions/${enc(up)}`, routes.reactionsOfUser.responses[200].schema, {
+        query: { messages: messages.join(',') },
+      })),
     /** A group's changed messages after revision `after`, in rev order. */
     changes: (group: string, after: number, limit: number): Promise<ChangesPage<StoredMessage>> => (
       request('GET', `/group/${enc(group)}/changes`, routes.groupChanges.responses[200].schema, { query: { after, limit } })),

@@ -1,4 +1,4 @@
-/** The timeline's public REST routes: edit, delete, reactions, a group's changes. Members only. */
+/** The timeline's public REST routes: edit, delete, reactions (and the caller's own), a group's changes. Members only. */
 import { Router } from 'express';
 import { restContract, route } from '@chat/shared';
 import { currentUser } from '../auth/require-user';
@@ -33,6 +33,12 @@ export function timelineRoutes(ctx: ChatContext): Router {
     const { up } = currentUser(req);
     await ctx.membership.require(params.group, up);
     return { status: 200, body: await timeline.react(up, params.group, params.id, params.emoji, false) };
+  });
+
+  route(router, routes.myReactions)(async ({ params, query }, req) => {
+    const { up } = currentUser(req);
+    await ctx.membership.require(params.group, up);
+    return { status: 200, body: await ctx.data.reactionsOfUser(params.group, up, query.messages) };
   });
 
   route(router, routes.changes)(async ({ params, query }, req) => {
