@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { ChatMessagePayload } from '@chat/contract';
-import { resumeAll } from '../src/logic/catch-up';
-import type { Resume } from '../src/logic/catch-up';
+import { resumeAll } from '@chat/protocol-client';
+import type { Resume } from '@chat/protocol-client';
 import { mergeBySeq, Timeline } from '../src/logic/timeline';
 import {
   mentionAtCaret, mentionClassifier, splitMentions, suggestMembers,

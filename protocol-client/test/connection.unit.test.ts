@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
-import { ApiError } from '../src/api/api-error';
-import type { Placement } from '../src/api/chat-api';
-import { Connection } from '../src/net/connection';
-import type { ConnectionState } from '../src/net/connection';
+import { Connection } from '../src/connection';
+import type { ConnectionState } from '../src/connection';
+import { ProtocolError } from '../src/errors';
+import type { Placement } from '../src/locator';
 
 interface StandIn {
   id: string;
@@ -57,7 +57,7 @@ const waitFor = async (check: () => boolean, what: string, timeoutMs = 5000) => 
   }
 };
 
-describe('client: connection manager', function () {
+describe('protocol client: connection', function () {
   this.timeout(15000);
   let a: StandIn;
   let b: StandIn;
@@ -157,7 +157,7 @@ describe('client: connection manager', function () {
   it('when its server dies, keeps asking where to go until a server takes it', async () => {
     const conn = start();
     await waitFor(online, 'online on A');
-    placement = new ApiError('UNAVAILABLE', 'no chat server is alive');
+    placement = new ProtocolError('UNAVAILABLE', 'no chat server is alive');
     await a.close();
     await waitFor(() => conn.status.state === 'reconnecting' && conn.status.failures >= 2, 'failed attempts');
     assert.equal(conn.liveSocket, null);
