@@ -1,1 +1,0 @@
-export { newClientId } from '@chat/protocol-client';
