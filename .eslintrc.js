@@ -17,7 +17,7 @@ module.exports = {
     'import/prefer-default-export': 'off',
     'import/no-extraneous-dependencies': ['error', {
       devDependencies: ['**/test/**', '**/bench/**', 'scripts/**', '**/*.config.ts', 'local-services/**', 'client/**'],
-      packageDir: [__dirname, './contract', './shared', './local-services', './mongo-chat-server', './server', './dispatcher', './client'],
+      packageDir: [__dirname, './contract', './protocol-client', './shared', './local-services', './mongo-chat-server', './server', './dispatcher', './client'],
     }],
     'no-shadow': 'off',
     '@typescript-eslint/no-shadow': 'error',
@@ -43,5 +43,11 @@ module.exports = {
   },
   overrides: [
     { files: ['**/test/**/*.ts', 'test/**/*.ts'], env: { mocha: true }, rules: { 'func-names': 'off', 'prefer-arrow-callback': 'off' } },
+    // The protocol client runs in browsers too: no Node-only modules.
+    {
+      files: ['protocol-client/src/**/*.ts'],
+      env: { browser: true, node: false },
+      rules: { 'no-restricted-imports': ['error', { patterns: ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'ws'] }] },
+    },
   ],
 };

@@ -1,9 +1,10 @@
 /**
  * Generator: the project's resilient chat clients (test/support/chat-client.ts,
- * socket.io-client, as an app would be written), for the mass-reconnect
- * scenario: they find their server through the dispatcher, follow relocations,
- * reconnect after a crash and catch up every room by `seq`.
+ * over the protocol client, socket.io-client, as an app would be written), for
+ * the mass-reconnect scenario: they find their server through the dispatcher,
+ * follow relocations, reconnect after a crash and resume every room in one request.
  */
+import { fetchLocation } from '@chat/protocol-client';
 import { ResilientClient } from '../../test/support/chat-client';
 import type { Locator } from '../../test/support/chat-client';
 import { ownCpuSeconds } from '../lib/cpu';
@@ -23,14 +24,7 @@ function locatorFor(target: ReconnectTarget): Locator {
   const { fixedUrl, dispatcherUrl } = target;
   if (fixedUrl) return { locate: async () => ({ url: fixedUrl, serverId: 'baseline' }) };
   if (!dispatcherUrl) throw new Error('no dispatcher and no fixed URL');
-  return {
-    locate: async (token) => {
-      const res = await fetch(`${dispatcherUrl}/chat/location`, { headers: { authorization: `Bearer ${token}` } });
-      const body = await res.json() as { url: string; serverId: string };
-      if (!res.ok) throw new Error(`location: ${res.status}`);
-      return body;
-    },
-  };
+  return { locate: (token) => fetchLocation(dispatcherUrl, token) };
 }
 
 async function start(locator: Locator, spec: ReconnectClientSpec): Promise<ResilientClient> {

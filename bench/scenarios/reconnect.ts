@@ -265,7 +265,7 @@ export const reconnect: Scenario = {
       ],
       notes: [
         `Crash = SIGKILL of ${victim.id}, then the same process started again on the same port; meanwhile ${senders.length} member(s) on ${survivor.id} sent one message to each of the ${groupCount} groups (${ours.missedSendFailures} send failures).`,
-        'Clients find their server through the dispatcher (GET /chat/location), retry with backoff (100 ms doubling to 1 s), follow relocations, and catch up each room with `join room {since}`.',
+        'Clients (the protocol client, docs/protocol-client.md) find their server through the dispatcher (GET /chat/location), retry with backoff (200 ms doubling to 2 s, times 0.5–1), follow relocations, and resume every room in one `resume` request (`join room {since}` for a room it cannot answer).',
         `Data-service calls from the crash until idle (${dataCalls}): ${dataCallsText(ours.dataServiceCalls)}. They include the calls that stored the missed messages.`,
         'Presence events are `presence` batches received per client from the crash until idle (a batch may name several users).',
       ],

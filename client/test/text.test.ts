@@ -1,6 +1,6 @@
 /** Text helpers: markup stays text, only http(s) links become links, user numbers parse. */
 import assert from 'node:assert/strict';
-import { newClientId } from '../src/logic/ids';
+import { newClientId } from '@chat/protocol-client';
 import {
   formatTime, initials, listNames, parseUps, preview, splitLinks,
 } from '../src/logic/text';

@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { io } from 'socket.io-client';
 import { freePort } from '@chat/local-services';
+import { fetchLocation } from '@chat/protocol-client';
 import type {
   Ack, ErrorBody, JoinRoomResult, SendMessageResult,
 } from '@chat/shared';
@@ -74,14 +75,7 @@ describe('operations: nginx live in front of the system (deploy/nginx/chat.conf)
       ...(token ? { authorization: `Bearer ${token}` } : {}),
     },
   });
-  const locator: Locator = {
-    locate: async (token) => {
-      const res = await viaNginx('/chat/location', token);
-      const body = await res.json() as Placement;
-      if (!res.ok) throw new Error(`location through nginx: ${res.status} ${JSON.stringify(body)}`);
-      return body;
-    },
-  };
+  const locator: Locator = { locate: (token) => fetchLocation(origin, token) };
   const serverOf = (a: Account) => (placements.get(a.up) as Placement).serverId;
 
   before(async function () {

@@ -1,19 +1,17 @@
 /**
- * A chat client as a real app would write it, for tests and benchmarks: it
- * asks the dispatcher where to connect, follows `relocate` and `WRONG_SERVER`,
- * reconnects after a crash, catches up every room with `join room {since}`,
- * de-duplicates by `seq`, and retries sends with the same `clientId`. It keeps
- * raw counts so a test can report delivered / lost / duplicated.
+ * A chat client as a real app would write it, for tests and benchmarks: the
+ * protocol client's session (locate through the dispatcher, follow `relocate`
+ * and `WRONG_SERVER`, reconnect after a crash, resume every group in one
+ * request, each message once by `seq`, sends retried with the same
+ * `clientId`), with the raw counts a test reports: delivered / lost /
+ * duplicated, refusals, reconnects, presence.
  */
 import crypto from 'node:crypto';
-import { io } from 'socket.io-client';
-import type { Socket } from 'socket.io-client';
-import type {
-  Ack, ChatMessagePayload, ClientToServerEvents, JoinRoomResult, PresenceBatch, SendMessageResult,
-  ServerToClientEvents,
-} from '@chat/shared';
+import { ChatSession, codeOf, isCutOff } from '@chat/protocol-client';
+import type { ChatSocket, Placement } from '@chat/protocol-client';
+import type { ChatMessagePayload, PresenceBatch, SendMessageResult } from '@chat/contract';
 
-export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type ClientSocket = ChatSocket;
 
 /** A handshake the server refused: where, when, and what it said. */
 export interface Refusal {
@@ -30,28 +28,10 @@ export interface ClientOptions {
 }
 
 export interface Locator {
-  locate: (token: string) => Promise<{ url: string; serverId: string; mapVersion?: number }>;
+  locate: (token: string) => Promise<Placement>;
 }
 
-const sleep = (ms: number) => new Promise((r) => { setTimeout(r, ms); });
-
 export class ResilientClient {
-  socket?: ClientSocket;
-
-  serverId = '';
-
-  /** The chat server this client is connected to (or last tried). */
-  currentUrl = '';
-
-  /** Messages per room in seq order, each once. */
-  readonly messages = new Map<string, ChatMessagePayload[]>();
-
-  /** Deliveries of a seq already held (live and catch-up overlapping, or a server resending). */
-  duplicates = 0;
-
-  /** Messages held twice: a new seq carrying a clientId already held under another seq (stored twice). */
-  duplicateMessages = 0;
-
   /** Error codes of every refused send attempt, e.g. UNAVAILABLE while the data service is away. */
   readonly sendErrors = new Map<string, number>();
 
@@ -63,7 +43,7 @@ export class ResilientClient {
   /** Why the last connection attempt failed (for a test's failure message). */
   lastConnectError = '';
 
-  /** Every connect_error a server answered, oldest first. */
+  /** Every connect_error a server answered with a code, oldest first. */
   readonly refusals: Refusal[] = [];
 
   presenceEvents = 0;
@@ -71,188 +51,87 @@ export class ResilientClient {
   /** The newest presence batches received (at most 1,000). */
   readonly presence: PresenceBatch[] = [];
 
-  private readonly rooms = new Set<string>();
+  private readonly session: ChatSession;
 
-  /** Per room: clientId → seq of every message held. */
-  private readonly clientIds = new Map<string, Map<string, number>>();
+  constructor(locator: Locator, readonly up: string, token: string, options: ClientOptions = {}) {
+    const maxRetry = options.maxRetryDelayMs ?? 1000;
+    this.session = new ChatSession({
+      up,
+      token: () => token,
+      locate: () => locator.locate(token),
+      fullHistory: true,
+      ackTimeoutMs: 5000,
+      connection: {
+        connectTimeoutMs: 5000, minRetryMs: 200, maxRetryMs: 2 * maxRetry,
+      },
+      bind: (socket) => socket.on('presence', (batch) => {
+        this.presenceEvents += 1;
+        this.presence.push(batch);
+        if (this.presence.length > 1000) this.presence.shift();
+      }),
+      status: ({ state, detail }) => {
+        if (state === 'catching-up') this.connectedAt = Date.now();
+        if (detail) this.lastConnectError = detail;
+      },
+      refused: ({
+        url, code, redirect, message,
+      }) => {
+        this.lastConnectError = message;
+        if (code) {
+          this.refusals.push({
+            at: Date.now(), url, code, ...(redirect ? { redirect } : {}),
+          });
+        }
+      },
+      dropped: () => { this.reconnects += 1; },
+      sendFailed: (err) => {
+        // Refusals only: an attempt cut off or unanswered has no code of the server's.
+        const code = codeOf(err);
+        if (code && !isCutOff(err)) this.sendErrors.set(code, (this.sendErrors.get(code) ?? 0) + 1);
+      },
+    });
+  }
 
-  private closed = false;
-
-  private connecting?: Promise<void>;
-
-  constructor(
-    private readonly locator: Locator,
-    readonly up: string,
-    private readonly token: string,
-    private readonly options: ClientOptions = {},
-  ) {}
+  /** The socket while connected. */
+  get socket(): ClientSocket | undefined { return this.session.socket ?? undefined; }
 
   /** True while the socket is connected (it may still be catching up). */
-  get connected(): boolean {
-    return Boolean(this.socket?.connected);
+  get connected(): boolean { return Boolean(this.session.socket?.connected); }
+
+  /** The server the dispatcher last placed this client on. */
+  get serverId(): string { return this.session.placement?.serverId ?? ''; }
+
+  /** The chat server this client is connected to (or last tried). */
+  get currentUrl(): string { return this.session.status.url ?? ''; }
+
+  /** Messages per room in seq order, each once. */
+  get messages(): ReadonlyMap<string, readonly ChatMessagePayload[]> {
+    return new Map([...this.session.timelines].map(([room, t]) => [room, t.messages]));
+  }
+
+  /** Deliveries of a seq already held (live and catch-up overlapping, or a server resending). */
+  get duplicates(): number { return this.sum('redelivered'); }
+
+  /** Messages held twice: a new seq carrying a clientId already held under another seq (stored twice). */
+  get duplicateMessages(): number { return this.sum('storedTwice'); }
+
+  private sum(counter: 'redelivered' | 'storedTwice'): number {
+    let n = 0;
+    this.session.timelines.forEach((t) => { n += t.counters[counter]; });
+    return n;
   }
 
   /** Catches up every joined room now, as a client does after any doubt (e.g. a long quiet spell). */
-  async resync(): Promise<void> {
-    await this.catchUp();
-  }
+  resync(): Promise<void> { return this.session.resync(); }
 
-  /**
-   * The last seq held with nothing missing before it (back to the first held):
-   * what a catch-up asks for. A live message that arrives ahead of a hole does
-   * not move it, so the hole is fetched, not skipped.
-   */
-  lastSeq(room: string): number {
-    const list = this.messages.get(room) ?? [];
-    let last = list.length > 0 ? (list[0] as ChatMessagePayload).seq : 0;
-    for (let i = 1; i < list.length && (list[i] as ChatMessagePayload).seq === last + 1; i += 1) last += 1;
-    return last;
-  }
+  /** The last seq held with nothing missing before it (back to the first held): what a catch-up asks for. */
+  lastSeq(room: string): number { return this.session.timelines.get(room)?.contiguousLastSeq() ?? 0; }
 
-  /** Connects (or reconnects) through the dispatcher; resolves once connected and caught up. */
-  connect(): Promise<void> {
-    if (!this.connecting) {
-      this.connecting = this.connectLoop().finally(() => { this.connecting = undefined; });
-    }
-    return this.connecting;
-  }
-
-  private async connectLoop(): Promise<void> {
-    let delay = 100;
-    let url: string | undefined;
-    let mapVersion: number | undefined;
-    while (!this.closed) {
-      try {
-        if (!url) {
-          const place = await this.locator.locate(this.token);
-          url = place.url;
-          mapVersion = place.mapVersion;
-          this.serverId = place.serverId;
-        }
-        await this.open(url, mapVersion);
-        this.connectedAt = Date.now();
-        await this.catchUp();
-        return;
-      } catch (err) {
-        this.lastConnectError = (err as Error).message;
-        const redirect = (err as { data?: { code?: string; url?: string } }).data;
-        if (redirect?.code && url) {
-          this.refusals.push({
-            at: Date.now(), url, code: redirect.code, redirect: redirect.url,
-          });
-        }
-        url = redirect?.code === 'WRONG_SERVER' && redirect.url ? redirect.url : undefined;
-        mapVersion = undefined;
-        await sleep(delay + Math.random() * delay);
-        delay = Math.min(delay * 2, this.options.maxRetryDelayMs ?? 1000);
-      }
-    }
-  }
-
-  private open(url: string, mapVersion?: number): Promise<void> {
-    this.socket?.removeAllListeners();
-    this.socket?.disconnect();
-    // Behind the proxy a server's URL carries a path prefix (/s/<id>): Socket.IO would read it
-    // as a namespace, so it goes into the engine path instead.
-    this.currentUrl = url;
-    const target = new URL(url);
-    const socket: ClientSocket = io(target.origin, {
-      path: `${target.pathname.replace(/\/$/, '')}/socket.io`,
-      // The placement's map version: the server refreshes its map when ours is newer.
-      auth: mapVersion === undefined ? { token: this.token } : { token: this.token, mapVersion },
-      transports: ['websocket'],
-      reconnection: false,
-      timeout: 5000,
-      forceNew: true,
-    });
-    this.socket = socket;
-    socket.on('chat message', (m) => this.accept([m]));
-    socket.on('presence', (batch) => {
-      this.presenceEvents += 1;
-      this.presence.push(batch);
-      if (this.presence.length > 1000) this.presence.shift();
-    });
-    socket.on('relocate', () => { void this.reconnect(); });
-    socket.on('disconnect', (reason) => {
-      if (!this.closed && reason !== 'io client disconnect') void this.reconnect();
-    });
-    // Socket.IO's own timeout covers the transport only: a server that accepts the transport and then
-    // dies or stalls before admitting the socket would leave this waiting forever without the others.
-    return new Promise((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      let settled = false;
-      const fail = (err: Error) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        socket.disconnect();
-        reject(err);
-      };
-      timer = setTimeout(() => fail(new Error('no answer to the handshake')), 10000);
-      socket.once('connect', () => { settled = true; clearTimeout(timer); resolve(); });
-      socket.once('connect_error', fail);
-      socket.once('disconnect', (reason) => { if (!socket.connected) fail(new Error(`closed during the handshake: ${reason}`)); });
-    });
-  }
-
-  private async reconnect(): Promise<void> {
-    if (this.closed) return;
-    this.reconnects += 1;
-    await this.connect();
-  }
-
-  private accept(list: ChatMessagePayload[]): void {
-    list.forEach((m) => {
-      const held = this.messages.get(m.room) ?? [];
-      this.messages.set(m.room, held);
-      const ids = this.clientIds.get(m.room) ?? new Map<string, number>();
-      this.clientIds.set(m.room, ids);
-      const last = held.length > 0 ? (held[held.length - 1] as ChatMessagePayload).seq : 0;
-      const known = ids.get(m.clientId);
-      if (known !== undefined && known !== m.seq) this.duplicateMessages += 1;
-      if (known === undefined) ids.set(m.clientId, m.seq);
-      if (m.seq <= last) {
-        if (held.some((h) => h.seq === m.seq)) this.duplicates += 1;
-        else held.splice(held.findIndex((h) => h.seq > m.seq), 0, m);
-        return;
-      }
-      held.push(m);
-      // A gap (a live message ahead of what we hold) is filled by a catch-up.
-      if (m.seq > last + 1 && this.rooms.has(m.room)) void this.join(m.room).catch(() => {});
-    });
-  }
-
-  private emitWithAck<T extends object>(
-    send: (socket: ClientSocket, done: (r: Ack<T>) => void) => void,
-    timeoutMs = 5000,
-  ): Promise<Ack<T>> {
-    const { socket } = this;
-    if (!socket?.connected) return Promise.reject(new Error('not connected'));
-    return new Promise((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      // A socket that drops will never answer: give up at once rather than at the timeout.
-      const dropped = () => { clearTimeout(timer); reject(new Error('disconnected before the ack')); };
-      timer = setTimeout(() => { socket.off('disconnect', dropped); reject(new Error('ack timeout')); }, timeoutMs);
-      socket.once('disconnect', dropped);
-      send(socket, (r) => { clearTimeout(timer); socket.off('disconnect', dropped); resolve(r); });
-    });
-  }
+  /** Connects (or waits for the reconnect under way) through the dispatcher; resolves once connected and caught up. */
+  connect(): Promise<void> { return this.session.connect(); }
 
   /** Joins a room, catching up from the last seq held; pages until nothing is missing. */
-  async join(room: string): Promise<void> {
-    this.rooms.add(room);
-    for (let page = 0; page < 50; page += 1) {
-      const since = this.lastSeq(room);
-      const res = await this.emitWithAck<JoinRoomResult>((s, done) => s.emit('join room', { up: this.up, room, since }, done));
-      if (!res.ok) throw Object.assign(new Error(res.error.message), { code: res.error.code });
-      this.accept(res.messages);
-      if (!res.hasMore || res.messages.length === 0 || this.lastSeq(room) >= res.lastSeq) return;
-    }
-  }
-
-  private async catchUp(): Promise<void> {
-    for (const room of this.rooms) await this.join(room);
-  }
+  join(room: string): Promise<void> { return this.session.join(room); }
 
   /** Sends until acknowledged, retrying with the same clientId; rejects after `deadlineMs`. */
   async send(
@@ -261,31 +140,18 @@ export class ResilientClient {
     deadlineMs = 20000,
     clientId: string = crypto.randomUUID(),
   ): Promise<SendMessageResult> {
-    const deadline = Date.now() + deadlineMs;
-    let lastError = 'not sent';
-    while (Date.now() < deadline && !this.closed) {
-      try {
-        if (!this.socket?.connected) await this.connect();
-        const res = await this.emitWithAck<SendMessageResult>((s, done) => s.emit('chat message', {
-          message, up: this.up, room, clientId, timestamp: new Date().toISOString(),
-        }, done));
-        if (res.ok) return { id: res.id, seq: res.seq, timestamp: res.timestamp };
-        lastError = `${res.error.code}: ${res.error.message}`;
-        this.sendErrors.set(res.error.code, (this.sendErrors.get(res.error.code) ?? 0) + 1);
-        if (res.error.code !== 'UNAVAILABLE' && res.error.code !== 'RATE_LIMITED') break;
-      } catch (err) {
-        lastError = (err as Error).message;
-      }
-      await sleep(200);
+    try {
+      const { id, seq, timestamp } = await this.session.send({ room, message, clientId }, {
+        deadlineMs, delayMs: () => 200, retryCodes: ['UNAVAILABLE', 'RATE_LIMITED'],
+      });
+      return { id, seq, timestamp };
+    } catch (err) {
+      const code = codeOf(err);
+      throw new Error(`send failed: ${code ? `${code}: ` : ''}${(err as Error).message}`);
     }
-    throw new Error(`send failed: ${lastError}`);
   }
 
-  close(): void {
-    this.closed = true;
-    this.socket?.removeAllListeners();
-    this.socket?.disconnect();
-  }
+  close(): void { this.session.close(); }
 }
 
 /**

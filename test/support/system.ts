@@ -17,6 +17,7 @@ import {
 import type {
   RunningMongo, RunningRedis, RunningRedisCluster, ServiceProcess,
 } from '@chat/local-services';
+import { fetchLocation } from '@chat/protocol-client';
 import type { User } from '@chat/shared';
 
 export interface SystemOptions {
@@ -259,11 +260,10 @@ export class TestSystem {
     return body.id;
   }
 
+  /** Where the dispatcher places the bearer of `token` (the dispatcher always names its map's version). */
   async locate(token: string): Promise<{ url: string; serverId: string; mapVersion: number }> {
-    const res = await fetch(`${this.dispatcherUrl}/chat/location`, { headers: { authorization: `Bearer ${token}` } });
-    const body = await res.json() as { url: string; serverId: string; mapVersion: number };
-    if (!res.ok) throw new Error(`location: ${res.status} ${JSON.stringify(body)}`);
-    return body;
+    const place = await fetchLocation(this.dispatcherUrl, token);
+    return { ...place, mapVersion: place.mapVersion ?? 0 };
   }
 
   /** Every log line every service wrote, for checks on what logs may contain. */

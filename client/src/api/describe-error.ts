@@ -1,3 +1,4 @@
+import { ProtocolError } from '@chat/protocol-client';
 import { ApiError } from './api-error';
 import type { ClientErrorCode } from './api-error';
 
@@ -28,7 +29,7 @@ const sentence = (text: string) => {
 
 /** What to tell the person about `error`, in one or two short sentences. */
 export function describeError(error: unknown): string {
-  if (error instanceof ApiError) {
+  if (error instanceof ApiError || error instanceof ProtocolError) {
     const plain = PLAIN[error.code];
     const detail = sentence(error.message);
     if (!DETAILED.has(error.code) || detail === '' || detail.toLowerCase() === plain.toLowerCase()) return plain;

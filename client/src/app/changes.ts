@@ -6,10 +6,11 @@
  */
 import { editMessageRequestSchema } from '@chat/contract';
 import type { ChatMessagePayload } from '@chat/contract';
+import {
+  deleteMessage, editMessage, newClientId, react,
+} from '@chat/protocol-client';
+import type { ChangeResult } from '@chat/protocol-client';
 import { describeError } from '../api/describe-error';
-import { newClientId } from '../logic/ids';
-import { deleteMessage, editMessage, react } from '../net/socket-calls';
-import type { ChangeResult } from '../net/socket-calls';
 import type { AppContext } from './context';
 import type { Messages } from './messages';
 

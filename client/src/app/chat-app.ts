@@ -2,10 +2,10 @@
  * A signed-in person's chat: the connection, the state, and the socket events
  * routed to the parts that handle them.
  */
+import { announceOnline } from '@chat/protocol-client';
 import type { ChatApi, Session } from '../api/chat-api';
 import { Connection } from '../net/connection';
 import type { ChatSocket, ConnectionStatus } from '../net/connection';
-import { announceOnline } from '../net/socket-calls';
 import type { ToastKind } from './context';
 import { Changes } from './changes';
 import { Groups } from './groups';

@@ -6,14 +6,12 @@ import { sendMessageRequestSchema, TIMELINE_LIMITS } from '@chat/contract';
 import type {
   AttachmentRef, ChatMessagePayload, ReplyQuote, SendMessageResult,
 } from '@chat/contract';
+import {
+  canResume, catchUp, isNoAnswer, joinRoom, markRead, newClientId, resumeAll, resumeGroups, sendChatMessage,
+} from '@chat/protocol-client';
 import { describeError } from '../api/describe-error';
-import { catchUp, resumeAll } from '../logic/catch-up';
-import { newClientId } from '../logic/ids';
 import { unreadCount } from '../logic/reads';
 import { TypingThrottle } from '../logic/typing-throttle';
-import {
-  isNoAnswer, joinRoom, markRead, resumeGroups, sendChatMessage,
-} from '../net/socket-calls';
 import type { AppContext } from './context';
 
 /** The quote a reply shows of the message it answers (the server makes the same one). */
@@ -118,7 +116,7 @@ export class Messages {
     const { store } = this.ctx;
     const loaded = [...store.timelines.values()].filter((t) => t.loaded);
     // A group whose messages carry no rev (stored before revisions existed) has nothing to resume from.
-    const resumable = this.resumeUnsupported ? [] : loaded.filter((t) => t.resumeRev > 0);
+    const resumable = this.resumeUnsupported ? [] : loaded.filter(canResume);
     const rooms = loaded.filter((t) => !resumable.includes(t)).map((t) => t.room);
     if (store.openGroup && !loaded.some((t) => t.room === store.openGroup)) rooms.push(store.openGroup);
     const socket = this.ctx.liveSocket();

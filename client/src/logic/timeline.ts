@@ -1,12 +1,15 @@
 /**
- * One group's messages as the person sees them: the stored ones in `seq` order,
- * each exactly once however it arrived (join ack, live event, catch-up, scroll
- * back, resume), each in its latest state (the highest `rev`: edits, deletes,
- * reactions), followed by the person's own messages not yet stored.
+ * One group's messages as the person sees them: the protocol client's timeline
+ * (stored messages in `seq` order, each once, in its latest state), followed by
+ * the person's own messages not yet stored, as rows for the message list.
  */
+import { GroupTimeline } from '@chat/protocol-client';
 import type {
-  AttachmentRef, ChatMessagePayload, Reaction, ReplyQuote, SendMessageResult, Up,
+  AttachmentRef, Reaction, ReplyQuote, Up,
 } from '@chat/contract';
+
+export { mergeBySeq } from '@chat/protocol-client';
+export type { MergeOutcome } from '@chat/protocol-client';
 
 export type MessageStatus = 'pending' | 'sent' | 'failed';
 
@@ -35,218 +38,11 @@ export interface TimelineItem {
   mentions: readonly Up[];
 }
 
-interface PendingMessage {
-  clientId: string;
-  up: Up;
-  message: string;
-  timestamp: string;
-  status: 'pending' | 'failed';
-  error: string | null;
-  attachments: AttachmentRef[];
-  /** The quote of the message it answers, as the sender saw it. */
-  replyTo: ReplyQuote | null;
-}
-
-const isValidSeq = (seq: unknown): seq is number => typeof seq === 'number' && Number.isInteger(seq) && seq > 0;
-
-/** A state without a `rev` (an own ack, a server without revisions) loses to any state with one. */
-const revOf = (m: ChatMessagePayload): number => m.rev ?? -1;
-
-/**
- * `held` (ascending, unique seqs) plus whatever in `incoming` is new, by seq and by id,
- * and each held message in its latest state: a copy of it (same id and seq) with a
- * higher `rev` replaces it; an older or equal `rev` changes nothing, whatever the order
- * of arrival. Returns the merged list, the messages added and the messages replaced.
- */
-export function mergeBySeq(
-  held: readonly ChatMessagePayload[],
-  incoming: readonly ChatMessagePayload[],
-): { merged: ChatMessagePayload[]; added: ChatMessagePayload[]; updated: ChatMessagePayload[] } {
-  const bySeq = new Map(held.map((m) => [m.seq, m]));
-  const ids = new Set(held.map((m) => m.id));
-  const addedSeqs = new Set<number>();
-  const replacedSeqs = new Set<number>();
-  incoming.forEach((m) => {
-    if (!isValidSeq(m.seq)) return;
-    const same = bySeq.get(m.seq);
-    if (same) {
-      if (same.id === m.id && revOf(m) > revOf(same)) {
-        bySeq.set(m.seq, m);
-        if (!addedSeqs.has(m.seq)) replacedSeqs.add(m.seq);
-      }
-      return;
-    }
-    if (ids.has(m.id)) return;
-    bySeq.set(m.seq, m);
-    ids.add(m.id);
-    addedSeqs.add(m.seq);
-  });
-  const pick = (seqs: Set<number>) => [...seqs].map((seq) => bySeq.get(seq) as ChatMessagePayload);
-  const added = pick(addedSeqs);
-  const updated = pick(replacedSeqs);
-  if (added.length === 0 && updated.length === 0) return { merged: [...held], added, updated };
-  return { merged: [...bySeq.values()].sort((a, b) => a.seq - b.seq), added, updated };
-}
-
-export interface MergeOutcome { added: ChatMessagePayload[]; updated: ChatMessagePayload[] }
-
 const keyOf = (clientId: string) => `c:${clientId}`;
 
-export class Timeline {
-  /** True once the newest page has been loaded (a join ack without `since`). */
-  loaded = false;
-
-  /** Older messages exist before the first one held. */
-  hasOlder = false;
-
-  private confirmed: ChatMessagePayload[] = [];
-
-  /** The highest `rev` seen for this group. */
-  private revSeen = 0;
-
-  /** The rev held when the connection dropped: where the next resume starts (see `pause`). */
-  private pausedAt: number | null = null;
-
-  private readonly pending = new Map<string, PendingMessage>();
-
-  constructor(readonly room: string) {}
-
-  get messages(): readonly ChatMessagePayload[] { return this.confirmed; }
-
-  get firstSeq(): number | null { return this.confirmed[0]?.seq ?? null; }
-
-  get lastSeq(): number { return this.confirmed[this.confirmed.length - 1]?.seq ?? 0; }
-
-  /** The last seq up to which nothing is missing: where a catch-up starts. */
-  contiguousLastSeq(): number {
-    let last = this.confirmed[0]?.seq ?? 0;
-    for (let i = 1; i < this.confirmed.length; i += 1) {
-      const { seq } = (this.confirmed[i] as ChatMessagePayload);
-      if (seq !== last + 1) break;
-      last = seq;
-    }
-    return last;
-  }
-
-  hasGap(): boolean { return this.contiguousLastSeq() < this.lastSeq; }
-
-  /** The last revision of the group this timeline has seen (0: none). */
-  get rev(): number { return this.revSeen; }
-
-  /**
-   * The connection dropped: the next resume starts from the rev held now. Changes that arrive live
-   * on the new connection before the resume answers must not move that start past the ones missed.
-   */
-  pause(): void { this.pausedAt ??= this.revSeen; }
-
-  /** What `resume` asks after. */
-  get resumeRev(): number { return this.pausedAt ?? this.revSeen; }
-
-  /**
-   * A resume answered: nothing is missing up to `rev` (0 when the catch-up went another way).
-   * While it has more to answer, the next page starts there, whatever arrived live meanwhile.
-   */
-  resumed(rev: number, hasMore = false): void {
-    this.revSeen = Math.max(this.revSeen, rev);
-    this.pausedAt = hasMore ? rev : null;
-  }
-
-  /** The held message with this id, in its latest state. */
-  find(id: string): ChatMessagePayload | undefined { return this.confirmed.find((m) => m.id === id); }
-
-  /**
-   * Adds what is new and takes each held message's latest state (other rooms' messages are
-   * ignored); returns the messages added.
-   */
-  merge(messages: readonly ChatMessagePayload[]): ChatMessagePayload[] {
-    return this.mergeAll(messages).added;
-  }
-
-  /**
-   * Changes (a live `message updated`, a resume's answer): a held message takes the new state,
-   * a newer message goes in at its seq. One older than the oldest held is left for scrolling
-   * back to fetch (it comes then in its latest state): inserting it would hide the gap before it.
-   */
-  applyChanges(messages: readonly ChatMessagePayload[]): MergeOutcome {
-    const first = this.firstSeq;
-    const held = new Set(this.confirmed.map((m) => m.id));
-    return this.mergeAll(messages.filter((m) => held.has(m.id) || first === null || m.seq > first));
-  }
-
-  private mergeAll(messages: readonly ChatMessagePayload[]): MergeOutcome {
-    const ours = messages.filter((m) => m.room === this.room);
-    ours.forEach((m) => { if (m.rev !== undefined && m.rev > this.revSeen) this.revSeen = m.rev; });
-    const { merged, added, updated } = mergeBySeq(this.confirmed, ours);
-    this.confirmed = merged;
-    // One's own message can come back as a live event before its ack: it is stored, no longer pending.
-    messages.forEach((m) => {
-      const mine = this.pending.get(m.clientId);
-      if (mine && mine.up === m.up && m.room === this.room) this.pending.delete(m.clientId);
-    });
-    if (this.confirmed[0]?.seq === 1) this.hasOlder = false;
-    return { added, updated };
-  }
-
-  /** Replaces what is held by the newest page (a catch-up too long to replay); pending sends stay. */
-  resetTo(messages: readonly ChatMessagePayload[], hasOlder: boolean): void {
-    this.confirmed = [];
-    // Changes to the messages dropped here are fetched with them when scrolling back.
-    this.revSeen = 0;
-    this.pausedAt = null;
-    this.merge(messages);
-    this.hasOlder = hasOlder && this.firstSeq !== 1;
-    this.loaded = true;
-  }
-
-  addPending(message: {
-    clientId: string; up: Up; message: string; timestamp: string; replyTo?: ReplyQuote | null;
-    attachments?: AttachmentRef[];
-  }): void {
-    this.pending.set(message.clientId, {
-      ...message, replyTo: message.replyTo ?? null, attachments: message.attachments ?? [], status: 'pending', error: null,
-    });
-  }
-
-  markPending(clientId: string): void {
-    const held = this.pending.get(clientId);
-    if (held) this.pending.set(clientId, { ...held, status: 'pending', error: null });
-  }
-
-  markFailed(clientId: string, error: string): void {
-    const held = this.pending.get(clientId);
-    if (held) this.pending.set(clientId, { ...held, status: 'failed', error });
-  }
-
-  /**
-   * The server stored it: it becomes a normal message at its seq (once, even if the live event came
-   * first). The ack carries no `rev`: the live event's state (with its rev, mentions) replaces this one.
-   */
-  acknowledge(clientId: string, result: SendMessageResult): void {
-    const held = this.pending.get(clientId);
-    if (!held) return;
-    const stored: ChatMessagePayload = {
-      id: result.id,
-      seq: result.seq,
-      message: held.message,
-      up: held.up,
-      room: this.room,
-      timestamp: result.timestamp,
-      clientId,
-    };
-    if (held.replyTo) stored.replyTo = held.replyTo;
-    this.merge([stored]);
-    this.pending.delete(clientId);
-  }
-
-  pendingMessage(clientId: string): Readonly<PendingMessage> | undefined { return this.pending.get(clientId); }
-
-  /** Sends waiting for a connection, oldest first. */
-  queued(): string[] {
-    return [...this.pending.values()].filter((p) => p.status === 'pending').map((p) => p.clientId);
-  }
-
+export class Timeline extends GroupTimeline {
   items(): TimelineItem[] {
-    const stored: TimelineItem[] = this.confirmed.map((m) => ({
+    const stored: TimelineItem[] = this.messages.map((m) => ({
       key: keyOf(m.clientId || m.id),
       id: m.id,
       seq: m.seq,
@@ -264,7 +60,7 @@ export class Timeline {
       reactions: m.deleted ? [] : m.reactions ?? [],
       mentions: m.deleted ? [] : m.mentions ?? [],
     }));
-    const waiting: TimelineItem[] = [...this.pending.values()].map((p) => ({
+    const waiting: TimelineItem[] = this.pendingMessages().map((p) => ({
       key: keyOf(p.clientId),
       id: null,
       seq: null,

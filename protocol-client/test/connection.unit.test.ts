@@ -5,59 +5,14 @@
  * for a location again, and stops on a refused token.
  */
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Server } from 'socket.io';
-import { ApiError } from '../src/api/api-error';
-import type { Placement } from '../src/api/chat-api';
-import { Connection } from '../src/net/connection';
-import type { ConnectionState } from '../src/net/connection';
+import { Connection } from '../src/connection';
+import type { ConnectionState } from '../src/connection';
+import { ProtocolError } from '../src/errors';
+import type { Placement } from '../src/locator';
+import { standIn, waitFor } from './support/stand-in';
+import type { StandIn } from './support/stand-in';
 
-interface StandIn {
-  id: string;
-  url: string;
-  io: Server;
-  /** What the next handshakes are refused with (null: accepted). */
-  refuseWith: { code: string; url?: string } | null;
-  close(): Promise<void>;
-}
-
-async function standIn(id: string): Promise<StandIn> {
-  const httpServer = http.createServer();
-  const io = new Server(httpServer, { transports: ['websocket'] });
-  const server: StandIn = {
-    id, url: '', io, refuseWith: null, close: async () => {},
-  };
-  io.use((socket, next) => {
-    const { token } = (socket.handshake.auth as { token?: unknown });
-    if (token !== 'good-token') {
-      next(Object.assign(new Error('invalid token'), { data: { code: 'UNAUTHORIZED' } }));
-      return;
-    }
-    if (server.refuseWith) {
-      next(Object.assign(new Error('not this server'), { data: server.refuseWith }));
-      return;
-    }
-    next();
-  });
-  await new Promise<void>((resolve) => { httpServer.listen(0, '127.0.0.1', resolve); });
-  server.url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
-  server.close = () => new Promise((resolve) => {
-    io.disconnectSockets(true);
-    void io.close(() => resolve());
-  });
-  return server;
-}
-
-const waitFor = async (check: () => boolean, what: string, timeoutMs = 5000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => { setTimeout(r, 10); });
-  }
-};
-
-describe('client: connection manager', function () {
+describe('protocol client: connection', function () {
   this.timeout(15000);
   let a: StandIn;
   let b: StandIn;
@@ -157,7 +112,7 @@ describe('client: connection manager', function () {
   it('when its server dies, keeps asking where to go until a server takes it', async () => {
     const conn = start();
     await waitFor(online, 'online on A');
-    placement = new ApiError('UNAVAILABLE', 'no chat server is alive');
+    placement = new ProtocolError('UNAVAILABLE', 'no chat server is alive');
     await a.close();
     await waitFor(() => conn.status.state === 'reconnecting' && conn.status.failures >= 2, 'failed attempts');
     assert.equal(conn.liveSocket, null);

@@ -1,18 +1,19 @@
-/** The client → server events that expect an answer, as promises that settle once. */
+/**
+ * The client → server events that expect an answer, as promises that settle
+ * once: with the result, or with a ProtocolError (an error ack, silence, or
+ * the socket dropping, since an ack never comes then).
+ */
 import type {
-  Ack, JoinRoomResult, ReadResult, ResultOf, SendMessageResult, Up,
+  Ack, ClientToServerEvents, JoinRoomResult, ReadResult, ResultOf, SendMessageResult, ServerToClientEvents, Up,
 } from '@chat/contract';
-import { ApiError, errorFromAck } from '../api/api-error';
-import type { ChatSocket } from './connection';
+import type { Socket } from 'socket.io-client';
+import { errorFromAck, ProtocolError } from './errors';
 
-const ACK_TIMEOUT_MS = 10000;
-const NO_ANSWER = 'no answer from the chat server';
+export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** The server never answered (a chat server from before an event existed ignores it). */
-export const isNoAnswer = (err: unknown): boolean => err instanceof ApiError && err.message === NO_ANSWER;
+export const ACK_TIMEOUT_MS = 10000;
 
-/** Rejects on an error ack, on silence, and as soon as the socket drops (an ack will never come then). */
-function withAck<T extends object>(
+export function withAck<T extends object>(
   socket: ChatSocket,
   emit: (done: (response: Ack<T>) => void) => void,
   timeoutMs = ACK_TIMEOUT_MS,
@@ -21,7 +22,7 @@ function withAck<T extends object>(
     let timer: ReturnType<typeof setTimeout> | undefined;
     function onDisconnect() {
       finish();
-      reject(new ApiError('UNAVAILABLE', 'the connection was lost'));
+      reject(new ProtocolError('UNAVAILABLE', 'the connection was lost', 'disconnected'));
     }
     function finish() {
       clearTimeout(timer);
@@ -29,7 +30,7 @@ function withAck<T extends object>(
     }
     timer = setTimeout(() => {
       finish();
-      reject(new ApiError('UNAVAILABLE', NO_ANSWER));
+      reject(new ProtocolError('UNAVAILABLE', 'no answer from the chat server', 'no-answer'));
     }, timeoutMs);
     socket.on('disconnect', onDisconnect);
     if (!socket.connected) {
@@ -44,18 +45,35 @@ function withAck<T extends object>(
   });
 }
 
-export const joinRoom = (socket: ChatSocket, up: Up, room: string, since?: number) => withAck<JoinRoomResult>(
+export const joinRoom = (
+  socket: ChatSocket,
+  up: Up,
+  room: string,
+  since?: number,
+  timeoutMs?: number,
+) => withAck<JoinRoomResult>(
   socket,
   (done) => socket.emit('join room', since === undefined ? { up, room } : { up, room, since }, done),
+  timeoutMs,
 );
 
-interface Outgoing {
-  up: Up; room: string; message: string; clientId: string; replyTo?: string;
+export interface Outgoing {
+  up: Up;
+  room: string;
+  message: string;
+  clientId: string;
+  replyTo?: string;
+  attachments?: string[];
 }
 
-export const sendChatMessage = (socket: ChatSocket, payload: Outgoing) => withAck<SendMessageResult>(
+export const sendChatMessage = (
+  socket: ChatSocket,
+  payload: Outgoing,
+  timeoutMs?: number,
+) => withAck<SendMessageResult>(
   socket,
   (done) => socket.emit('chat message', { ...payload, timestamp: new Date().toISOString() }, done),
+  timeoutMs,
 );
 
 export const markRead = (socket: ChatSocket, room: string, seq: number) => withAck<ReadResult>(
@@ -64,8 +82,6 @@ export const markRead = (socket: ChatSocket, room: string, seq: number) => withA
 );
 
 export const announceOnline = (socket: ChatSocket, up: Up) => withAck<object>(socket, (done) => socket.emit('online', { up }, done));
-
-// ---- the group timeline: edits, deletes, reactions, resume ----
 
 export type ChangeResult = ResultOf<'edit message'>;
 export type ResumeResult = ResultOf<'resume'>;
@@ -100,7 +116,8 @@ export const react = (
 );
 
 /** Every group in one request: what each missed after the rev held. */
-export const resumeGroups = (socket: ChatSocket, groups: { room: string; rev: number }[]) => withAck<ResumeResult>(
-  socket,
-  (done) => socket.emit('resume', { groups }, done),
-);
+export const resumeGroups = (
+  socket: ChatSocket,
+  groups: { room: string; rev: number }[],
+  timeoutMs?: number,
+) => withAck<ResumeResult>(socket, (done) => socket.emit('resume', { groups }, done), timeoutMs);

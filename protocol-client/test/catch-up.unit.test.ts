@@ -1,9 +1,11 @@
 /** Catching a group up through `join room` acks, against an in-memory room that answers like the contract says. */
 import assert from 'node:assert/strict';
 import type { ChatMessagePayload, JoinRoomResult } from '@chat/contract';
-import { catchUp, loadLatest, MAX_REPLAY } from '../src/logic/catch-up';
-import type { JoinRoom } from '../src/logic/catch-up';
-import { Timeline } from '../src/logic/timeline';
+import {
+  catchUp, fillFrom, loadLatest, MAX_REPLAY,
+} from '../src/catch-up';
+import type { JoinRoom } from '../src/catch-up';
+import { GroupTimeline as Timeline } from '../src/timeline';
 
 const ROOM = 'g1';
 
@@ -43,7 +45,7 @@ function fakeRoom(count: number, page = 50) {
 const seqs = (t: Timeline) => t.messages.map((m) => m.seq);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
-describe('client: catch-up', () => {
+describe('protocol client: catch-up', () => {
   it('loads the newest page first and knows older messages exist', async () => {
     const room = fakeRoom(120);
     const timeline = new Timeline(ROOM);
@@ -97,5 +99,14 @@ describe('client: catch-up', () => {
     assert.equal(held[held.length - 1], MAX_REPLAY + 110);
     assert.equal(held.length, 50);
     assert.equal(timeline.hasOlder, true, 'the rest is reached by scrolling up');
+  });
+
+  it('replays the whole history from seq 1 when asked to, however long', async () => {
+    const room = fakeRoom(MAX_REPLAY + 30);
+    const timeline = new Timeline(ROOM);
+    await fillFrom(room.join, timeline, { maxReplay: Infinity, maxRounds: 50 });
+    assert.deepEqual(seqs(timeline), range(1, MAX_REPLAY + 30));
+    assert.equal(room.calls[0], 0, 'from the start');
+    assert.equal(timeline.loaded, true);
   });
 });

@@ -3,7 +3,13 @@
  * (https, localhost); a page opened over plain http on a LAN address still
  * has `getRandomValues`.
  */
-export function newClientId(source: Crypto = globalThis.crypto): string {
+/** What `newClientId` needs of Web Crypto (the browser's and Node's alike). */
+export interface RandomSource {
+  randomUUID?: () => string;
+  getRandomValues: <T extends Uint8Array>(array: T) => T;
+}
+
+export function newClientId(source: RandomSource = globalThis.crypto): string {
   if (typeof source.randomUUID === 'function') return source.randomUUID();
   const bytes = source.getRandomValues(new Uint8Array(16));
   // Version 4 (random) and the RFC 4122 variant, set in the high bits.
