@@ -62,7 +62,11 @@ export class ResilientClient {
       fullHistory: true,
       ackTimeoutMs: 5000,
       connection: {
-        connectTimeoutMs: 5000, minRetryMs: 200, maxRetryMs: 2 * maxRetry,
+        connectTimeoutMs: 5000,
+        minRetryMs: 200,
+        maxRetryMs: 2 * maxRetry,
+        // Tests measure the servers: a relocated client moves at once (a browser spreads its moves out).
+        relocateSpreadMs: 0,
       },
       bind: (socket) => socket.on('presence', (batch) => {
         this.presenceEvents += 1;
