@@ -7,23 +7,13 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { mentionedNames, TIMELINE_LIMITS } from '@chat/contract';
 import type { ChatMessagePayload } from '@chat/contract';
+import { messageAt, ROOM } from '@chat/protocol-client/test/fixtures';
 import { Timeline } from '../src/logic/timeline';
 import {
   mentionAtCaret, mentionClassifier, splitMentions, suggestMembers,
 } from '../src/logic/mentions';
 
-const ROOM = 'g1';
-const msg = (seq: number, extra: Partial<ChatMessagePayload> = {}): ChatMessagePayload => ({
-  id: `id-${seq}`,
-  seq,
-  message: `message ${seq}`,
-  up: '1001',
-  room: ROOM,
-  timestamp: new Date(1700000000000 + seq * 1000).toISOString(),
-  clientId: `client-${seq}`,
-  rev: seq,
-  ...extra,
-});
+const msg = (seq: number, extra: Partial<ChatMessagePayload> = {}) => messageAt(seq, { rev: seq, ...extra });
 
 describe('client: timeline changes as shown', () => {
   it('keeps a deleted message in its place, without its text, reactions or mentions', () => {

@@ -2,19 +2,10 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { ChatMessagePayload } from '@chat/contract';
+import { messageAt, ROOM } from '@chat/protocol-client/test/fixtures';
 import { mergeBySeq, Timeline } from '../src/logic/timeline';
 
-const ROOM = 'g1';
-const msg = (seq: number, extra: Partial<ChatMessagePayload> = {}): ChatMessagePayload => ({
-  id: `id-${seq}`,
-  seq,
-  message: `message ${seq}`,
-  up: '1001',
-  room: ROOM,
-  timestamp: new Date(1700000000000 + seq * 1000).toISOString(),
-  clientId: `client-${seq}`,
-  ...extra,
-});
+const msg = messageAt;
 
 describe('client: timeline', () => {
   it('merges any deliveries into one ascending list with each seq once (property)', () => {

@@ -9,19 +9,9 @@ import type { ChatMessagePayload } from '@chat/contract';
 import { resumeAll } from '../src/resume';
 import type { Resume } from '../src/resume';
 import { GroupTimeline as Timeline, mergeBySeq } from '../src/timeline';
+import { messageAt, ROOM } from './fixtures';
 
-const ROOM = 'g1';
-const msg = (seq: number, extra: Partial<ChatMessagePayload> = {}): ChatMessagePayload => ({
-  id: `id-${seq}`,
-  seq,
-  message: `message ${seq}`,
-  up: '1001',
-  room: ROOM,
-  timestamp: new Date(1700000000000 + seq * 1000).toISOString(),
-  clientId: `client-${seq}`,
-  rev: seq,
-  ...extra,
-});
+const msg = (seq: number, extra: Partial<ChatMessagePayload> = {}) => messageAt(seq, { rev: seq, ...extra });
 
 describe('protocol client: timeline changes (rev)', () => {
   it('keeps each message in the state with the highest rev, whatever the order of arrival (property)', () => {

@@ -1,20 +1,10 @@
 /** A group's timeline as the protocol client holds it: each seq once, in order, and the counts of what it dropped. */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { ChatMessagePayload } from '@chat/contract';
 import { GroupTimeline } from '../src/timeline';
+import { messageAt, ROOM } from './fixtures';
 
-const ROOM = 'g1';
-const msg = (seq: number, extra: Partial<ChatMessagePayload> = {}): ChatMessagePayload => ({
-  id: `id-${seq}`,
-  seq,
-  message: `message ${seq}`,
-  up: '1001',
-  room: ROOM,
-  timestamp: new Date(1700000000000 + seq * 1000).toISOString(),
-  clientId: `client-${seq}`,
-  ...extra,
-});
+const msg = messageAt;
 
 describe('protocol client: group timeline', () => {
   it('holds each seq once, ascending, and counts every other delivery as a redelivery (property)', () => {
