@@ -50,8 +50,6 @@ async function openOnce(url: string, options: ConnectOptions, w?: 'majority' | n
     // A new connection's handshake over a silent path must not wait the driver's 30 s either.
     connectTimeoutMS: Math.min(options.socketTimeoutMs, 10000),
     maxPoolSize: 50,
-    // Counted by command and collection in the metrics (command-metrics.ts).
-    monitorCommands: true,
   });
   try {
     return await db.asPromise();

@@ -346,7 +346,6 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
     /** The membership check chat servers make on every join: one `{_id}` lookup. */
     async membership(id: string, up: string): Promise<GroupMembership> {
       const mark = knownMembers.mark();
-      await writer.senderReads.settled();
       const doc = await Membership.findById(membershipId(id, up), { lastReadSeq: 1 }).lean();
       if (!doc) throw new AppError('NOT_FOUND', 'not a member of this group');
       knownMembers.add([doc._id], mark);
@@ -354,8 +353,7 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
     },
 
     async groupsOfUser(up: string, { page, perPage }: OffsetQuery): Promise<OffsetPage<GroupForUser>> {
-      // Read positions include the caller's own latest sends (docs/design.md, Unread on send).
-      await Promise.all([users.get(up), writer.senderReads.settled()]);
+      await users.get(up);
       const [rows, total] = await Promise.all([
         Membership.find({ up }, { group: 1, lastReadSeq: 1 }).sort({ up: 1, group: 1 })
           .skip(page * perPage)

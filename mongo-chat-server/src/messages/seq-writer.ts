@@ -12,21 +12,20 @@
  *
  * Every change to a group's timeline goes through here too (`change`), so
  * new messages, edits, deletes and reactions of a group are applied one at a
- * time in this process, each with the group's next revision (`rev`) from
- * RevClaims (docs/design.md, One change stream per group). A round's new
- * messages reserve theirs, and the claims go to the database in the same
- * round trip as the messages: a send waits for one write.
+ * time in this process, each with the group's next revision (`rev`), claimed
+ * in RevClaims before the write (docs/design.md, One change stream per group).
  *
  * Each group's last seq is cached here (set before a send is acknowledged;
  * valid while this process is the one writing; a collision corrects it) and
  * saved on the group document as a hint, in the background (HintSaver), so no
- * one has to scan messages to learn where a group stands. Each round's senders
- * have read their own messages: SenderReads moves their positions after the acks.
+ * one has to scan messages to learn where a group stands. Each round also moves
+ * its senders' read positions up to their own messages, in one bulk write.
  */
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import { AppError, searchTextOf } from '@chat/shared';
 import type { Models } from '../db/models';
+import { membershipId } from '../db/models/membership';
 import type { MessageDoc } from '../db/models/message';
 import { isDuplicateKey } from '../errors';
 import type { WriterMetrics } from '../metrics';
@@ -34,8 +33,6 @@ import { GroupPart } from './group-part';
 import type { Draft, Pending, WriteResult } from './group-part';
 import { HintSaver } from './hint-saver';
 import { RevClaims } from './rev-claims';
-import type { RevClaim } from './rev-claims';
-import { SenderReads } from './sender-reads';
 
 export type { Draft, WriteResult };
 
@@ -86,16 +83,12 @@ export class SeqWriter {
   /** The group revisions this writer claims. */
   readonly revs: RevClaims;
 
-  /** Senders' read positions, moved after their sends are acknowledged. */
-  readonly senderReads: SenderReads;
-
   constructor(private readonly models: Models, private readonly options: SeqWriterOptions = {}) {
     this.hints = new HintSaver(models.Group, options.onHintError ?? (() => undefined));
     this.maxBatch = options.maxBatch ?? 500;
     this.maxAttempts = options.maxAttempts ?? 50;
     this.cacheSize = options.cacheSize ?? 10000;
-    this.revs = new RevClaims(models.Revision, models.Message, this.maxAttempts, this.cacheSize);
-    this.senderReads = new SenderReads(models.Membership, options.onReadError ?? (() => undefined));
+    this.revs = new RevClaims(models.Revision, this.maxAttempts, this.cacheSize);
   }
 
   /**
@@ -144,7 +137,7 @@ export class SeqWriter {
   /** Settles every submitted message and saves the hints. */
   async close(): Promise<void> {
     if (this.running) await new Promise<void>((resolve) => { this.idle.add(resolve); });
-    await Promise.all([this.hints.close(), this.senderReads.settled()]);
+    await this.hints.close();
   }
 
   private async drain(): Promise<void> {
@@ -171,57 +164,13 @@ export class SeqWriter {
     }
   }
 
-  /** Reserves a revision for each send of the round that has none yet, in send order; the claims to confirm. */
-  private async reserveRevs(parts: GroupPart[]): Promise<Map<Pending, RevClaim>> {
-    const reserved = new Map<Pending, RevClaim>();
+  /** Claims a revision for each send of the round that has none yet: one claim per group, in send order. */
+  private async claimRevs(parts: GroupPart[]): Promise<void> {
     await Promise.all(parts.map(async (part) => {
       const unclaimed = part.todo.filter((p) => p.rev === undefined);
       if (unclaimed.length === 0) return;
-      const revs = await this.revs.reserve(part.id, unclaimed.length);
-      unclaimed.forEach((p, i) => {
-        const rev = revs[i]!;
-        Object.assign(p, { rev });
-        reserved.set(p, { group: part.id, rev });
-      });
-    }));
-    return reserved;
-  }
-
-  /**
-   * Confirms the round's reserved revisions while its messages are inserted (one round trip for both).
-   * A revision another writer claimed first is given up: a send not stored yet reserves again in the next
-   * attempt; a stored message is moved to a revision claimed for it (`reclaim`) before it is acknowledged.
-   */
-  private async insertWithClaims(
-    docs: MessageDoc[],
-    reserved: Map<Pending, RevClaim>,
-  ): Promise<{ stored: number; lost: Set<Pending> }> {
-    const [claims, inserted] = await Promise.allSettled([
-      this.revs.confirm([...reserved.values()]),
-      this.insertInOrder(docs),
-    ]);
-    if (inserted.status === 'rejected') throw inserted.reason;
-    if (claims.status === 'rejected') throw claims.reason;
-    const refused = new Set(claims.value.map(({ group, rev }) => `${String(group)}:${rev}`));
-    const lost = new Set<Pending>();
-    reserved.forEach((claim, p) => {
-      if (!refused.has(`${String(claim.group)}:${claim.rev}`)) return;
-      lost.add(p);
-      Object.assign(p, { rev: undefined });
-    });
-    return { stored: inserted.value, lost };
-  }
-
-  /** Moves stored messages whose reserved revision another writer had claimed to revisions claimed for them. */
-  private async reclaim(docs: MessageDoc[]): Promise<void> {
-    const byGroup = new Map<string, MessageDoc[]>();
-    docs.forEach((doc) => byGroup.set(String(doc.group), [...(byGroup.get(String(doc.group)) ?? []), doc]));
-    await Promise.all([...byGroup.values()].map(async (group) => {
-      const revs = await this.revs.claim(group[0]!.group, group.length);
-      await Promise.all(group.map(async (doc, i) => {
-        Object.assign(doc, { rev: revs[i] });
-        await this.models.Message.collection.updateOne({ _id: doc._id }, { $set: { rev: revs[i] } });
-      }));
+      const revs = await this.revs.claim(part.id, unclaimed.length);
+      unclaimed.forEach((p, i) => { Object.assign(p, { rev: revs[i] }); });
     }));
   }
 
@@ -254,7 +203,7 @@ export class SeqWriter {
       if (attempt > this.maxAttempts) {
         throw new AppError('UNAVAILABLE', 'too many concurrent writers for these groups; retry');
       }
-      const reserved = await this.reserveRevs(order);
+      await this.claimRevs(order);
       const docs = order.flatMap((part) => part.todo.map((p, i): [GroupPart, Pending, MessageDoc] => [part, p, {
         _id: new Types.ObjectId(),
         group: part.id,
@@ -265,9 +214,8 @@ export class SeqWriter {
       }]));
       // What search reads (docs/search.md), stored with the message.
       for (const [, , doc] of docs) doc.searchText = searchTextOf(doc.message);
-      const { stored, lost } = await this.insertWithClaims(docs.map(([, , doc]) => doc), reserved);
+      const stored = await this.insertInOrder(docs.map(([, , doc]) => doc));
       const storedDocs = docs.slice(0, stored);
-      await this.reclaim(storedDocs.filter(([, p]) => lost.has(p)).map(([, , doc]) => doc));
       const done = new Set<Pending>();
       const touched = new Set<GroupPart>();
       for (const [part, p, doc] of storedDocs) {
@@ -280,13 +228,12 @@ export class SeqWriter {
         this.remember(String(part.id), part.last);
         this.hints.mark(part.id, part.last);
       });
-      storedDocs.forEach(([part, p, doc]) => this.succeed(part, p, doc, true));
       if (stored > 0) {
         this.options.metrics?.batchStored(stored);
-        const storedMessages = storedDocs.map(([, , doc]) => doc);
-        this.senderReads.add(storedMessages);
-        this.options.onStored?.(storedMessages);
+        await this.markSendersRead(storedDocs.map(([, , doc]) => doc));
       }
+      storedDocs.forEach(([part, p, doc]) => this.succeed(part, p, doc, true));
+      if (stored > 0) this.options.onStored?.(storedDocs.map(([, , doc]) => doc));
       touched.forEach((part) => part.settled(done));
 
       const clash = docs[stored];
@@ -314,6 +261,25 @@ export class SeqWriter {
       this.options.metrics?.seqConflict();
       part.moveTo(outcome.last);
       this.remember(String(part.id), outcome.last);
+    }
+  }
+
+  /**
+   * A sender has read their own message: their read position moves up to it
+   * (docs/design.md, Unread on send), for the whole round in one bulk write,
+   * before the sends are acknowledged. A failure here does not fail the sends.
+   */
+  private async markSendersRead(docs: MessageDoc[]): Promise<void> {
+    const highest = new Map<string, number>();
+    docs.forEach((doc) => {
+      const key = membershipId(String(doc.group), doc.from);
+      highest.set(key, Math.max(highest.get(key) ?? 0, doc.seq));
+    });
+    try {
+      await this.models.Membership.bulkWrite([...highest].map(([_id, seq]) => (
+        { updateOne: { filter: { _id }, update: { $max: { lastReadSeq: seq } } } })), { ordered: false });
+    } catch (err) {
+      this.options.onReadError?.(err);
     }
   }
 

@@ -215,10 +215,11 @@ export class Outbox {
       newest.set(g, Math.max(newest.get(g) ?? 0, m.seq));
     });
     // Not atomic on every backend; a mark that goes back only makes the sweep redo items that exist.
-    // One command for every group of the pass.
-    await this.n.Mark.bulkWrite([...newest].map(([group, seq]) => ({
-      updateOne: { filter: { _id: group }, update: { $max: { seq } }, upsert: true },
-    })), { ordered: false });
+    await Promise.all([...newest].map(([group, seq]) => this.n.Mark.updateOne(
+      { _id: group },
+      { $max: { seq } },
+      { upsert: true },
+    )));
   }
 
   /** Recent messages past their group's mark, settled long enough that the live path is done with them. */

@@ -15,8 +15,8 @@
  *   buffer after it is stored and before any of its senders hear back, so a
  *   catch-up that follows an ack finds the message.
  * - **Your own message is read.** The data service moves the sender's read
- *   position up to it right after storing it (its reads of read positions wait
- *   for that write); the sender's sockets hear `read` after the ack.
+ *   position up to it in the same round that stores it; the sender's sockets
+ *   hear `read` after the ack.
  * - **Only members send.** Membership is enforced by the data service when it
  *   stores (403 → FORBIDDEN), so the hot path makes one call.
  */
@@ -73,7 +73,7 @@ export function createMessagePath(options: MessagePathOptions) {
       metrics.ackLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
       setImmediate(() => {
         io.to(message.group).emit('chat message', toChatMessage(message));
-        // The data service moves the sender's read position up to their message as it stores it.
+        // The data service moved the sender's read position up to their message as it stored it.
         io.to(userRoom(message.from)).emit('read', { room: message.group, up: message.from, seq: message.seq });
         metrics.messagesOut.inc();
         message.mentions?.forEach((up) => io.to(userRoom(up)).emit('mentioned', {
