@@ -59,6 +59,14 @@ export function isDuplicateKey(err: unknown): boolean {
   return typeof e.message === 'string' && FERRETDB_DUPLICATE.test(e.message);
 }
 
+/** How many documents of an ordered bulk insert went in: those before the first that failed. */
+export function writtenBeforeError(err: unknown): number {
+  const { writeErrors } = asDriverError(err);
+  const first: unknown = Array.isArray(writeErrors) ? writeErrors[0] : writeErrors;
+  const index = (first as { index?: unknown } | undefined)?.index;
+  return typeof index === 'number' ? index : 0;
+}
+
 /** True when every write of a bulk insert that failed, failed only on a unique index. */
 export function onlyDuplicateKeys(err: unknown): boolean {
   const failures = writeErrorsOf(err);

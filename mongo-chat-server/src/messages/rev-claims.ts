@@ -12,14 +12,7 @@
  */
 import type { Types } from 'mongoose';
 import type { RevisionModel } from '../db/models/revision';
-import { isDuplicateKey } from '../errors';
-
-const claimedBeforeError = (err: unknown): number => {
-  const { writeErrors } = err as { writeErrors?: unknown };
-  const first: unknown = Array.isArray(writeErrors) ? writeErrors[0] : writeErrors;
-  const index = (first as { index?: unknown } | undefined)?.index;
-  return typeof index === 'number' ? index : 0;
-};
+import { isDuplicateKey, writtenBeforeError } from '../errors';
 
 export class RevClaims {
   private readonly last = new Map<string, number>();
@@ -62,7 +55,7 @@ export class RevClaims {
           this.last.delete(String(group));
           throw err;
         }
-        stored = claimedBeforeError(err);
+        stored = writtenBeforeError(err);
       }
       claimed.push(...want.slice(0, stored));
       last = stored > 0 ? want[stored - 1]! : last;

@@ -27,7 +27,7 @@ import { AppError, searchTextOf } from '@chat/shared';
 import type { Models } from '../db/models';
 import { membershipId } from '../db/models/membership';
 import type { MessageDoc } from '../db/models/message';
-import { isDuplicateKey } from '../errors';
+import { isDuplicateKey, writtenBeforeError } from '../errors';
 import type { WriterMetrics } from '../metrics';
 import { GroupPart } from './group-part';
 import type { Draft, Pending, WriteResult } from './group-part';
@@ -51,14 +51,6 @@ export interface SeqWriterOptions {
   /** Told each round's newly stored messages, after their senders were answered (notifications). */
   onStored?: (docs: MessageDoc[]) => void;
 }
-
-const storedBeforeError = (err: unknown): number => {
-  // With ordered: true the documents before the first failing one are stored.
-  const { writeErrors } = err as { writeErrors?: unknown };
-  const first: unknown = Array.isArray(writeErrors) ? writeErrors[0] : writeErrors;
-  const index = (first as { index?: unknown } | undefined)?.index;
-  return typeof index === 'number' ? index : 0;
-};
 
 export class SeqWriter {
   private waiting: Pending[] = [];
@@ -292,7 +284,7 @@ export class SeqWriter {
       return docs.length;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      return storedBeforeError(err);
+      return writtenBeforeError(err);
     }
   }
 
