@@ -9,7 +9,9 @@
  * second for `seconds`, on 127.0.0.1. Prints CPU ms per stored message of the
  * data service and of the database, and the database commands per message
  * (counted at the data service's own driver through mongoose's debug hook, so
- * that run serves the data service in this process). With `--prof DIR` the
+ * that run serves the data service in this process), and send → stored p50
+ * and p99 (the window starts once the warm-up's background writes are done).
+ * With `--prof DIR` the
  * data service runs in its own process under `node --cpu-prof` and its top
  * self-time functions are printed.
  */
@@ -25,9 +27,9 @@ import { startDataService } from '@chat/mongo-chat-server/src/service';
 import { createDataClient } from '@chat/server/src/data/client';
 import { createSendBatcher } from '@chat/server/src/messages/send-batcher';
 import { sleep } from '../lib/clock';
-import { CpuMeter } from '../lib/cpu';
+import { CpuMeter, cpuSecondsOf } from '../lib/cpu';
 import { stopAllChildren } from '../lib/processes';
-import { round } from '../lib/stats';
+import { Histogram, round } from '../lib/stats';
 import {
   createGroup, seedUsers, startBenchSystem, systemPids,
 } from '../lib/system';
@@ -63,6 +65,19 @@ function countCommands(): Map<string, number> {
     counts.set(key, (counts.get(key) ?? 0) + 1);
   });
   return counts;
+}
+
+/** Waits (up to 60 s) until the process uses under 5 % of a core over half a second. */
+async function waitQuiet(pidOf: () => number | undefined): Promise<void> {
+  const deadline = Date.now() + 60000;
+  await sleep(1000);
+  while (Date.now() < deadline) {
+    const pid = pidOf();
+    const before = pid === undefined ? null : cpuSecondsOf(pid);
+    await sleep(500);
+    const after = pid === undefined ? null : cpuSecondsOf(pid);
+    if (before === null || after === null || after - before < 0.025) return;
+  }
 }
 
 async function main(): Promise<void> {
@@ -112,27 +127,36 @@ async function main(): Promise<void> {
     let sent = 0;
     let stored = 0;
     let failed = 0;
+    /** send → stored (the batcher resolves once the data service answered), ms, of the measured window. */
+    let latencies: Histogram | undefined;
     const sendOne = () => {
       const group = groups[sent % groups.length] as { id: string; members: string[] };
       const from = group.members[Math.floor(sent / groups.length) % GROUP_SIZE] as string;
       const batcher = batchers[sent % batchers.length];
       sent += 1;
+      const started = performance.now();
+      const window = latencies;
       batcher?.send({
         group: group.id, from, message: `profile message ${sent} ${'x'.repeat(80)}`, clientId: `p-${sent}`,
-      }).then(() => { stored += 1; }, () => { failed += 1; });
+      }).then(() => { stored += 1; window?.record(performance.now() - started); }, (err: unknown) => {
+        if (failed === 0) process.stderr.write(`first failed send: ${String(err)}\n`);
+        failed += 1;
+      });
     };
     // Warm-up, one message from every member (as after their handshakes, the data service knows them all), then
     // the measured window.
     for (let i = 0; i < ups.length; i += 1) sendOne();
     await Promise.all(batchers.map((b) => b.drain()));
-    await sleep(2500);
-    counts?.clear();
     const pids = systemPids(system);
+    // The warm-up's background writes (read positions, hints, notifications) end before the window starts.
+    await waitQuiet(() => (pids.database as () => number | undefined)());
+    counts?.clear();
     const meter = new CpuMeter({
       'data service': () => profiled?.pid ?? process.pid,
       database: pids.database as () => number | undefined,
     }).start();
     const storedBefore = stored;
+    latencies = new Histogram();
     const total = Math.round(args.rate * args.seconds);
     const t0 = performance.now();
     let due = 0;
@@ -150,6 +174,8 @@ async function main(): Promise<void> {
     const messages = stored - storedBefore;
     const perMessage = (name: string) => round((1000 * (cpu.processes[name]?.seconds ?? 0)) / Math.max(1, messages));
     process.stdout.write(`${messages} stored (${failed} failed) at ${args.rate} msg/s over ${args.groups} groups in ${round(cpu.wallSeconds)} s\n`);
+    const latency = latencies.summary();
+    process.stdout.write(`send → stored ms: p50 ${round(latency.p50)}, p99 ${round(latency.p99)}\n`);
     process.stdout.write(`CPU ms per stored message: data service ${perMessage('data service')}${
       args.prof ? '' : ' (includes the load in this process)'}, database ${perMessage('database')}\n`);
     if (counts) {

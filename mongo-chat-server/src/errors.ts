@@ -67,6 +67,16 @@ export function writtenBeforeError(err: unknown): number {
   return typeof index === 'number' ? index : 0;
 }
 
+/** The indexes of the documents an unordered bulk insert refused. */
+export function refusedIndexes(err: unknown): number[] {
+  const { writeErrors } = asDriverError(err);
+  const list: unknown[] = Array.isArray(writeErrors) ? writeErrors : [writeErrors];
+  return list.flatMap((w) => {
+    const { index } = (w ?? {}) as { index?: unknown };
+    return typeof index === 'number' ? [index] : [];
+  });
+}
+
 /** True when every write of a bulk insert that failed, failed only on a unique index. */
 export function onlyDuplicateKeys(err: unknown): boolean {
   const failures = writeErrorsOf(err);

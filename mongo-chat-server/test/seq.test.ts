@@ -40,6 +40,21 @@ async function storedSeqs(h: Harness, group: string): Promise<number[]> {
   return docs.map((d) => Number(d.seq)).sort((a, b) => a - b);
 }
 
+/**
+ * Every stored message of the group has a revision of its own, and each one is
+ * claimed in the revision collection (so no later change can take it again).
+ */
+async function assertRevsUnique(h: Harness, group: string): Promise<void> {
+  const id = new Types.ObjectId(group);
+  const docs = await h.db.collection('messages').find({ group: id }, { projection: { rev: 1 } }).toArray();
+  const revs = docs.map((d) => Number(d.rev));
+  assert.ok(revs.every((rev) => Number.isInteger(rev) && rev > 0), 'every message has a revision');
+  assert.equal(new Set(revs).size, revs.length, 'no two messages share a revision');
+  const claims = await h.db.collection('revisions').find({ group: id }, { projection: { rev: 1 } }).toArray();
+  const claimed = new Set(claims.map((c) => Number(c.rev)));
+  assert.deepEqual(revs.filter((rev) => !claimed.has(rev)), [], 'every message revision is claimed');
+}
+
 /** The data service as a child process on PORT=0; resolves with the URL it prints. */
 function startChild(mongoUrl: string, logDir: string): Promise<{ url: string; child: ChildProcess }> {
   const child = spawnOwned(process.execPath, ['--import', 'tsx', path.join(ROOT, 'mongo-chat-server/src/index.ts')], {
@@ -109,6 +124,7 @@ describe('data service: seq assignment under concurrency', function () {
       assert.equal(retry.status, 200);
       assert.deepEqual(retry.body, original);
       assert.equal((await storedSeqs(h, group.id)).length, 203);
+      await assertRevsUnique(h, group.id);
     } finally {
       await second.close();
     }
@@ -122,6 +138,7 @@ describe('data service: seq assignment under concurrency', function () {
       const sent = await sendConcurrently([h.api, other], group.id, '3001', 200);
       assertGapless(sent, 1, 200);
       assert.deepEqual(await storedSeqs(h, group.id), Array.from({ length: 200 }, (_, i) => i + 1));
+      await assertRevsUnique(h, group.id);
       // Each process saves the group's lastSeq hint within a couple of seconds of its writes: the other sees it.
       await eventually(async () => {
         const fromChild = await other.get(`/group/${group.id}`);
@@ -130,6 +147,27 @@ describe('data service: seq assignment under concurrency', function () {
     } finally {
       await stopProcess(child, 5000);
       fs.rmSync(logDir, { recursive: true, force: true });
+    }
+  });
+
+  it('stores one batch from 100 different senders and moves each sender\'s read position to their message', async () => {
+    // FerretDB v1 never finishes an update command of 100 statements: the read positions go in small commands.
+    const ups = Array.from({ length: 100 }, (_, i) => String(4000 + i));
+    for (const up of ups) await createUser(h.api, up);
+    const crowd = await createGroup(h.api, 'crowd', ups);
+    const res = await h.api.post('/message/batch', {
+      messages: ups.map((from, i) => ({ group: crowd.id, from, message: `hello ${i}` })),
+    });
+    assert.equal(res.status, 200);
+    const { results } = (res.body as { results: Array<{ ok: boolean; message?: StoredMessage }> });
+    assert.deepEqual(results.filter((r) => !r.ok), []);
+    assertGapless(results.map((r) => r.message as StoredMessage), 1, 100);
+    await assertRevsUnique(h, crowd.id);
+    // Read positions are written right after the acks; a read of one waits for them.
+    for (const r of results.slice(0, 100)) {
+      const message = r.message as StoredMessage;
+      const membership = await h.api.get(`/group/${crowd.id}/members/${message.from}`);
+      assert.equal(membership.body.lastReadSeq, message.seq);
     }
   });
 

@@ -49,7 +49,9 @@ async function openOnce(url: string, options: ConnectOptions, w?: 'majority' | n
     socketTimeoutMS: options.socketTimeoutMs,
     // A new connection's handshake over a silent path must not wait the driver's 30 s either.
     connectTimeoutMS: Math.min(options.socketTimeoutMs, 10000),
-    maxPoolSize: 50,
+    // Commands in flight at once. The seq writer batches, so a few carry the load; and FerretDB v1 (the test
+    // database) holds up to two SQLite connections per command from a pool of 100, which more would exhaust.
+    maxPoolSize: 24,
   });
   try {
     return await db.asPromise();

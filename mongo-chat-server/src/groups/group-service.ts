@@ -346,6 +346,7 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
     /** The membership check chat servers make on every join: one `{_id}` lookup. */
     async membership(id: string, up: string): Promise<GroupMembership> {
       const mark = knownMembers.mark();
+      await writer.senderReads.settled();
       const doc = await Membership.findById(membershipId(id, up), { lastReadSeq: 1 }).lean();
       if (!doc) throw new AppError('NOT_FOUND', 'not a member of this group');
       knownMembers.add([doc._id], mark);
@@ -353,7 +354,8 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
     },
 
     async groupsOfUser(up: string, { page, perPage }: OffsetQuery): Promise<OffsetPage<GroupForUser>> {
-      await users.get(up);
+      // Read positions include the caller's own latest sends (docs/design.md, Unread on send).
+      await Promise.all([users.get(up), writer.senderReads.settled()]);
       const [rows, total] = await Promise.all([
         Membership.find({ up }, { group: 1, lastReadSeq: 1 }).sort({ up: 1, group: 1 })
           .skip(page * perPage)
@@ -396,6 +398,7 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
 
     /** Moves a member's read position forward (never back). */
     async markRead(id: string, up: string, seq: number): Promise<ReadPosition> {
+      await writer.senderReads.settled();
       const [member, doc] = await Promise.all([
         Membership.findById(membershipId(id, up), { lastReadSeq: 1 }).lean(),
         Group.findById(id).lean(),

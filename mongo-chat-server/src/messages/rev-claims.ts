@@ -9,16 +9,39 @@
  * group's real last revision is read back (through that index) and the claim
  * moves past it. Claims are made by the serialized writer only, so in one
  * process the changes of a group are written in the order of their revisions.
+ *
+ * New messages take their revisions in two steps, so that a send waits for
+ * one database round trip, not two: `reserve` hands out the next revisions from
+ * memory, and `confirm` inserts their claims while the messages themselves are
+ * inserted. A reserved revision that another replica claimed first is
+ * reported, and the writer moves its message to a freshly claimed one before
+ * anyone hears of it. A process that died between the two writes leaves a
+ * message whose revision has no claim: a group's last revision is read as the
+ * highest of its claims AND of its messages, so it is never handed out again.
  */
 import type { Types } from 'mongoose';
+import type { MessageModel } from '../db/models/message';
 import type { RevisionModel } from '../db/models/revision';
-import { isDuplicateKey, writtenBeforeError } from '../errors';
+import { isDuplicateKey, refusedIndexes } from '../errors';
+
+/** A revision of a group, reserved or claimed. */
+export interface RevClaim {
+  group: Types.ObjectId;
+  rev: number;
+}
+
+/** So many revisions wanted in a group. */
+export interface RevRequest {
+  group: Types.ObjectId;
+  count: number;
+}
 
 export class RevClaims {
   private readonly last = new Map<string, number>();
 
   constructor(
     private readonly Revision: RevisionModel,
+    private readonly Message: MessageModel,
     private readonly maxAttempts = 50,
     private readonly cacheSize = 10000,
   ) {}
@@ -41,33 +64,87 @@ export class RevClaims {
 
   /** Claims the next `count` revisions of `group`, ascending (consecutive unless another writer interleaves). */
   async claim(group: Types.ObjectId, count: number): Promise<number[]> {
-    const claimed: number[] = [];
-    let last = await this.lastOf(group);
-    for (let attempt = 1; claimed.length < count; attempt += 1) {
+    return (await this.claimMany([{ group, count }]))[0] ?? [];
+  }
+
+  /**
+   * Claims revisions in several groups at once: each attempt is ONE unordered
+   * insert for every group (a round of the seq writer touching a hundred
+   * groups costs one command, not a hundred). Answers, per request, its
+   * revisions ascending. A revision another writer took is skipped; its
+   * group's last revision is read again and the rest claimed after it.
+   */
+  async claimMany(requests: RevRequest[]): Promise<number[][]> {
+    const claimed = requests.map((): number[] => []);
+    const lasts = await Promise.all(requests.map(({ group }) => this.lastOf(group)));
+    for (let attempt = 1; ; attempt += 1) {
+      const open = requests.map((r, i) => i).filter((i) => claimed[i]!.length < requests[i]!.count);
+      if (open.length === 0) return claimed;
       if (attempt > this.maxAttempts) throw new Error('could not claim a revision: too many concurrent writers');
-      const from = last + 1;
-      const want = Array.from({ length: count - claimed.length }, (_, i) => from + i);
-      let stored = want.length;
+      const wanted = open.flatMap((i) => Array.from(
+        { length: requests[i]!.count - claimed[i]!.length },
+        (_, k) => ({ i, rev: lasts[i]! + 1 + k }),
+      ));
+      let refused = new Set<number>();
       try {
-        await this.Revision.collection.insertMany(want.map((rev) => ({ group, rev })), { ordered: true });
+        await this.Revision.collection.insertMany(
+          wanted.map(({ i, rev }) => ({ group: requests[i]!.group, rev })),
+          { ordered: false },
+        );
       } catch (err) {
         if (!isDuplicateKey(err)) {
-          this.last.delete(String(group));
+          open.forEach((i) => this.last.delete(String(requests[i]!.group)));
           throw err;
         }
-        stored = writtenBeforeError(err);
+        refused = new Set(refusedIndexes(err));
       }
-      claimed.push(...want.slice(0, stored));
-      last = stored > 0 ? want[stored - 1]! : last;
-      if (claimed.length < count) last = Math.max(last, await this.readLast(group));
-      this.remember(String(group), last);
+      const crowded = new Set<number>();
+      wanted.forEach(({ i, rev }, k) => {
+        lasts[i] = Math.max(lasts[i]!, rev);
+        if (refused.has(k)) crowded.add(i);
+        else claimed[i]!.push(rev);
+      });
+      // Where another writer took a revision, it may have taken more: learn where the group stands.
+      await Promise.all([...crowded].map(async (i) => {
+        lasts[i] = Math.max(lasts[i]!, await this.readLast(requests[i]!.group));
+      }));
+      open.forEach((i) => this.remember(String(requests[i]!.group), lasts[i]!));
     }
-    return claimed;
+  }
+
+  /**
+   * The next `count` revisions of `group` after the last this process knows,
+   * taken from memory: unclaimed until `confirm`.
+   */
+  async reserve(group: Types.ObjectId, count: number): Promise<number[]> {
+    const last = await this.lastOf(group);
+    this.remember(String(group), last + count);
+    return Array.from({ length: count }, (_, i) => last + 1 + i);
+  }
+
+  /**
+   * Claims reserved revisions, of any groups, in one unordered insert; answers
+   * those another writer had claimed first (their groups' last revisions are
+   * read again before the next reservation there).
+   */
+  async confirm(claims: RevClaim[]): Promise<RevClaim[]> {
+    if (claims.length === 0) return [];
+    try {
+      await this.Revision.collection.insertMany(claims.map(({ group, rev }) => ({ group, rev })), { ordered: false });
+      return [];
+    } catch (err) {
+      claims.forEach(({ group }) => this.last.delete(String(group)));
+      if (!isDuplicateKey(err)) throw err;
+      return refusedIndexes(err).flatMap((i) => claims[i] ?? []);
+    }
   }
 
   private async readLast(group: Types.ObjectId): Promise<number> {
-    const newest = await this.Revision.findOne({ group }, { rev: 1 }).sort({ rev: -1 }).lean();
-    const last = newest?.rev ?? 0;
+    const [claimed, message] = await Promise.all([
+      this.Revision.findOne({ group }, { rev: 1 }).sort({ rev: -1 }).lean(),
+      this.Message.findOne({ group }, { rev: 1 }).sort({ rev: -1 }).lean(),
+    ]);
+    const last = Math.max(claimed?.rev ?? 0, message?.rev ?? 0);
     this.remember(String(group), last);
     return last;
   }

@@ -17,22 +17,24 @@
  *
  * Each group's last seq is cached here (set before a send is acknowledged;
  * valid while this process is the one writing; a collision corrects it) and
- * saved on the group document as a hint, in the background (HintSaver), so no
+ * saved on the group document as a hint, in the background (MaxSaver), so no
  * one has to scan messages to learn where a group stands. Each round also moves
  * its senders' read positions up to their own messages, in one bulk write.
  */
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import { AppError, searchTextOf } from '@chat/shared';
+import { inChunks } from '../db/chunks';
+import { MaxSaver } from '../db/max-saver';
 import type { Models } from '../db/models';
-import { membershipId } from '../db/models/membership';
 import type { MessageDoc } from '../db/models/message';
 import { isDuplicateKey, writtenBeforeError } from '../errors';
 import type { WriterMetrics } from '../metrics';
 import { GroupPart } from './group-part';
 import type { Draft, Pending, WriteResult } from './group-part';
-import { HintSaver } from './hint-saver';
 import { RevClaims } from './rev-claims';
+import type { RevClaim } from './rev-claims';
+import { SenderReads } from './sender-reads';
 
 export type { Draft, WriteResult };
 
@@ -67,7 +69,7 @@ export class SeqWriter {
 
   private readonly cacheSize: number;
 
-  private readonly hints: HintSaver;
+  private readonly hints: MaxSaver<Types.ObjectId>;
 
   /** Changes other than new messages, run one at a time between rounds. */
   private tasks: Array<() => Promise<void>> = [];
@@ -75,12 +77,23 @@ export class SeqWriter {
   /** The group revisions this writer claims. */
   readonly revs: RevClaims;
 
+  /** Senders' read positions, moved right after their sends are acknowledged. */
+  readonly senderReads: SenderReads;
+
   constructor(private readonly models: Models, private readonly options: SeqWriterOptions = {}) {
-    this.hints = new HintSaver(models.Group, options.onHintError ?? (() => undefined));
+    // A hint is a starting point, never ahead of the messages ($max of stored seqs): one that lags is
+    // corrected by whoever needs more (this writer on a collision, a read-position check by the messages).
+    this.hints = new MaxSaver({
+      save: (marks) => inChunks(marks, (chunk) => models.Group.bulkWrite(chunk.map(({ id, value }) => ({
+        updateOne: { filter: { _id: id }, update: { $max: { lastSeq: value } } },
+      })), { ordered: false })),
+      onError: options.onHintError ?? (() => undefined),
+    });
     this.maxBatch = options.maxBatch ?? 500;
     this.maxAttempts = options.maxAttempts ?? 50;
     this.cacheSize = options.cacheSize ?? 10000;
-    this.revs = new RevClaims(models.Revision, this.maxAttempts, this.cacheSize);
+    this.revs = new RevClaims(models.Revision, models.Message, this.maxAttempts, this.cacheSize);
+    this.senderReads = new SenderReads(models.Membership, options.onReadError ?? (() => undefined));
   }
 
   /**
@@ -129,7 +142,7 @@ export class SeqWriter {
   /** Settles every submitted message and saves the hints. */
   async close(): Promise<void> {
     if (this.running) await new Promise<void>((resolve) => { this.idle.add(resolve); });
-    await this.hints.close();
+    await Promise.all([this.hints.close(), this.senderReads.settled()]);
   }
 
   private async drain(): Promise<void> {
@@ -156,14 +169,58 @@ export class SeqWriter {
     }
   }
 
-  /** Claims a revision for each send of the round that has none yet: one claim per group, in send order. */
-  private async claimRevs(parts: GroupPart[]): Promise<void> {
+  /** Reserves a revision for each send of the round that has none yet, in send order; the claims to confirm. */
+  private async reserveRevs(parts: GroupPart[]): Promise<Map<Pending, RevClaim>> {
+    const reserved = new Map<Pending, RevClaim>();
     await Promise.all(parts.map(async (part) => {
       const unclaimed = part.todo.filter((p) => p.rev === undefined);
       if (unclaimed.length === 0) return;
-      const revs = await this.revs.claim(part.id, unclaimed.length);
-      unclaimed.forEach((p, i) => { Object.assign(p, { rev: revs[i] }); });
+      const revs = await this.revs.reserve(part.id, unclaimed.length);
+      unclaimed.forEach((p, i) => {
+        const rev = revs[i]!;
+        Object.assign(p, { rev });
+        reserved.set(p, { group: part.id, rev });
+      });
     }));
+    return reserved;
+  }
+
+  /**
+   * Confirms the round's reserved revisions while its messages are inserted (one round trip for both).
+   * A revision another writer claimed first is given up: a send not stored yet reserves again in the next
+   * attempt; a stored message is moved to a revision claimed for it (`reclaim`) before it is acknowledged.
+   */
+  private async insertWithClaims(
+    docs: MessageDoc[],
+    reserved: Map<Pending, RevClaim>,
+  ): Promise<{ stored: number; lost: Set<Pending> }> {
+    const [claims, inserted] = await Promise.allSettled([
+      this.revs.confirm([...reserved.values()]),
+      this.insertInOrder(docs),
+    ]);
+    if (inserted.status === 'rejected') throw inserted.reason;
+    if (claims.status === 'rejected') throw claims.reason;
+    const refused = new Set(claims.value.map(({ group, rev }) => `${String(group)}:${rev}`));
+    const lost = new Set<Pending>();
+    reserved.forEach((claim, p) => {
+      if (!refused.has(`${String(claim.group)}:${claim.rev}`)) return;
+      lost.add(p);
+      Object.assign(p, { rev: undefined });
+    });
+    return { stored: inserted.value, lost };
+  }
+
+  /** Moves stored messages whose reserved revision another writer had claimed to revisions claimed for them. */
+  private async reclaim(docs: MessageDoc[]): Promise<void> {
+    if (docs.length === 0) return;
+    const byGroup = new Map<string, MessageDoc[]>();
+    docs.forEach((doc) => byGroup.set(String(doc.group), [...(byGroup.get(String(doc.group)) ?? []), doc]));
+    const groups = [...byGroup.values()];
+    const revs = await this.revs.claimMany(groups.map((group) => ({ group: group[0]!.group, count: group.length })));
+    await Promise.all(groups.flatMap((group, g) => group.map(async (doc, i) => {
+      Object.assign(doc, { rev: revs[g]![i] });
+      await this.models.Message.collection.updateOne({ _id: doc._id }, { $set: { rev: doc.rev } });
+    })));
   }
 
   /** Splits a round by group, with each group's last seq; sends to a group that is gone fail here. */
@@ -195,7 +252,7 @@ export class SeqWriter {
       if (attempt > this.maxAttempts) {
         throw new AppError('UNAVAILABLE', 'too many concurrent writers for these groups; retry');
       }
-      await this.claimRevs(order);
+      const reserved = await this.reserveRevs(order);
       const docs = order.flatMap((part) => part.todo.map((p, i): [GroupPart, Pending, MessageDoc] => [part, p, {
         _id: new Types.ObjectId(),
         group: part.id,
@@ -206,8 +263,9 @@ export class SeqWriter {
       }]));
       // What search reads (docs/search.md), stored with the message.
       for (const [, , doc] of docs) doc.searchText = searchTextOf(doc.message);
-      const stored = await this.insertInOrder(docs.map(([, , doc]) => doc));
+      const { stored, lost } = await this.insertWithClaims(docs.map(([, , doc]) => doc), reserved);
       const storedDocs = docs.slice(0, stored);
+      await this.reclaim(storedDocs.filter(([, p]) => lost.has(p)).map(([, , doc]) => doc));
       const done = new Set<Pending>();
       const touched = new Set<GroupPart>();
       for (const [part, p, doc] of storedDocs) {
@@ -220,12 +278,13 @@ export class SeqWriter {
         this.remember(String(part.id), part.last);
         this.hints.mark(part.id, part.last);
       });
+      storedDocs.forEach(([part, p, doc]) => this.succeed(part, p, doc, true));
       if (stored > 0) {
         this.options.metrics?.batchStored(stored);
-        await this.markSendersRead(storedDocs.map(([, , doc]) => doc));
+        const storedMessages = storedDocs.map(([, , doc]) => doc);
+        this.senderReads.add(storedMessages);
+        this.options.onStored?.(storedMessages);
       }
-      storedDocs.forEach(([part, p, doc]) => this.succeed(part, p, doc, true));
-      if (stored > 0) this.options.onStored?.(storedDocs.map(([, , doc]) => doc));
       touched.forEach((part) => part.settled(done));
 
       const clash = docs[stored];
@@ -253,25 +312,6 @@ export class SeqWriter {
       this.options.metrics?.seqConflict();
       part.moveTo(outcome.last);
       this.remember(String(part.id), outcome.last);
-    }
-  }
-
-  /**
-   * A sender has read their own message: their read position moves up to it
-   * (docs/design.md, Unread on send), for the whole round in one bulk write,
-   * before the sends are acknowledged. A failure here does not fail the sends.
-   */
-  private async markSendersRead(docs: MessageDoc[]): Promise<void> {
-    const highest = new Map<string, number>();
-    docs.forEach((doc) => {
-      const key = membershipId(String(doc.group), doc.from);
-      highest.set(key, Math.max(highest.get(key) ?? 0, doc.seq));
-    });
-    try {
-      await this.models.Membership.bulkWrite([...highest].map(([_id, seq]) => (
-        { updateOne: { filter: { _id }, update: { $max: { lastReadSeq: seq } } } })), { ordered: false });
-    } catch (err) {
-      this.options.onReadError?.(err);
     }
   }
 

@@ -14,6 +14,8 @@
 import mongoose, { Types } from 'mongoose';
 import type winston from 'winston';
 import { codePointLength, DEFAULT_NOTIFY_LEVEL, NOTIFY_LIMITS } from '@chat/shared';
+import { inChunks } from '../db/chunks';
+import { MaxSaver } from '../db/max-saver';
 import type { Models } from '../db/models';
 import type { MessageDoc } from '../db/models/message';
 import { insertNew } from './inserts';
@@ -36,8 +38,10 @@ export interface OutboxOptions {
   /** The sweep never reaches back further than this (a deploy does not notify old history). */
   sweepWindowMs?: number;
   /**
-   * How long stored messages are gathered before one pass turns them into items. A pass reads every member of
-   * the groups concerned (a scan on FerretDB), so a busy room costs one pass per gathering, not one per round.
+   * How long stored messages are gathered, at least, before one pass turns them into items. A pass reads every
+   * member of the groups concerned (a scan on FerretDB), so a busy room costs one pass per gathering, not one
+   * per round. The wait also grows with what the last pass cost (PASS_SHARE), so passes never take more than a
+   * fifth of the database's time, whatever it is.
    */
   gatherMs?: number;
 }
@@ -46,6 +50,8 @@ export interface OutboxOptions {
 const ROUND = 500;
 /** Messages the sweep reads per group per pass. */
 const SWEEP_DEPTH = 500;
+/** After a pass that took T, the next waits at least T × this: passes use at most 1 / (1 + this) of the time. */
+const PASS_SHARE = 4;
 
 export function excerptOf(text: string): string {
   if (codePointLength(text) <= NOTIFY_LIMITS.excerpt) return text;
@@ -73,6 +79,12 @@ export class Outbox {
 
   private gatherTimer: { timer: NodeJS.Timeout; wake: () => void } | undefined;
 
+  /** How long the last pass took (ms). */
+  private lastPassMs = 0;
+
+  /** Each group's mark, saved in the background: the sweep leaves messages younger than `settleMs` alone anyway. */
+  private readonly marks: MaxSaver<string>;
+
   constructor(
     private readonly base: Models,
     private readonly n: NotifyModels,
@@ -82,23 +94,43 @@ export class Outbox {
     this.settleMs = options.settleMs ?? 10000;
     this.sweepWindowMs = options.sweepWindowMs ?? 3600000;
     this.gatherMs = options.gatherMs ?? 0;
+    this.marks = new MaxSaver({
+      save: (marks) => inChunks(marks, (chunk) => this.n.Mark.bulkWrite(chunk.map(({ id, value }) => ({
+        updateOne: { filter: { _id: id }, update: { $max: { seq: value } }, upsert: true },
+      })), { ordered: false })),
+      onError: (err) => options.logger.warn('could not save notification marks; retrying', {
+        error: err instanceof Error ? err.message : String(err),
+      }),
+      intervalMs: Math.min(2000, this.settleMs / 2),
+    });
   }
 
   /** Takes a round of stored messages; returns at once. */
   add(docs: readonly StoredDoc[]): void {
     if (this.closed || docs.length === 0) return;
     this.queue.push(...docs);
+    this.schedule();
+  }
+
+  /** The next pass, after the gathering wait; what arrives meanwhile joins it. */
+  private schedule(): void {
+    if (this.running || this.closed) return;
     // The senders' answers (resolved just before this call) go out first; then the round gathers others.
-    this.running ??= new Promise<void>((resolve) => {
-      if (this.gatherMs === 0) {
+    this.running = new Promise<void>((resolve) => {
+      const wait = Math.max(this.gatherMs, this.lastPassMs * PASS_SHARE);
+      if (wait === 0) {
         setImmediate(resolve);
         return;
       }
       const wake = () => { this.gatherTimer = undefined; resolve(); };
-      this.gatherTimer = { timer: setTimeout(wake, this.gatherMs), wake };
+      this.gatherTimer = { timer: setTimeout(wake, wait), wake };
     })
       .then(() => this.drain())
-      .finally(() => { this.running = null; });
+      .finally(() => {
+        this.running = null;
+        // What arrived during the pass waits for the next gathering.
+        if (this.queue.length > 0) this.schedule();
+      });
   }
 
   /** Sweeps once now, then every `sweepMs`. */
@@ -124,6 +156,7 @@ export class Outbox {
       this.retryTimer.wake();
     }
     await this.running;
+    await this.marks.close();
   }
 
   /** Until nothing is queued (tests and close). */
@@ -131,11 +164,14 @@ export class Outbox {
     while (this.running) await this.running;
   }
 
+  /** One pass; when closing, every pass still queued. */
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
+    for (let first = true; this.queue.length > 0 && (first || this.closed); first = false) {
       const round = this.queue.splice(0, ROUND);
+      const started = Date.now();
       try {
         await this.process(round);
+        this.lastPassMs = Date.now() - started;
       } catch (err) {
         this.options.logger.warn('could not write notifications; retrying', { error: (err as Error).message });
         if (this.closed) return; // The sweep of the next start finds them.
@@ -204,22 +240,13 @@ export class Outbox {
       });
     });
     const taken = await insertNew(this.n.Item, items);
-    await this.advanceMarks(messages);
+    this.advanceMarks(messages);
     return items.length - taken.size;
   }
 
-  private async advanceMarks(messages: readonly StoredDoc[]): Promise<void> {
-    const newest = new Map<string, number>();
-    messages.forEach((m) => {
-      const g = String(m.group);
-      newest.set(g, Math.max(newest.get(g) ?? 0, m.seq));
-    });
+  private advanceMarks(messages: readonly StoredDoc[]): void {
     // Not atomic on every backend; a mark that goes back only makes the sweep redo items that exist.
-    await Promise.all([...newest].map(([group, seq]) => this.n.Mark.updateOne(
-      { _id: group },
-      { $max: { seq } },
-      { upsert: true },
-    )));
+    messages.forEach((m) => this.marks.mark(String(m.group), m.seq));
   }
 
   /** Recent messages past their group's mark, settled long enough that the live path is done with them. */

@@ -9,6 +9,7 @@ import { AppError, DEFAULT_NOTIFY_LEVEL } from '@chat/shared';
 import type {
   NotificationList, NotificationPreferences, PreferencesUpdate,
 } from '@chat/shared';
+import { inChunks } from '../db/chunks';
 import type { Models } from '../db/models';
 import { membershipId } from '../db/models/membership';
 import { itemView } from './digest-worker';
@@ -64,7 +65,7 @@ export function createPreferences(base: Models, n: NotifyModels) {
         );
       }
       if (update.groups) {
-        await n.Level.bulkWrite(update.groups.map((g) => ({
+        await inChunks(update.groups, (chunk) => n.Level.bulkWrite(chunk.map((g) => ({
           replaceOne: {
             filter: { _id: levelId(g.group, up) },
             replacement: {
@@ -72,7 +73,7 @@ export function createPreferences(base: Models, n: NotifyModels) {
             },
             upsert: true,
           },
-        })));
+        }))));
       }
       return get(up);
     },

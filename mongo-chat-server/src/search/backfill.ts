@@ -9,6 +9,7 @@
  */
 import { searchTextOf } from '@chat/shared';
 import type { mongo, Types } from 'mongoose';
+import { inChunks } from '../db/chunks';
 import type { Models } from '../db/models';
 import type { MessageDoc } from '../db/models/message';
 
@@ -32,13 +33,13 @@ export async function backfillSearchText(models: Models, options: BackfillOption
     const last = batch[batch.length - 1];
     if (!last) break;
     after = last._id;
-    const result = await messages.bulkWrite(batch.map((doc) => ({
+    const results = await inChunks(batch, (chunk) => messages.bulkWrite(chunk.map((doc) => ({
       updateOne: {
         filter: { ...missing, _id: doc._id, message: doc.message } as mongo.Filter<MessageDoc>,
         update: { $set: { searchText: searchTextOf(doc.message) } },
       },
-    })), { ordered: false });
-    done += result.modifiedCount;
+    })), { ordered: false }));
+    done += results.reduce((sum, result) => sum + result.modifiedCount, 0);
   }
   return done;
 }

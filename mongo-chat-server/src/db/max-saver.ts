@@ -1,0 +1,113 @@
+/**
+ * Saves high-water marks in the background, coalesced and paced: a number
+ * per key that only goes up (a group's last seq, the newest seq turned into
+ * notifications), however many times it moves meanwhile, is saved once per
+ * pass, and ALL of a pass goes to the database as one bulk `$max` write.
+ *
+ * Why: on a database where every update costs milliseconds and where
+ * concurrent writers queue for one lock (FerretDB's SQLite backend), an update
+ * per group per round would cost more than storing the messages, and a
+ * hundred concurrent updates stall every other write. Passes are paced (one
+ * every `intervalMs` at most), so a saved mark lags its true value by that
+ * much at most; every user of a mark treats it as a starting point that may lag.
+ * A pass that fails keeps its marks and is retried after `retryMs`.
+ */
+
+/** One mark to save: the key's database id and the value it has reached. */
+export interface Mark<Id> {
+  id: Id;
+  value: number;
+}
+
+export interface MaxSaverOptions<Id> {
+  /** Writes a pass: `$max` of each value on its document, in one command. */
+  save: (marks: Mark<Id>[]) => Promise<unknown>;
+  /** Told when a pass fails (its marks are kept and retried). */
+  onError: (err: unknown) => void;
+  intervalMs?: number;
+  retryMs?: number;
+}
+
+export class MaxSaver<Id> {
+  private readonly dirty = new Map<string, Mark<Id>>();
+
+  private running: Promise<void> | undefined;
+
+  private waitTimer: NodeJS.Timeout | undefined;
+
+  /** No pass starts before this time (pacing, or a retry after a failure). */
+  private notBefore = 0;
+
+  private closed = false;
+
+  private readonly intervalMs: number;
+
+  private readonly retryMs: number;
+
+  constructor(private readonly options: MaxSaverOptions<Id>) {
+    this.intervalMs = options.intervalMs ?? 2000;
+    this.retryMs = options.retryMs ?? 1000;
+  }
+
+  /** Records that `id` has reached `value`. */
+  mark(id: Id, value: number): void {
+    this.keep({ id, value });
+    this.kick();
+  }
+
+  /** The key (`String(id)`) is gone: nothing to save for it. */
+  forget(key: string): void {
+    this.dirty.delete(key);
+  }
+
+  /** Saves everything marked so far (one attempt; a database that is down is not waited for). */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.waitTimer);
+    this.waitTimer = undefined;
+    await this.running;
+    if (this.dirty.size > 0) await this.pass().catch(this.options.onError);
+  }
+
+  private kick(): void {
+    if (this.running || this.waitTimer || this.closed || this.dirty.size === 0) return;
+    const wait = this.notBefore - Date.now();
+    if (wait > 0) {
+      this.waitTimer = setTimeout(() => { this.waitTimer = undefined; this.kick(); }, wait);
+      this.waitTimer.unref();
+      return;
+    }
+    this.running = this.saveOnce().finally(() => {
+      this.running = undefined;
+      this.kick();
+    });
+  }
+
+  private async saveOnce(): Promise<void> {
+    this.notBefore = Date.now() + this.intervalMs;
+    try {
+      await this.pass();
+    } catch (err) {
+      this.options.onError(err);
+      this.notBefore = Math.max(this.notBefore, Date.now() + this.retryMs);
+    }
+  }
+
+  /** One pass over what is dirty; on failure every mark of it stays dirty (`$max` makes saving twice harmless). */
+  private async pass(): Promise<void> {
+    const batch = [...this.dirty.values()];
+    this.dirty.clear();
+    try {
+      await this.options.save(batch);
+    } catch (err) {
+      batch.forEach((entry) => this.keep(entry));
+      throw err;
+    }
+  }
+
+  private keep(entry: Mark<Id>): void {
+    const key = String(entry.id);
+    const current = this.dirty.get(key);
+    if (!current || entry.value > current.value) this.dirty.set(key, entry);
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The paced `$max` saver behind group hints and notification marks: marks are
+ * coalesced per key (the highest wins), a pass saves all of them in one call,
+ * passes are paced, and a failed pass keeps its marks for the retry.
+ */
+import assert from 'node:assert/strict';
+import { MaxSaver } from '../src/db/max-saver';
+import type { Mark } from '../src/db/max-saver';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => { setTimeout(resolve, ms); });
+
+describe('MaxSaver (unit)', () => {
+  it('saves the highest mark of each key, all of a pass in one call, one pass per interval', async () => {
+    const saves: Mark<string>[][] = [];
+    const saver = new MaxSaver<string>({
+      save: async (marks) => { saves.push(marks); },
+      onError: () => assert.fail('no error expected'),
+      intervalMs: 40,
+    });
+    saver.mark('a', 1);
+    saver.mark('a', 3);
+    saver.mark('a', 2);
+    saver.mark('b', 5);
+    await sleep(10);
+    assert.deepEqual(saves, [[{ id: 'a', value: 1 }]], 'the first mark goes at once; the rest wait for the interval');
+    await sleep(60);
+    assert.deepEqual(saves[1], [{ id: 'a', value: 3 }, { id: 'b', value: 5 }]);
+    await saver.close();
+    assert.equal(saves.length, 2, 'nothing left to save at close');
+  });
+
+  it('keeps the marks of a failed pass and saves them, with newer ones, on the retry', async () => {
+    const saves: Mark<string>[][] = [];
+    const errors: unknown[] = [];
+    let fail = true;
+    const saver = new MaxSaver<string>({
+      save: async (marks) => {
+        if (fail) { fail = false; throw new Error('database away'); }
+        saves.push(marks);
+      },
+      onError: (err) => errors.push(err),
+      intervalMs: 0,
+      retryMs: 30,
+    });
+    saver.mark('g', 7);
+    await sleep(5);
+    assert.equal(errors.length, 1);
+    saver.mark('g', 6);
+    saver.mark('h', 1);
+    await sleep(60);
+    assert.deepEqual(saves, [[{ id: 'g', value: 7 }, { id: 'h', value: 1 }]]);
+    await saver.close();
+  });
+
+  it('saves what is left at close, and nothing for a key forgotten before', async () => {
+    const saves: Mark<string>[][] = [];
+    const saver = new MaxSaver<string>({
+      save: async (marks) => { saves.push(marks); },
+      onError: () => assert.fail('no error expected'),
+      intervalMs: 10000,
+    });
+    saver.mark('x', 1);
+    saver.mark('x', 2);
+    saver.mark('y', 4);
+    saver.forget('y');
+    await saver.close();
+    assert.deepEqual(saves, [[{ id: 'x', value: 1 }], [{ id: 'x', value: 2 }]]);
+  });
+});
