@@ -5,11 +5,10 @@
  * positions gather while a write is in flight and go in one bulk write, each
  * membership once with its highest seq. Reads of read positions in this
  * process wait for `settled()`, so a sender who asks for their groups right
- * after the ack sees the message as read. A failed write is reported and not
- * retried (the next send or mark moves the position again).
+ * after the ack sees the message as read; they wait for the positions added
+ * before they asked, never for a stream of later sends. A failed write is
+ * reported and not retried (the next send or mark moves the position again).
  */
-import { inChunks } from '../db/chunks';
-import type { MembershipModel } from '../db/models/membership';
 import { membershipId } from '../db/models/membership';
 
 export interface SenderRead {
@@ -18,28 +17,42 @@ export interface SenderRead {
   seq: number;
 }
 
+export interface SenderReadsOptions {
+  /** Writes `$max` of each membership's read position (by membership id), in as few commands as it may. */
+  write: (positions: Array<[string, number]>) => Promise<unknown>;
+  /** Told when a write fails (not retried). */
+  onError: (err: unknown) => void;
+}
+
 export class SenderReads {
   private pending = new Map<string, number>();
 
   private writing: Promise<void> | null = null;
 
-  constructor(
-    private readonly Membership: MembershipModel,
-    private readonly onError: (err: unknown) => void,
-  ) {}
+  /** Calls of `add` so far, and how many of them finished writes cover. */
+  private added = 0;
+
+  private written = 0;
+
+  private waiters: Array<{ upTo: number; resolve: () => void }> = [];
+
+  constructor(private readonly options: SenderReadsOptions) {}
 
   /** Moves each sender's position up to their message; returns at once. */
   add(messages: readonly SenderRead[]): void {
+    if (messages.length === 0) return;
     messages.forEach(({ group, from, seq }) => {
       const key = membershipId(String(group), from);
       this.pending.set(key, Math.max(this.pending.get(key) ?? 0, seq));
     });
+    this.added += 1;
     this.writing ??= this.writeAll().finally(() => { this.writing = null; });
   }
 
   /** Resolves once every position added before the call is written (or its write failed). */
-  async settled(): Promise<void> {
-    while (this.writing) await this.writing;
+  settled(): Promise<void> {
+    if (this.written >= this.added) return Promise.resolve();
+    return new Promise<void>((resolve) => { this.waiters.push({ upTo: this.added, resolve }); });
   }
 
   private async writeAll(): Promise<void> {
@@ -47,13 +60,17 @@ export class SenderReads {
     await new Promise<void>((resolve) => { setImmediate(resolve); });
     while (this.pending.size > 0) {
       const batch = this.pending;
+      const upTo = this.added;
       this.pending = new Map();
       try {
-        await inChunks([...batch], (chunk) => this.Membership.bulkWrite(chunk.map(([_id, seq]) => (
-          { updateOne: { filter: { _id }, update: { $max: { lastReadSeq: seq } } } })), { ordered: false }));
+        await this.options.write([...batch]);
       } catch (err) {
-        this.onError(err);
+        this.options.onError(err);
       }
+      this.written = upTo;
+      const ready = this.waiters.filter((w) => w.upTo <= upTo);
+      this.waiters = this.waiters.filter((w) => w.upTo > upTo);
+      ready.forEach((w) => w.resolve());
     }
   }
 }

@@ -93,7 +93,11 @@ export class SeqWriter {
     this.maxAttempts = options.maxAttempts ?? 50;
     this.cacheSize = options.cacheSize ?? 10000;
     this.revs = new RevClaims(models.Revision, models.Message, this.maxAttempts, this.cacheSize);
-    this.senderReads = new SenderReads(models.Membership, options.onReadError ?? (() => undefined));
+    this.senderReads = new SenderReads({
+      write: (positions) => inChunks(positions, (chunk) => models.Membership.bulkWrite(chunk.map(([_id, seq]) => (
+        { updateOne: { filter: { _id }, update: { $max: { lastReadSeq: seq } } } })), { ordered: false })),
+      onError: options.onReadError ?? (() => undefined),
+    });
   }
 
   /**

@@ -50,6 +50,8 @@ export interface OutboxOptions {
 const ROUND = 500;
 /** Messages the sweep reads per group per pass. */
 const SWEEP_DEPTH = 500;
+/** Groups whose newest processed seq this process remembers (the most recently written). */
+const DONE_GROUPS = 100000;
 /** After a pass that took T, the next waits at least T × this: passes use at most 1 / (1 + this) of the time. */
 const PASS_SHARE = 4;
 
@@ -81,6 +83,12 @@ export class Outbox {
 
   /** How long the last pass took (ms). */
   private lastPassMs = 0;
+
+  /**
+   * The newest seq this process turned into items, per group, whether or not its mark is saved yet: the sweep
+   * reads a group's messages (a scan on FerretDB) only when neither this nor the saved mark covers its hint.
+   */
+  private readonly done = new Map<string, number>();
 
   /** Each group's mark, saved in the background: the sweep leaves messages younger than `settleMs` alone anyway. */
   private readonly marks: MaxSaver<string>;
@@ -246,7 +254,15 @@ export class Outbox {
 
   private advanceMarks(messages: readonly StoredDoc[]): void {
     // Not atomic on every backend; a mark that goes back only makes the sweep redo items that exist.
-    messages.forEach((m) => this.marks.mark(String(m.group), m.seq));
+    messages.forEach((m) => {
+      const group = String(m.group);
+      this.marks.mark(group, m.seq);
+      const newest = Math.max(this.done.get(group) ?? 0, m.seq);
+      // Re-inserted, so the map's order is least recently written first.
+      this.done.delete(group);
+      this.done.set(group, newest);
+    });
+    while (this.done.size > DONE_GROUPS) this.done.delete(this.done.keys().next().value as string);
   }
 
   /** Recent messages past their group's mark, settled long enough that the live path is done with them. */
@@ -261,7 +277,7 @@ export class Outbox {
     const oldest = now.getTime() - this.sweepWindowMs;
     let made = 0;
     for (const group of groups) {
-      const mark = markOf.get(String(group._id)) ?? 0;
+      const mark = Math.max(markOf.get(String(group._id)) ?? 0, this.done.get(String(group._id)) ?? 0);
       // Only groups whose hint ran past the mark cost a read of messages (the hint is repaired by the next write).
       if (group.lastSeq <= mark) continue;
       const from = Math.max(mark, group.lastSeq - SWEEP_DEPTH);

@@ -1,13 +1,23 @@
-/** A socket's life on this server: rooms on connect, handlers, presence, cleanup. */
+/**
+ * A socket's life on this server: rooms on connect, handlers, presence, cleanup.
+ * Every listener a socket gets is one function shared by all sockets (an
+ * emitter calls it with the socket as `this`): an idle socket costs what
+ * Socket.IO needs and its rooms, not a set of closures of its own.
+ */
 import type { ChatContext } from '../context';
 import type { Handshake } from './handshake';
-import { registerHandlers } from './handlers';
+import { createEventHandlers } from './handlers';
 import { createRegistrar } from './registrar';
 import { groupRoomsOf, userRoom } from './types';
 import type { ChatSocket } from './types';
 
 export function onConnection(ctx: ChatContext, handshake: Handshake) {
-  const registrar = createRegistrar(ctx);
+  const registrar = createRegistrar(ctx, createEventHandlers(ctx));
+  function onDisconnecting(this: ChatSocket): void {
+    void ctx.presence.disconnected(this.data.up, groupRoomsOf(this));
+  }
+  const onDisconnect = (): void => { ctx.metrics.connections.dec(); };
+
   return (socket: ChatSocket): void => {
     const { up } = socket.data;
     const groups = handshake.takeGroups(socket);
@@ -15,13 +25,10 @@ export function onConnection(ctx: ChatContext, handshake: Handshake) {
     void socket.join([userRoom(up), ...groups]);
     groups.forEach((group) => ctx.membership.remember(group, up));
     ctx.metrics.connections.inc();
-    registerHandlers(ctx, registrar, socket);
+    registrar.attach(socket);
     ctx.sessions.watch(socket);
     void ctx.presence.connected(up, groups);
-
-    socket.on('disconnecting', () => {
-      void ctx.presence.disconnected(up, groupRoomsOf(socket));
-    });
-    socket.on('disconnect', () => { ctx.metrics.connections.dec(); });
+    socket.on('disconnecting', onDisconnecting);
+    socket.on('disconnect', onDisconnect);
   };
 }

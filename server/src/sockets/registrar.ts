@@ -1,9 +1,12 @@
 /**
- * The one way a chat server answers client events, typed by the contract:
- * `register(socket, 'chat message', handler)` parses the payload with that
- * event's request schema, hands the handler the typed request, and acks
- * `{ok: true, …}` with what it returns (which must be that event's result, or
- * it does not compile) or `{ok: false, error}` with what it throws.
+ * The one way a chat server answers client events, typed by the contract.
+ * Handlers are declared once per server, in a table with one entry per event
+ * the contract declares (`EventHandlers`: a missing handler, or one whose ack
+ * is not that event's result, does not compile). A socket gets ONE listener,
+ * the same function for every socket (`attach`): it parses the payload with
+ * the event's request schema, runs the handler with the socket, and acks
+ * `{ok: true, …}` with what it returns or `{ok: false, error}` with what it
+ * throws. An idle socket holds no closure of its own for its events.
  *
  * Whatever the client sends (no payload, a function, binary, junk, no ack
  * callback, an event nobody declared), nothing throws out of here and the
@@ -21,31 +24,30 @@ export type EventHandler<E extends ClientEventName> = (
   payload: RequestOf<E>,
   socket: ChatSocket,
 ) => Promise<ResultOf<E>>;
-export type Register = <E extends ClientEventName>(socket: ChatSocket, event: E, handler: EventHandler<E>) => void;
 
-type Listener = (...args: unknown[]) => void;
+/** A handler for every client event of the contract. */
+export type EventHandlers = { [E in ClientEventName]: EventHandler<E> };
 
 const EVENT_NAME_SHOWN = 64;
 const toAppError = (err: unknown): AppError => (err instanceof AppError ? err : new AppError('INTERNAL', 'internal error'));
 
 export interface Registrar {
-  register: Register;
-  /** Answers VALIDATION_FAILED to any event the contract does not declare. */
-  refuseUnknownEvents: (socket: ChatSocket) => void;
+  /** Makes `socket` answer every client event (and VALIDATION_FAILED to any the contract does not declare). */
+  attach: (socket: ChatSocket) => void;
 }
 
-export function createRegistrar(ctx: ChatContext): Registrar {
+export function createRegistrar(ctx: ChatContext, handlers: EventHandlers): Registrar {
   /** Runs one event: rate limit, then `answer`, then exactly one ack if the client passed a callback. */
-  const respond = <T extends object>(
+  const respond = (
     socket: ChatSocket,
     event: string,
     args: unknown[],
-    answer: (payload: unknown) => Promise<T>,
+    answer: (payload: unknown) => Promise<object>,
   ): void => {
     const last = args[args.length - 1];
-    const ack = typeof last === 'function' ? last as (response: Ack<T>) => void : undefined;
+    const ack = typeof last === 'function' ? last as (response: Ack<object>) => void : undefined;
     const payload = args.length > 0 && args[0] !== ack ? args[0] : undefined;
-    const reply = (response: Ack<T>) => {
+    const reply = (response: Ack<object>) => {
       if (!ack) return;
       try { ack(response); } catch { /* a broken callback is the client's problem */ }
     };
@@ -62,26 +64,19 @@ export function createRegistrar(ctx: ChatContext): Registrar {
       });
   };
 
-  const register: Register = (socket, event, handler) => {
-    const { request } = clientEvents[event];
-    const listener: Listener = (...args) => respond(
-      socket,
-      event,
-      args,
-      (payload) => handler(validate(request, payload) as RequestOf<typeof event>, socket),
-    );
-    (socket.on as (name: string, listener: Listener) => void).call(socket, event, listener);
-  };
-
-  const refuseUnknownEvents = (socket: ChatSocket) => {
-    socket.onAny((event: unknown, ...args: unknown[]) => {
-      if (typeof event === 'string' && isClientEventName(event)) return;
-      const name = String(event).slice(0, EVENT_NAME_SHOWN);
-      respond(socket, name, args, async () => {
-        throw new AppError('VALIDATION_FAILED', `unknown event "${name}"; the events are: ${Object.keys(clientEvents).join(', ')}`);
-      });
+  /** Socket.IO calls an any-listener with the socket as `this`, so one function serves every socket. */
+  function onEvent(this: ChatSocket, event: unknown, ...args: unknown[]): void {
+    if (typeof event === 'string' && isClientEventName(event)) {
+      const { request } = clientEvents[event];
+      const handler = handlers[event] as (payload: unknown, socket: ChatSocket) => Promise<object>;
+      respond(this, event, args, (payload) => handler(validate(request, payload), this));
+      return;
+    }
+    const name = String(event).slice(0, EVENT_NAME_SHOWN);
+    respond(this, name, args, async () => {
+      throw new AppError('VALIDATION_FAILED', `unknown event "${name}"; the events are: ${Object.keys(clientEvents).join(', ')}`);
     });
-  };
+  }
 
-  return { register, refuseUnknownEvents };
+  return { attach: (socket) => { socket.onAny(onEvent); } };
 }

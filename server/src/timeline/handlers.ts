@@ -6,7 +6,7 @@
 import { TIMELINE_LIMITS } from '@chat/contract';
 import { AppError } from '@chat/shared';
 import type { ChatContext } from '../context';
-import type { Registrar } from '../sockets/registrar';
+import type { EventHandlers } from '../sockets/registrar';
 import type { ChatSocket } from '../sockets/types';
 
 /** Groups of one resume read at the same time. */
@@ -18,50 +18,52 @@ const requireMember = async (ctx: ChatContext, socket: ChatSocket, room: string)
   await ctx.membership.require(room, socket.data.up);
 };
 
-export function registerTimelineHandlers(ctx: ChatContext, { register }: Registrar, socket: ChatSocket): void {
+type TimelineEvent = 'edit message' | 'delete message' | 'add reaction' | 'remove reaction' | 'resume';
+
+export function timelineHandlers(ctx: ChatContext): Pick<EventHandlers, TimelineEvent> {
   const { timeline } = ctx;
-  const me = () => socket.data.up;
+  return {
+    'edit message': async ({
+      room, id, message, clientId,
+    }, socket) => {
+      await requireMember(ctx, socket, room);
+      return { message: await timeline.edit(socket.data.up, room, id, message, clientId) };
+    },
 
-  register(socket, 'edit message', async ({
-    room, id, message, clientId,
-  }) => {
-    await requireMember(ctx, socket, room);
-    return { message: await timeline.edit(me(), room, id, message, clientId) };
-  });
+    'delete message': async ({ room, id }, socket) => {
+      await requireMember(ctx, socket, room);
+      return { message: await timeline.remove(socket.data.up, room, id) };
+    },
 
-  register(socket, 'delete message', async ({ room, id }) => {
-    await requireMember(ctx, socket, room);
-    return { message: await timeline.remove(me(), room, id) };
-  });
+    'add reaction': async ({ room, id, emoji }, socket) => {
+      await requireMember(ctx, socket, room);
+      return { message: await timeline.react(socket.data.up, room, id, emoji, true) };
+    },
 
-  register(socket, 'add reaction', async ({ room, id, emoji }) => {
-    await requireMember(ctx, socket, room);
-    return { message: await timeline.react(me(), room, id, emoji, true) };
-  });
+    'remove reaction': async ({ room, id, emoji }, socket) => {
+      await requireMember(ctx, socket, room);
+      return { message: await timeline.react(socket.data.up, room, id, emoji, false) };
+    },
 
-  register(socket, 'remove reaction', async ({ room, id, emoji }) => {
-    await requireMember(ctx, socket, room);
-    return { message: await timeline.react(me(), room, id, emoji, false) };
-  });
-
-  register(socket, 'resume', async ({ groups }) => {
-    const resumeOne = async ({ room, rev }: { room: string; rev: number }) => {
-      try {
-        await ctx.membership.require(room, me());
-        // Join before reading: whatever changes from now on also arrives live, so nothing falls between.
-        await socket.join(room);
-        const page = await timeline.changesSince(room, rev, TIMELINE_LIMITS.resumeChanges);
-        return { room, ok: true as const, ...page };
-      } catch (err) {
-        const error = err instanceof AppError ? err : new AppError('INTERNAL', 'internal error');
-        if (error.code === 'INTERNAL') ctx.logger.error('resume failed', { room, error: (err as Error).message });
-        return { room, ok: false as const, error: { code: error.code, message: error.message } };
+    resume: async ({ groups }, socket) => {
+      const resumeOne = async ({ room, rev }: { room: string; rev: number }) => {
+        try {
+          await ctx.membership.require(room, socket.data.up);
+          // Join before reading: whatever changes from now on also arrives live, so nothing falls between.
+          await socket.join(room);
+          const page = await timeline.changesSince(room, rev, TIMELINE_LIMITS.resumeChanges);
+          return { room, ok: true as const, ...page };
+        } catch (err) {
+          const error = err instanceof AppError ? err : new AppError('INTERNAL', 'internal error');
+          if (error.code === 'INTERNAL') ctx.logger.error('resume failed', { room, error: (err as Error).message });
+          return { room, ok: false as const, error: { code: error.code, message: error.message } };
+        }
+      };
+      const answers = [];
+      for (let i = 0; i < groups.length; i += RESUME_WIDTH) {
+        answers.push(...await Promise.all(groups.slice(i, i + RESUME_WIDTH).map(resumeOne)));
       }
-    };
-    const answers = [];
-    for (let i = 0; i < groups.length; i += RESUME_WIDTH) {
-      answers.push(...await Promise.all(groups.slice(i, i + RESUME_WIDTH).map(resumeOne)));
-    }
-    return { groups: answers };
-  });
+      return { groups: answers };
+    },
+  };
 }

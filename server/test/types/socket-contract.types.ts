@@ -6,39 +6,44 @@
  */
 import type { Socket as ClientSocket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '@chat/contract';
-import type { Register } from '../../src/sockets/registrar';
+import type { EventHandler, EventHandlers } from '../../src/sockets/registrar';
 import type { ChatIo, ChatSocket } from '../../src/sockets/types';
 
 const stored = {
   id: 'm1', seq: 1, message: 'hi', up: '1001', room: '0123456789abcdef01234567', timestamp: '2026-01-01T00:00:00.000Z', clientId: 'c1',
 };
 
-export function handlerCases(register: Register, socket: ChatSocket): void {
-  register(socket, 'chat message', async () => ({ id: 'm1', seq: 1, timestamp: stored.timestamp }));
+export function handlerCases(all: EventHandlers): void {
+  const send: EventHandler<'chat message'> = async () => ({ id: 'm1', seq: 1, timestamp: stored.timestamp });
   // @ts-expect-error: the ack's id is a string
-  register(socket, 'chat message', async () => ({ id: 42, seq: 1, timestamp: stored.timestamp }));
+  const wrongId: EventHandler<'chat message'> = async () => ({ id: 42, seq: 1, timestamp: stored.timestamp });
   // @ts-expect-error: the ack must carry seq
-  register(socket, 'chat message', async () => ({ id: 'm1', timestamp: stored.timestamp }));
+  const noSeq: EventHandler<'chat message'> = async () => ({ id: 'm1', timestamp: stored.timestamp });
   // @ts-expect-error: `read` answers the stored lastReadSeq
-  register(socket, 'read', async () => ({}));
+  const emptyRead: EventHandler<'read'> = async () => ({});
   // @ts-expect-error: no such event
-  register(socket, 'delete everything', async () => ({}));
+  const unknown: EventHandler<'delete everything'> = async () => ({});
+  // @ts-expect-error: every event of the contract needs a handler
+  const missing: EventHandlers = { 'chat message': send };
+  // A table is complete with one handler per event.
+  const complete: EventHandlers = { ...all, 'chat message': send };
 
-  register(socket, 'chat message', async (request) => {
+  const fields: EventHandler<'chat message'> = async (request) => {
     // @ts-expect-error: the request has no `text` field (it is `message`)
     const { text } = request;
     // @ts-expect-error: `seq` is not part of a send, the server assigns it
     const { seq } = request;
     const { clientId } = request;
     return { id: `${text}${seq}${String(clientId)}`, seq: 1, timestamp: stored.timestamp };
-  });
-  register(socket, 'join room', async ({ room, since }) => {
+  };
+  const join: EventHandler<'join room'> = async ({ room, since }, socket: ChatSocket) => {
     // @ts-expect-error: `since` is optional, so it may be undefined
     const after: number = since;
     return {
-      room, messages: [stored], lastSeq: after, hasMore: false,
+      room: `${room}${socket.id}`, messages: [stored], lastSeq: after, hasMore: false,
     };
-  });
+  };
+  void [wrongId, noSeq, emptyRead, unknown, missing, complete, fields, join];
 }
 
 export function serverEmitCases(io: ChatIo, socket: ChatSocket): void {
