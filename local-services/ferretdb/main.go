@@ -7,6 +7,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/http"
+	_ "net/http/pprof" // served only when FERRETDB_PPROF_ADDR is set
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -42,6 +44,11 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ferretdb-launcher:", err)
 		os.Exit(1)
+	}
+
+	// Go's profiler, for measuring where the database's own CPU goes (bench/README.md).
+	if pprofAddr := os.Getenv("FERRETDB_PPROF_ADDR"); pprofAddr != "" {
+		go func() { _ = http.ListenAndServe(pprofAddr, nil) }()
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -108,8 +108,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
         retryMaxMs: e.NOTIFY_RETRY_MAX_MS,
         leaseMs: e.NOTIFY_LEASE_S * 1000,
         sweepMs: 30000,
-        // Digests go out every NOTIFY_DIGEST_S: a second of gathering costs nothing and spares a busy room's scans.
-        gatherMs: 1000,
+        // Digests go out every NOTIFY_DIGEST_S and mentions are told live: three seconds of gathering cost the
+        // in-app list little and spare a busy room's scans.
+        gatherMs: 3000,
       },
       logDir: base.logDir,
       logLevel: base.logLevel,

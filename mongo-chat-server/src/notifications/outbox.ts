@@ -41,7 +41,7 @@ export interface OutboxOptions {
    * How long stored messages are gathered, at least, before one pass turns them into items. A pass reads every
    * member of the groups concerned (a scan on FerretDB), so a busy room costs one pass per gathering, not one
    * per round. The wait also grows with what the last pass cost (PASS_SHARE), so passes never take more than a
-   * fifth of the database's time, whatever it is.
+   * tenth of the database's time, whatever it is.
    */
   gatherMs?: number;
 }
@@ -50,10 +50,10 @@ export interface OutboxOptions {
 const ROUND = 500;
 /** Messages the sweep reads per group per pass. */
 const SWEEP_DEPTH = 500;
-/** Groups whose newest processed seq this process remembers (the most recently written). */
-const DONE_GROUPS = 100000;
+/** Groups whose newest seq handed to the outbox this process remembers (the most recently written). */
+const TAKEN_GROUPS = 100000;
 /** After a pass that took T, the next waits at least T × this: passes use at most 1 / (1 + this) of the time. */
-const PASS_SHARE = 4;
+const PASS_SHARE = 9;
 
 export function excerptOf(text: string): string {
   if (codePointLength(text) <= NOTIFY_LIMITS.excerpt) return text;
@@ -85,12 +85,16 @@ export class Outbox {
   private lastPassMs = 0;
 
   /**
-   * The newest seq this process turned into items, per group, whether or not its mark is saved yet: the sweep
-   * reads a group's messages (a scan on FerretDB) only when neither this nor the saved mark covers its hint.
+   * The newest seq handed to this outbox, per group (queued, in a pass or done): the live path has those.
+   * The sweep reads a group's messages (a scan on FerretDB) only when neither this nor the saved mark covers
+   * its hint.
    */
-  private readonly done = new Map<string, number>();
+  private readonly taken = new Map<string, number>();
 
-  /** Each group's mark, saved in the background: the sweep leaves messages younger than `settleMs` alone anyway. */
+  /** Each group's hint at the previous sweep: what was stored a whole sweep ago. */
+  private hintsAtLastSweep = new Map<string, number>();
+
+  /** Each group's mark, saved in the background (every `settleMs` at most): the sweep leaves younger messages alone. */
   private readonly marks: MaxSaver<string>;
 
   constructor(
@@ -109,7 +113,7 @@ export class Outbox {
       onError: (err) => options.logger.warn('could not save notification marks; retrying', {
         error: err instanceof Error ? err.message : String(err),
       }),
-      intervalMs: Math.min(2000, this.settleMs / 2),
+      intervalMs: Math.min(10000, this.settleMs),
     });
   }
 
@@ -117,6 +121,14 @@ export class Outbox {
   add(docs: readonly StoredDoc[]): void {
     if (this.closed || docs.length === 0) return;
     this.queue.push(...docs);
+    docs.forEach((m) => {
+      const group = String(m.group);
+      const newest = Math.max(this.taken.get(group) ?? 0, m.seq);
+      // Re-inserted, so the map's order is least recently written first.
+      this.taken.delete(group);
+      this.taken.set(group, newest);
+    });
+    while (this.taken.size > TAKEN_GROUPS) this.taken.delete(this.taken.keys().next().value as string);
     this.schedule();
   }
 
@@ -196,10 +208,11 @@ export class Outbox {
     const { Membership, Group, User } = this.base;
     const groupIds = [...new Set(messages.map((m) => String(m.group)))];
     const objectIds = groupIds.map((g) => new Types.ObjectId(g));
-    const [memberships, groups] = await Promise.all([
-      Membership.find({ group: mongoose.trusted({ $in: objectIds }) }, { up: 1, group: 1 }).lean(),
-      Group.find({ _id: mongoose.trusted({ $in: objectIds }) }, { name: 1 }).lean(),
-    ]);
+    // One read after another, not at once: on a database where each is a scan (FerretDB), a pass then keeps
+    // one core at most, and the sends' inserts are not queued behind a burst of scans.
+    const memberships = await Membership.find({ group: mongoose.trusted({ $in: objectIds }) }, { up: 1, group: 1 })
+      .lean();
+    const groups = await Group.find({ _id: mongoose.trusted({ $in: objectIds }) }, { name: 1 }).lean();
     const membersOf = new Map<string, string[]>();
     memberships.forEach((m) => {
       const g = String(m.group);
@@ -207,10 +220,10 @@ export class Outbox {
     });
     const ups = [...new Set(memberships.map((m) => m.up))];
     const levelIds = memberships.map((m) => levelId(String(m.group), m.up));
-    const [users, levels] = await Promise.all([
-      ups.length ? User.find({ _id: mongoose.trusted({ $in: ups }) }, { online: 1, username: 1 }).lean() : [],
-      levelIds.length ? this.n.Level.find({ _id: mongoose.trusted({ $in: levelIds }) }).lean() : [],
-    ]);
+    const users = ups.length
+      ? await User.find({ _id: mongoose.trusted({ $in: ups }) }, { online: 1, username: 1 }).lean() : [];
+    const levels = levelIds.length
+      ? await this.n.Level.find({ _id: mongoose.trusted({ $in: levelIds }) }).lean() : [];
     const userOf = new Map(users.map((u) => [u._id, u]));
     const levelOf = new Map(levels.map((l) => [l._id, l.level]));
     const nameOf = new Map(groups.map((g) => [String(g._id), g.name]));
@@ -254,15 +267,7 @@ export class Outbox {
 
   private advanceMarks(messages: readonly StoredDoc[]): void {
     // Not atomic on every backend; a mark that goes back only makes the sweep redo items that exist.
-    messages.forEach((m) => {
-      const group = String(m.group);
-      this.marks.mark(group, m.seq);
-      const newest = Math.max(this.done.get(group) ?? 0, m.seq);
-      // Re-inserted, so the map's order is least recently written first.
-      this.done.delete(group);
-      this.done.set(group, newest);
-    });
-    while (this.done.size > DONE_GROUPS) this.done.delete(this.done.keys().next().value as string);
+    messages.forEach((m) => this.marks.mark(String(m.group), m.seq));
   }
 
   /** Recent messages past their group's mark, settled long enough that the live path is done with them. */
@@ -276,10 +281,17 @@ export class Outbox {
     const settled = now.getTime() - this.settleMs;
     const oldest = now.getTime() - this.sweepWindowMs;
     let made = 0;
+    const lastHints = this.hintsAtLastSweep;
+    this.hintsAtLastSweep = new Map(groups.map((g) => [String(g._id), g.lastSeq]));
     for (const group of groups) {
-      const mark = Math.max(markOf.get(String(group._id)) ?? 0, this.done.get(String(group._id)) ?? 0);
+      const id = String(group._id);
+      const mark = Math.max(markOf.get(id) ?? 0, this.taken.get(id) ?? 0);
       // Only groups whose hint ran past the mark cost a read of messages (the hint is repaired by the next write).
       if (group.lastSeq <= mark) continue;
+      // Messages stored since the last sweep may still be on another replica's live path (its mark is saved
+      // every few seconds): they are looked at by the next sweep, when they are a whole sweep old.
+      const before = lastHints.get(id);
+      if (before !== undefined && mark >= before) continue;
       const from = Math.max(mark, group.lastSeq - SWEEP_DEPTH);
       const behind = await Message.find({ group: group._id, seq: mongoose.trusted({ $gt: from }) })
         .sort({ seq: 1 }).limit(SWEEP_DEPTH).lean();
