@@ -10,10 +10,10 @@
  * moves past it. Claims are made by the serialized writer only, so in one
  * process the changes of a group are written in the order of their revisions.
  *
- * New messages take their revisions in two steps, so that a send waits for
- * one database round trip, not two: `reserve` hands out the next revisions from
- * memory, and `confirm` inserts their claims while the messages themselves are
- * inserted. A reserved revision that another replica claimed first is
+ * New messages take their revisions in two steps, so that a round costs one
+ * claim insert for all its groups: `reserve` hands out the next revisions from
+ * memory, and `confirm` inserts their claims just before the messages themselves
+ * are inserted. A reserved revision that another replica claimed first is
  * reported, and the writer moves its message to a freshly claimed one before
  * anyone hears of it. A process that died between the two writes leaves a
  * message whose revision has no claim: a group's last revision is read as the

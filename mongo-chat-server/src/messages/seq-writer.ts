@@ -97,8 +97,11 @@ export class SeqWriter {
     this.cacheSize = options.cacheSize ?? 10000;
     this.revs = new RevClaims(models.Revision, models.Message, this.maxAttempts, this.cacheSize);
     this.senderReads = new SenderReads({
-      write: (positions) => inChunks(positions, (chunk) => models.Membership.bulkWrite(chunk.map(([_id, seq]) => (
-        { updateOne: { filter: { _id }, update: { $max: { lastReadSeq: seq } } } })), { ordered: false })),
+      // A task of this writer, between rounds: the hot path's writes reach the database one at a time.
+      write: (positions) => this.change(() => inChunks(positions, (chunk) => models.Membership.bulkWrite(
+        chunk.map(([_id, seq]) => ({ updateOne: { filter: { _id }, update: { $max: { lastReadSeq: seq } } } })),
+        { ordered: false },
+      ))),
       onError: options.onReadError ?? (() => undefined),
     });
   }
@@ -193,28 +196,26 @@ export class SeqWriter {
   }
 
   /**
-   * Confirms the round's reserved revisions while its messages are inserted (one round trip for both).
-   * A revision another writer claimed first is given up: a send not stored yet reserves again in the next
-   * attempt; a stored message is moved to a revision claimed for it (`reclaim`) before it is acknowledged.
+   * Confirms the round's reserved revisions, then inserts its messages: two commands, one after the other,
+   * never at once (on SQLite, FerretDB's storage, concurrent writers wait on a lock with back-off sleeps,
+   * and a stream of rounds doing two writes at once collapsed the throughput). A revision another writer
+   * claimed first is given up: a send not stored yet reserves again in the next attempt; a stored message is
+   * moved to a revision claimed for it (`reclaim`) before it is acknowledged.
    */
   private async insertWithClaims(
     docs: MessageDoc[],
     reserved: Map<Pending, RevClaim>,
   ): Promise<{ stored: number; lost: Set<Pending> }> {
-    const [claims, inserted] = await Promise.allSettled([
-      this.revs.confirm([...reserved.values()]),
-      this.insertInOrder(docs),
-    ]);
-    if (inserted.status === 'rejected') throw inserted.reason;
-    if (claims.status === 'rejected') throw claims.reason;
-    const refused = new Set(claims.value.map(({ group, rev }) => `${String(group)}:${rev}`));
+    const claims = await this.revs.confirm([...reserved.values()]);
+    const stored = await this.insertInOrder(docs);
+    const refused = new Set(claims.map(({ group, rev }) => `${String(group)}:${rev}`));
     const lost = new Set<Pending>();
     reserved.forEach((claim, p) => {
       if (!refused.has(`${String(claim.group)}:${claim.rev}`)) return;
       lost.add(p);
       Object.assign(p, { rev: undefined });
     });
-    return { stored: inserted.value, lost };
+    return { stored, lost };
   }
 
   /** Moves stored messages whose reserved revision another writer had claimed to revisions claimed for them. */
