@@ -11,6 +11,7 @@ import { buildApp } from './app';
 import { SERVICE_NAME } from './config';
 import type { DataServiceConfig } from './config';
 import type { Notifications } from './notifications';
+import { monitorCommands } from './db/command-metrics';
 import { connectDatabase } from './db/connection';
 import { createModels, ensureIndexes } from './db/models';
 import { startFileSweeper } from './files/sweeper';
@@ -74,6 +75,7 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
     await logging.close();
     throw err;
   }
+  monitorCommands(db, metrics.registry);
   const models = createModels(db);
   const notifications = createNotifications({
     db, models, logger, config: config.notify ?? NO_WEBHOOK,

@@ -52,6 +52,8 @@ async function openOnce(url: string, options: ConnectOptions, w?: 'majority' | n
     // Commands in flight at once. The seq writer batches, so a few carry the load; and FerretDB v1 (the test
     // database) holds up to two SQLite connections per command from a pool of 100, which more would exhaust.
     maxPoolSize: 24,
+    // Counted by command and collection in the metrics (command-metrics.ts).
+    monitorCommands: true,
   });
   try {
     return await db.asPromise();

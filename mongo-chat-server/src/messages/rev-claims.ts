@@ -12,15 +12,15 @@
  *
  * New messages take their revisions in two steps, so that a round costs one
  * claim insert for all its groups: `reserve` hands out the next revisions from
- * memory, and `confirm` inserts their claims just before the messages themselves
+ * memory, and `confirm` inserts their claims before the messages themselves
  * are inserted. A reserved revision that another replica claimed first is
  * reported, and the writer moves its message to a freshly claimed one before
- * anyone hears of it. A process that died between the two writes leaves a
- * message whose revision has no claim: a group's last revision is read as the
- * highest of its claims AND of its messages, so it is never handed out again.
+ * anyone hears of it. Every revision is claimed before anything carries it, so
+ * a group's last revision is the highest of its claims: a process that died
+ * between the two writes leaves a claim without a message (a gap), never the
+ * other way round.
  */
 import type { Types } from 'mongoose';
-import type { MessageModel } from '../db/models/message';
 import type { RevisionModel } from '../db/models/revision';
 import { isDuplicateKey, refusedIndexes } from '../errors';
 
@@ -41,7 +41,6 @@ export class RevClaims {
 
   constructor(
     private readonly Revision: RevisionModel,
-    private readonly Message: MessageModel,
     private readonly maxAttempts = 50,
     private readonly cacheSize = 10000,
   ) {}
@@ -140,11 +139,8 @@ export class RevClaims {
   }
 
   private async readLast(group: Types.ObjectId): Promise<number> {
-    const [claimed, message] = await Promise.all([
-      this.Revision.findOne({ group }, { rev: 1 }).sort({ rev: -1 }).lean(),
-      this.Message.findOne({ group }, { rev: 1 }).sort({ rev: -1 }).lean(),
-    ]);
-    const last = Math.max(claimed?.rev ?? 0, message?.rev ?? 0);
+    const claimed = await this.Revision.findOne({ group }, { rev: 1 }).sort({ rev: -1 }).lean();
+    const last = claimed?.rev ?? 0;
     this.remember(String(group), last);
     return last;
   }

@@ -95,7 +95,7 @@ export class SeqWriter {
     this.maxBatch = options.maxBatch ?? 500;
     this.maxAttempts = options.maxAttempts ?? 50;
     this.cacheSize = options.cacheSize ?? 10000;
-    this.revs = new RevClaims(models.Revision, models.Message, this.maxAttempts, this.cacheSize);
+    this.revs = new RevClaims(models.Revision, this.maxAttempts, this.cacheSize);
     this.senderReads = new SenderReads({
       // A task of this writer, between rounds: the hot path's writes reach the database one at a time.
       write: (positions) => this.change(() => inChunks(positions, (chunk) => models.Membership.bulkWrite(
