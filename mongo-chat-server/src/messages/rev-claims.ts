@@ -10,25 +10,15 @@
  * moves past it. Claims are made by the serialized writer only, so in one
  * process the changes of a group are written in the order of their revisions.
  *
- * New messages take their revisions in two steps, so that a round costs one
- * claim insert for all its groups: `reserve` hands out the next revisions from
- * memory, and `confirm` inserts their claims before the messages themselves
- * are inserted. A reserved revision that another replica claimed first is
- * reported, and the writer moves its message to a freshly claimed one before
- * anyone hears of it. Every revision is claimed before anything carries it, so
- * a group's last revision is the highest of its claims: a process that died
- * between the two writes leaves a claim without a message (a gap), never the
- * other way round.
+ * A round of new messages claims for all its groups in one insert
+ * (`claimMany`). Every revision is claimed before anything carries it, so a
+ * group's last revision is the highest of its claims: a process that died
+ * between the claim and its write leaves a claim without a change (a gap),
+ * never the other way round.
  */
 import type { Types } from 'mongoose';
 import type { RevisionModel } from '../db/models/revision';
 import { isDuplicateKey, refusedIndexes } from '../errors';
-
-/** A revision of a group, reserved or claimed. */
-export interface RevClaim {
-  group: Types.ObjectId;
-  rev: number;
-}
 
 /** So many revisions wanted in a group. */
 export interface RevRequest {
@@ -108,33 +98,6 @@ export class RevClaims {
         lasts[i] = Math.max(lasts[i]!, await this.readLast(requests[i]!.group));
       }));
       open.forEach((i) => this.remember(String(requests[i]!.group), lasts[i]!));
-    }
-  }
-
-  /**
-   * The next `count` revisions of `group` after the last this process knows,
-   * taken from memory: unclaimed until `confirm`.
-   */
-  async reserve(group: Types.ObjectId, count: number): Promise<number[]> {
-    const last = await this.lastOf(group);
-    this.remember(String(group), last + count);
-    return Array.from({ length: count }, (_, i) => last + 1 + i);
-  }
-
-  /**
-   * Claims reserved revisions, of any groups, in one unordered insert; answers
-   * those another writer had claimed first (their groups' last revisions are
-   * read again before the next reservation there).
-   */
-  async confirm(claims: RevClaim[]): Promise<RevClaim[]> {
-    if (claims.length === 0) return [];
-    try {
-      await this.Revision.collection.insertMany(claims.map(({ group, rev }) => ({ group, rev })), { ordered: false });
-      return [];
-    } catch (err) {
-      claims.forEach(({ group }) => this.last.delete(String(group)));
-      if (!isDuplicateKey(err)) throw err;
-      return refusedIndexes(err).flatMap((i) => claims[i] ?? []);
     }
   }
 

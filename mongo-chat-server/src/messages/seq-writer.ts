@@ -18,8 +18,9 @@
  * Each group's last seq is cached here (set before a send is acknowledged;
  * valid while this process is the one writing; a collision corrects it) and
  * saved on the group document as a hint, in the background (MaxSaver), so no
- * one has to scan messages to learn where a group stands. Each round also moves
- * its senders' read positions up to their own messages, in one bulk write.
+ * one has to scan messages to learn where a group stands. Each round's senders
+ * have read their own messages: SenderReads moves their positions after the
+ * acks, as a task of this writer.
  */
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
@@ -33,7 +34,6 @@ import type { WriterMetrics } from '../metrics';
 import { GroupPart } from './group-part';
 import type { Draft, Pending, WriteResult } from './group-part';
 import { RevClaims } from './rev-claims';
-import type { RevClaim } from './rev-claims';
 import { SenderReads } from './sender-reads';
 
 export type { Draft, WriteResult };
@@ -179,56 +179,17 @@ export class SeqWriter {
     }
   }
 
-  /** Reserves a revision for each send of the round that has none yet, in send order; the claims to confirm. */
-  private async reserveRevs(parts: GroupPart[]): Promise<Map<Pending, RevClaim>> {
-    const reserved = new Map<Pending, RevClaim>();
-    await Promise.all(parts.map(async (part) => {
-      const unclaimed = part.todo.filter((p) => p.rev === undefined);
-      if (unclaimed.length === 0) return;
-      const revs = await this.revs.reserve(part.id, unclaimed.length);
-      unclaimed.forEach((p, i) => {
-        const rev = revs[i]!;
-        Object.assign(p, { rev });
-        reserved.set(p, { group: part.id, rev });
-      });
-    }));
-    return reserved;
-  }
-
   /**
-   * Confirms the round's reserved revisions, then inserts its messages: two commands, one after the other,
-   * never at once (on SQLite, FerretDB's storage, concurrent writers wait on a lock with back-off sleeps,
-   * and a stream of rounds doing two writes at once collapsed the throughput). A revision another writer
-   * claimed first is given up: a send not stored yet reserves again in the next attempt; a stored message is
-   * moved to a revision claimed for it (`reclaim`) before it is acknowledged.
+   * Claims a revision for each send of the round that has none yet, in send order: ONE insert for every group
+   * of the round, made before the messages are inserted (never at the same time: on SQLite, FerretDB's storage,
+   * concurrent writers wait on a lock with back-off sleeps, and rounds doing two writes at once collapsed the
+   * throughput). A revision another writer took is skipped and claimed again, before anything carries it.
    */
-  private async insertWithClaims(
-    docs: MessageDoc[],
-    reserved: Map<Pending, RevClaim>,
-  ): Promise<{ stored: number; lost: Set<Pending> }> {
-    const claims = await this.revs.confirm([...reserved.values()]);
-    const stored = await this.insertInOrder(docs);
-    const refused = new Set(claims.map(({ group, rev }) => `${String(group)}:${rev}`));
-    const lost = new Set<Pending>();
-    reserved.forEach((claim, p) => {
-      if (!refused.has(`${String(claim.group)}:${claim.rev}`)) return;
-      lost.add(p);
-      Object.assign(p, { rev: undefined });
-    });
-    return { stored, lost };
-  }
-
-  /** Moves stored messages whose reserved revision another writer had claimed to revisions claimed for them. */
-  private async reclaim(docs: MessageDoc[]): Promise<void> {
-    if (docs.length === 0) return;
-    const byGroup = new Map<string, MessageDoc[]>();
-    docs.forEach((doc) => byGroup.set(String(doc.group), [...(byGroup.get(String(doc.group)) ?? []), doc]));
-    const groups = [...byGroup.values()];
-    const revs = await this.revs.claimMany(groups.map((group) => ({ group: group[0]!.group, count: group.length })));
-    await Promise.all(groups.flatMap((group, g) => group.map(async (doc, i) => {
-      Object.assign(doc, { rev: revs[g]![i] });
-      await this.models.Message.collection.updateOne({ _id: doc._id }, { $set: { rev: doc.rev } });
-    })));
+  private async claimRevs(parts: GroupPart[]): Promise<void> {
+    const unclaimed = parts.map((part) => ({ part, todo: part.todo.filter((p) => p.rev === undefined) }))
+      .filter(({ todo }) => todo.length > 0);
+    const revs = await this.revs.claimMany(unclaimed.map(({ part, todo }) => ({ group: part.id, count: todo.length })));
+    unclaimed.forEach(({ todo }, i) => todo.forEach((p, k) => { Object.assign(p, { rev: revs[i]![k] }); }));
   }
 
   /** Splits a round by group, with each group's last seq; sends to a group that is gone fail here. */
@@ -260,7 +221,7 @@ export class SeqWriter {
       if (attempt > this.maxAttempts) {
         throw new AppError('UNAVAILABLE', 'too many concurrent writers for these groups; retry');
       }
-      const reserved = await this.reserveRevs(order);
+      await this.claimRevs(order);
       const docs = order.flatMap((part) => part.todo.map((p, i): [GroupPart, Pending, MessageDoc] => [part, p, {
         _id: new Types.ObjectId(),
         group: part.id,
@@ -271,9 +232,8 @@ export class SeqWriter {
       }]));
       // What search reads (docs/search.md), stored with the message.
       for (const [, , doc] of docs) doc.searchText = searchTextOf(doc.message);
-      const { stored, lost } = await this.insertWithClaims(docs.map(([, , doc]) => doc), reserved);
+      const stored = await this.insertInOrder(docs.map(([, , doc]) => doc));
       const storedDocs = docs.slice(0, stored);
-      await this.reclaim(storedDocs.filter(([, p]) => lost.has(p)).map(([, , doc]) => doc));
       const done = new Set<Pending>();
       const touched = new Set<GroupPart>();
       for (const [part, p, doc] of storedDocs) {
