@@ -59,15 +59,7 @@ export function isDuplicateKey(err: unknown): boolean {
   return typeof e.message === 'string' && FERRETDB_DUPLICATE.test(e.message);
 }
 
-/** How many documents of an ordered bulk insert went in: those before the first that failed. */
-export function writtenBeforeError(err: unknown): number {
-  const { writeErrors } = asDriverError(err);
-  const first: unknown = Array.isArray(writeErrors) ? writeErrors[0] : writeErrors;
-  const index = (first as { index?: unknown } | undefined)?.index;
-  return typeof index === 'number' ? index : 0;
-}
-
-/** The indexes of the documents an unordered bulk insert refused. */
+/** The indexes of the documents a bulk insert refused (an ordered one stops at its first). */
 export function refusedIndexes(err: unknown): number[] {
   const { writeErrors } = asDriverError(err);
   const list: unknown[] = Array.isArray(writeErrors) ? writeErrors : [writeErrors];
@@ -75,6 +67,11 @@ export function refusedIndexes(err: unknown): number[] {
     const { index } = (w ?? {}) as { index?: unknown };
     return typeof index === 'number' ? [index] : [];
   });
+}
+
+/** How many documents of an ordered bulk insert went in: those before the first that failed. */
+export function writtenBeforeError(err: unknown): number {
+  return refusedIndexes(err)[0] ?? 0;
 }
 
 /** True when every write of a bulk insert that failed, failed only on a unique index. */
