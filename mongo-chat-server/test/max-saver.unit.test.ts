@@ -8,12 +8,24 @@ import { MaxSaver } from '../src/db/max-saver';
 import type { Mark } from '../src/db/max-saver';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => { setTimeout(resolve, ms); });
+const tick = () => new Promise<void>((resolve) => { setImmediate(resolve); });
+
+/** Waits until `done()` holds (timers on a busy machine fire late, never early). */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!done()) {
+    if (Date.now() > deadline) assert.fail('timed out waiting');
+    // eslint-disable-next-line no-await-in-loop
+    await sleep(5);
+  }
+}
 
 describe('MaxSaver (unit)', () => {
   it('saves the highest mark of each key, all of a pass in one call, one pass per interval', async () => {
     const saves: Mark<string>[][] = [];
+    const savedAt: number[] = [];
     const saver = new MaxSaver<string>({
-      save: async (marks) => { saves.push(marks); },
+      save: async (marks) => { saves.push(marks); savedAt.push(Date.now()); },
       onError: () => assert.fail('no error expected'),
       intervalMs: 40,
     });
@@ -21,10 +33,11 @@ describe('MaxSaver (unit)', () => {
     saver.mark('a', 3);
     saver.mark('a', 2);
     saver.mark('b', 5);
-    await sleep(10);
+    await tick();
     assert.deepEqual(saves, [[{ id: 'a', value: 1 }]], 'the first mark goes at once; the rest wait for the interval');
-    await sleep(60);
+    await until(() => saves.length === 2);
     assert.deepEqual(saves[1], [{ id: 'a', value: 3 }, { id: 'b', value: 5 }]);
+    assert.ok(savedAt[1] - savedAt[0] >= 39, 'the second pass waited for the interval');
     await saver.close();
     assert.equal(saves.length, 2, 'nothing left to save at close');
   });
@@ -40,14 +53,14 @@ describe('MaxSaver (unit)', () => {
       },
       onError: (err) => errors.push(err),
       intervalMs: 0,
-      retryMs: 30,
+      retryMs: 200,
     });
     saver.mark('g', 7);
-    await sleep(5);
+    await tick();
     assert.equal(errors.length, 1);
     saver.mark('g', 6);
     saver.mark('h', 1);
-    await sleep(60);
+    await until(() => saves.length > 0);
     assert.deepEqual(saves, [[{ id: 'g', value: 7 }, { id: 'h', value: 1 }]]);
     await saver.close();
   });
