@@ -171,6 +171,35 @@ describe('data service: seq assignment under concurrency', function () {
     }
   });
 
+  it('starts a new writer\'s revisions from the group\'s hint, and never below a revision already claimed when the hint lags', async () => {
+    const groupId = new Types.ObjectId(group.id);
+    const writer = await startDataService(testConfig(h.mongoUrl, h.logDir));
+    let first: StoredMessage[];
+    try {
+      first = await Promise.all([1, 2, 3].map((i) => postMessage(apiFor(writer.url), group.id, '3001', `first ${i}`)));
+    } finally {
+      await writer.close(); // saves the hints it holds
+    }
+    assert.equal((await h.db.collection('groups').findOne({ _id: groupId }))?.lastRev, 3);
+    const claimsOf = () => h.db.collection('revisions').countDocuments({ group: groupId });
+    for (const hint of [3, 1]) {
+      // A fresh writer (nothing in memory); the second time the hint lags two revisions behind the claims.
+      await h.db.collection('groups').updateOne({ _id: groupId }, { $set: { lastRev: hint } });
+      const claimsBefore = await claimsOf();
+      const fresh = await startDataService(testConfig(h.mongoUrl, h.logDir));
+      try {
+        const next = await apiFor(fresh.url).post('/message', { group: group.id, from: '3001', message: `after hint ${hint}` });
+        assert.equal(next.status, 201);
+        assert.equal(next.body.rev, claimsBefore + 1, 'the next revision comes after every one claimed before');
+      } finally {
+        await fresh.close();
+      }
+    }
+    assert.deepEqual(first.map((m) => m.rev).sort((a = 0, b = 0) => a - b), [1, 2, 3]);
+    await assertRevsUnique(h, group.id);
+    assert.equal(await claimsOf(), 5, 'claims run 1..last without a hole');
+  });
+
   it('continues after messages a crashed writer stored without updating the group\'s hint', async () => {
     await postMessage(h.api, group.id, '3001', 'one');
     // Another writer stored seq 2 and 3, then died before saving the hint.

@@ -1,8 +1,9 @@
 /**
- * Saves high-water marks in the background, coalesced and paced: a number
- * per key that only goes up (a group's last seq, the newest seq turned into
- * notifications), however many times it moves meanwhile, is saved once per
- * pass, and ALL of a pass goes to the database as one bulk `$max` write.
+ * Saves high-water marks in the background, coalesced and paced: numbers
+ * per key that only go up (a group's last seq and last revision, the newest
+ * seq turned into notifications), however many times they move meanwhile, are
+ * saved once per pass, and ALL of a pass goes to the database as one bulk
+ * `$max` write.
  *
  * Why: on a database where every update costs milliseconds and where
  * concurrent writers queue for one lock (FerretDB's SQLite backend), an update
@@ -13,23 +14,23 @@
  * A pass that fails keeps its marks and is retried after `retryMs`.
  */
 
-/** One mark to save: the key's database id and the value it has reached. */
-export interface Mark<Id> {
+/** One document to save: its database id and the value each of its fields has reached. */
+export interface Mark<Id, Field extends string> {
   id: Id;
-  value: number;
+  values: Partial<Record<Field, number>>;
 }
 
-export interface MaxSaverOptions<Id> {
-  /** Writes a pass: `$max` of each value on its document, in one command. */
-  save: (marks: Mark<Id>[]) => Promise<unknown>;
+export interface MaxSaverOptions<Id, Field extends string> {
+  /** Writes a pass: `$max` of each document's values (`{ $max: mark.values }`), in one command. */
+  save: (marks: Mark<Id, Field>[]) => Promise<unknown>;
   /** Told when a pass fails (its marks are kept and retried). */
   onError: (err: unknown) => void;
   intervalMs?: number;
   retryMs?: number;
 }
 
-export class MaxSaver<Id> {
-  private readonly dirty = new Map<string, Mark<Id>>();
+export class MaxSaver<Id, Field extends string> {
+  private readonly dirty = new Map<string, Mark<Id, Field>>();
 
   private running: Promise<void> | undefined;
 
@@ -44,14 +45,14 @@ export class MaxSaver<Id> {
 
   private readonly retryMs: number;
 
-  constructor(private readonly options: MaxSaverOptions<Id>) {
+  constructor(private readonly options: MaxSaverOptions<Id, Field>) {
     this.intervalMs = options.intervalMs ?? 2000;
     this.retryMs = options.retryMs ?? 1000;
   }
 
-  /** Records that `id` has reached `value`. */
-  mark(id: Id, value: number): void {
-    this.keep({ id, value });
+  /** Records that the fields of `id` have reached `values`. */
+  mark(id: Id, values: Partial<Record<Field, number>>): void {
+    this.keep({ id, values });
     this.kick();
   }
 
@@ -105,9 +106,18 @@ export class MaxSaver<Id> {
     }
   }
 
-  private keep(entry: Mark<Id>): void {
+  /** Merges `entry` into what is dirty: per field, the highest value wins. */
+  private keep(entry: Mark<Id, Field>): void {
     const key = String(entry.id);
     const current = this.dirty.get(key);
-    if (!current || entry.value > current.value) this.dirty.set(key, entry);
+    if (!current) {
+      this.dirty.set(key, { id: entry.id, values: { ...entry.values } });
+      return;
+    }
+    (Object.keys(entry.values) as Field[]).forEach((field) => {
+      const value = entry.values[field];
+      const held = current.values[field];
+      if (value !== undefined && (held === undefined || value > held)) current.values[field] = value;
+    });
   }
 }

@@ -15,6 +15,15 @@
  * group's last revision is the highest of its claims: a process that died
  * between the claim and its write leaves a claim without a change (a gap),
  * never the other way round.
+ *
+ * Claims have no holes: every attempt claims a run of revisions that starts
+ * right after one already claimed (or at 1), so a group's claims are always
+ * 1..last. That is why any claimed revision is a safe place to start: a claim
+ * at or below the real last is refused, never taken, and a change can never
+ * get a revision lower than one already published. Where this process
+ * remembers nothing of a group it starts from the group document's `lastRev`
+ * hint (read by `_id`, saved in the background, so it may lag but is always a
+ * claimed revision) and reads the claims themselves only after a refusal.
  */
 import type { Types } from 'mongoose';
 import type { RevisionModel } from '../db/models/revision';
@@ -26,11 +35,20 @@ export interface RevRequest {
   count: number;
 }
 
+/** Where a group's last revision is kept as a hint: read by `_id`, saved in the background. */
+export interface RevHints {
+  /** A revision the group has claimed (0 for none), maybe behind its last one. */
+  read(group: Types.ObjectId): Promise<number>;
+  /** The group has claimed up to `last`. */
+  mark(group: Types.ObjectId, last: number): void;
+}
+
 export class RevClaims {
   private readonly last = new Map<string, number>();
 
   constructor(
     private readonly Revision: RevisionModel,
+    private readonly hints: RevHints,
     private readonly maxAttempts = 50,
     private readonly cacheSize = 10000,
   ) {}
@@ -40,11 +58,19 @@ export class RevClaims {
     return this.last.get(group);
   }
 
-  /** The group's last claimed revision, from memory or through the (group, rev) index. */
+  /** Where to start claiming in `group`: its last revision from memory, else its hint (a claimed revision that may lag). */
   async lastOf(group: Types.ObjectId): Promise<number> {
     const known = this.last.get(String(group));
     if (known !== undefined) return known;
-    return this.readLast(group);
+    const hint = await this.hints.read(group);
+    this.seed(String(group), hint);
+    return this.last.get(String(group)) ?? hint;
+  }
+
+  /** Learns a claimed revision of `group` read elsewhere (its hint): a start, unless a later one is known. */
+  seed(group: string, claimed: number): void {
+    const known = this.last.get(group);
+    if (known === undefined || claimed > known) this.remember(group, claimed);
   }
 
   forget(group: string): void {
@@ -97,7 +123,10 @@ export class RevClaims {
       await Promise.all([...crowded].map(async (i) => {
         lasts[i] = Math.max(lasts[i]!, await this.readLast(requests[i]!.group));
       }));
-      open.forEach((i) => this.remember(String(requests[i]!.group), lasts[i]!));
+      open.forEach((i) => {
+        this.remember(String(requests[i]!.group), lasts[i]!);
+        this.hints.mark(requests[i]!.group, lasts[i]!);
+      });
     }
   }
 

@@ -17,8 +17,9 @@
  *
  * Each group's last seq is cached here (set before a send is acknowledged;
  * valid while this process is the one writing; a collision corrects it) and
- * saved on the group document as a hint, in the background (MaxSaver), so no
- * one has to scan messages to learn where a group stands. Each round's senders
+ * saved on the group document as a hint, in the background (MaxSaver), with
+ * the group's last claimed revision beside it, so no one has to scan messages
+ * or revision claims to learn where a group stands. Each round's senders
  * have read their own messages: SenderReads moves their positions after the
  * acks, as a task of this writer.
  */
@@ -69,7 +70,7 @@ export class SeqWriter {
 
   private readonly cacheSize: number;
 
-  private readonly hints: MaxSaver<Types.ObjectId>;
+  private readonly hints: MaxSaver<Types.ObjectId, 'lastSeq' | 'lastRev'>;
 
   /** Changes other than new messages, run one at a time between rounds. */
   private tasks: Array<() => Promise<void>> = [];
@@ -84,8 +85,8 @@ export class SeqWriter {
     // A hint is a starting point, never ahead of the messages ($max of stored seqs): one that lags is
     // corrected by whoever needs more (this writer on a collision, a read-position check by the messages).
     this.hints = new MaxSaver({
-      save: (marks) => inChunks(marks, (chunk) => models.Group.bulkWrite(chunk.map(({ id, value }) => ({
-        updateOne: { filter: { _id: id }, update: { $max: { lastSeq: value } } },
+      save: (marks) => inChunks(marks, (chunk) => models.Group.bulkWrite(chunk.map(({ id, values }) => ({
+        updateOne: { filter: { _id: id }, update: { $max: values } },
       })), { ordered: false })),
       onError: options.onHintError ?? (() => undefined),
       // An update costs the test database about nine inserts (FerretDB: 4.5 ms of CPU against 0.5): a hint of
@@ -95,7 +96,10 @@ export class SeqWriter {
     this.maxBatch = options.maxBatch ?? 500;
     this.maxAttempts = options.maxAttempts ?? 50;
     this.cacheSize = options.cacheSize ?? 10000;
-    this.revs = new RevClaims(models.Revision, this.maxAttempts, this.cacheSize);
+    this.revs = new RevClaims(models.Revision, {
+      read: async (group) => (await this.readHint(group)).lastRev,
+      mark: (group, last) => this.hints.mark(group, { lastRev: last }),
+    }, this.maxAttempts, this.cacheSize);
     this.senderReads = new SenderReads({
       // A task of this writer, between rounds: the hot path's writes reach the database one at a time.
       write: (positions) => this.change(() => inChunks(positions, (chunk) => models.Membership.bulkWrite(
@@ -205,7 +209,15 @@ export class SeqWriter {
     });
     await Promise.all([...parts].map(async ([group, part]) => {
       try {
-        part.moveTo(this.lastSeq.get(group) ?? await this.readHint(part.id));
+        const known = this.lastSeq.get(group);
+        if (known !== undefined) {
+          part.moveTo(known);
+        } else {
+          // One read of the group document tells where both its seqs and its revisions stand.
+          const hint = await this.readHint(part.id);
+          part.moveTo(hint.lastSeq);
+          this.revs.seed(group, hint.lastRev);
+        }
       } catch (err) {
         part.todo.forEach((p) => this.fail(part, p, err));
         parts.delete(group);
@@ -244,7 +256,7 @@ export class SeqWriter {
       touched.forEach((part) => {
         // Before the sends are acknowledged: readers here see lastSeq ≥ every acknowledged seq.
         this.remember(String(part.id), part.last);
-        this.hints.mark(part.id, part.last);
+        this.hints.mark(part.id, { lastSeq: part.last });
       });
       storedDocs.forEach(([part, p, doc]) => this.succeed(part, p, doc, true));
       if (stored > 0) {
@@ -306,19 +318,19 @@ export class SeqWriter {
     group: Types.ObjectId,
     doc: MessageDoc,
   ): Promise<{ last: number } | { first: MessageDoc }> {
-    const hint = await this.readHint(group);
+    const hint = (await this.readHint(group)).lastSeq;
     if (hint >= doc.seq) return { last: hint };
     const first = await this.models.Message.findOne({ group, clientId: doc.clientId }).lean();
     if (first) {
       // Maybe the retry of a send whose writer died before saving the hint: make sure it covers it.
-      this.hints.mark(group, first.seq);
+      this.hints.mark(group, { lastSeq: first.seq });
       return { first };
     }
     // The hint lags behind (its writer has not saved it yet, or died first):
     // ask the messages themselves, through the (group, seq) index, and repair the hint.
     const newest = await this.models.Message.findOne({ group }, { seq: 1 }).sort({ seq: -1 }).lean();
     const last = Math.max(doc.seq, newest?.seq ?? 0);
-    this.hints.mark(group, last);
+    this.hints.mark(group, { lastSeq: last });
     return { last };
   }
 
@@ -340,10 +352,11 @@ export class SeqWriter {
     p.resolve({ message, created });
   }
 
-  private async readHint(group: Types.ObjectId): Promise<number> {
-    const doc = await this.models.Group.findById(group, { lastSeq: 1 }).lean();
+  /** The group document's hints: a seq stored and a revision claimed, each maybe behind the last. */
+  private async readHint(group: Types.ObjectId): Promise<{ lastSeq: number; lastRev: number }> {
+    const doc = await this.models.Group.findById(group, { lastSeq: 1, lastRev: 1 }).lean();
     if (!doc) throw new AppError('NOT_FOUND', 'no such group');
-    return doc.lastSeq;
+    return { lastSeq: doc.lastSeq, lastRev: doc.lastRev ?? 0 };
   }
 
   private remember(group: string, last: number): void {

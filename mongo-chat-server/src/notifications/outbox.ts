@@ -95,7 +95,7 @@ export class Outbox {
   private hintsAtLastSweep = new Map<string, number>();
 
   /** Each group's mark, saved in the background (every `settleMs` at most): the sweep leaves younger messages alone. */
-  private readonly marks: MaxSaver<string>;
+  private readonly marks: MaxSaver<string, 'seq'>;
 
   constructor(
     private readonly base: Models,
@@ -107,8 +107,8 @@ export class Outbox {
     this.sweepWindowMs = options.sweepWindowMs ?? 3600000;
     this.gatherMs = options.gatherMs ?? 0;
     this.marks = new MaxSaver({
-      save: (marks) => inChunks(marks, (chunk) => this.n.Mark.bulkWrite(chunk.map(({ id, value }) => ({
-        updateOne: { filter: { _id: id }, update: { $max: { seq: value } }, upsert: true },
+      save: (marks) => inChunks(marks, (chunk) => this.n.Mark.bulkWrite(chunk.map(({ id, values }) => ({
+        updateOne: { filter: { _id: id }, update: { $max: values }, upsert: true },
       })), { ordered: false })),
       onError: (err) => options.logger.warn('could not save notification marks; retrying', {
         error: err instanceof Error ? err.message : String(err),
@@ -267,7 +267,7 @@ export class Outbox {
 
   private advanceMarks(messages: readonly StoredDoc[]): void {
     // Not atomic on every backend; a mark that goes back only makes the sweep redo items that exist.
-    messages.forEach((m) => this.marks.mark(String(m.group), m.seq));
+    messages.forEach((m) => this.marks.mark(String(m.group), { seq: m.seq }));
   }
 
   /** Recent messages past their group's mark, settled long enough that the live path is done with them. */

@@ -5,8 +5,10 @@ import { textLength } from './text-length';
 
 /**
  * A group. Its members live in the membership collection (one document per
- * member: concurrent joins never rewrite a shared array). `lastSeq` is a hint
- * kept by the seq writer, read by `_id`, that never runs ahead of the messages.
+ * member: concurrent joins never rewrite a shared array). `lastSeq` and
+ * `lastRev` are hints kept by the seq writer, read by `_id`: a seq stored and
+ * a revision claimed, never ahead of the messages and the claims (a document
+ * stored before revisions had hints has no `lastRev`: 0).
  * `owner` is the one source of truth of who owns the group (docs/design.md,
  * Roles): a single field written by `_id`, so two owners cannot exist. A
  * document stored before roles existed has none until the migration runs.
@@ -17,6 +19,7 @@ export interface GroupDoc {
   createdBy: string | null;
   owner?: string | null;
   lastSeq: number;
+  lastRev?: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -28,6 +31,7 @@ const groupSchema = new Schema<GroupDoc>({
   lastSeq: {
     type: Number, required: true, default: 0, min: 0,
   },
+  lastRev: { type: Number, min: 0 },
   createdAt: { type: Date, required: true, default: () => new Date() },
   updatedAt: { type: Date, required: true, default: () => new Date() },
 }, { versionKey: false, strict: 'throw' });
