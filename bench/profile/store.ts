@@ -7,18 +7,19 @@
  * groups of 10, then plays two chat servers' send batchers (the real one,
  * server/src/messages/send-batcher.ts, over the real data client) at `rate` messages a
  * second for `seconds`, on 127.0.0.1. Prints CPU ms per stored message of the
- * data service and of the database, and the database commands per message
- * (counted at the data service's own driver through mongoose's debug hook, so
- * that run serves the data service in this process), and send → stored p50
+ * data service and of the database, the database commands per message with
+ * the time waited for them (the data service's own command counters, read from
+ * its /metrics before and after the window), and send → stored p50
  * and p99 (the window starts once the warm-up's background writes are done).
  * With `--prof DIR` the
  * data service runs in its own process under `node --cpu-prof` and its top
- * self-time functions are printed.
+ * self-time functions are printed. With FERRETDB_PPROF_ADDR=127.0.0.1:PORT in
+ * the environment, the database's own CPU profile of the window is saved too.
  */
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import mongoose from 'mongoose';
 import {
   freePort, spawnOwned, startMongo, stopProcess, waitForHealth,
 } from '@chat/local-services';
@@ -29,6 +30,7 @@ import { createSendBatcher } from '@chat/server/src/messages/send-batcher';
 import { sleep } from '../lib/clock';
 import { CpuMeter, cpuSecondsOf } from '../lib/cpu';
 import { stopAllChildren } from '../lib/processes';
+import { commandsSince, databaseCommands } from '../lib/scrape';
 import { Histogram, round } from '../lib/stats';
 import {
   createGroup, seedUsers, startBenchSystem, systemPids,
@@ -57,14 +59,23 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-/** Counts the commands the data service's driver sends, by collection and method. */
-function countCommands(): Map<string, number> {
-  const counts = new Map<string, number>();
-  mongoose.set('debug', (collection: string, method: string) => {
-    const key = `${collection}.${method}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  });
-  return counts;
+/**
+ * With FERRETDB_PPROF_ADDR set (the launcher then serves Go's profiler there), records the database's own CPU
+ * profile over the measured window; answers the file it wrote, or nothing.
+ */
+async function profileDatabase(seconds: number): Promise<string | undefined> {
+  const addr = process.env.FERRETDB_PPROF_ADDR;
+  if (!addr) return undefined;
+  try {
+    const res = await fetch(`http://${addr}/debug/pprof/profile?seconds=${Math.ceil(seconds)}`);
+    if (!res.ok) throw new Error(`status ${res.status}`);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ferretdb-prof-')), 'cpu.pb.gz');
+    fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+    return file;
+  } catch (err) {
+    process.stderr.write(`no database profile from ${addr}: ${String(err)}\n`);
+    return undefined;
+  }
 }
 
 /** Waits (up to 60 s) until the process uses under 5 % of a core over half a second. */
@@ -92,7 +103,6 @@ async function main(): Promise<void> {
   // --cpu-prof (not allowed in NODE_OPTIONS), else one in this process, its commands counted.
   let local: Awaited<ReturnType<typeof startDataService>> | undefined;
   let profiled: ChildProcess | undefined;
-  let counts: Map<string, number> | undefined;
   try {
     let dataUrl: string;
     const serviceEnv = {
@@ -105,7 +115,6 @@ async function main(): Promise<void> {
         'mongo-chat-server/src/index.ts'], { env: { ...serviceEnv, PORT: String(port) } });
       await waitForHealth(dataUrl, 30000, profiled);
     } else {
-      counts = countCommands();
       const { config } = loadConfig({ ...serviceEnv, PORT: '0' });
       local = await startDataService({ ...config, warnings: [] });
       dataUrl = local.url;
@@ -150,13 +159,14 @@ async function main(): Promise<void> {
     const pids = systemPids(system);
     // The warm-up's background writes (read positions, hints, notifications) end before the window starts.
     await waitQuiet(() => (pids.database as () => number | undefined)());
-    counts?.clear();
+    const commandsBefore = await databaseCommands(dataUrl, system.secrets.INTERNAL_TOKEN);
     const meter = new CpuMeter({
       'data service': () => profiled?.pid ?? process.pid,
       database: pids.database as () => number | undefined,
     }).start();
     const storedBefore = stored;
     latencies = new Histogram();
+    const databaseProfile = profileDatabase(args.seconds);
     const total = Math.round(args.rate * args.seconds);
     const t0 = performance.now();
     let due = 0;
@@ -171,6 +181,8 @@ async function main(): Promise<void> {
     // The hints saved in the background belong to these messages too.
     await sleep(2500);
     const cpu = meter.delta();
+    const profileFile = await databaseProfile;
+    if (profileFile) process.stdout.write(`database CPU profile of the window: go tool pprof -top -cum ${profileFile}\n`);
     const messages = stored - storedBefore;
     const perMessage = (name: string) => round((1000 * (cpu.processes[name]?.seconds ?? 0)) / Math.max(1, messages));
     process.stdout.write(`${messages} stored (${failed} failed) at ${args.rate} msg/s over ${args.groups} groups in ${round(cpu.wallSeconds)} s\n`);
@@ -178,12 +190,12 @@ async function main(): Promise<void> {
     process.stdout.write(`send → stored ms: p50 ${round(latency.p50)}, p99 ${round(latency.p99)}\n`);
     process.stdout.write(`CPU ms per stored message: data service ${perMessage('data service')}${
       args.prof ? '' : ' (includes the load in this process)'}, database ${perMessage('database')}\n`);
-    if (counts) {
-      process.stdout.write('database commands per stored message:\n');
-      [...counts].sort((a, b) => b[1] - a[1]).forEach(([key, n]) => {
-        process.stdout.write(`  ${key}: ${n} (${round(n / Math.max(1, messages))} per message)\n`);
-      });
-    }
+    const commands = commandsSince(commandsBefore, await databaseCommands(dataUrl, system.secrets.INTERNAL_TOKEN));
+    process.stdout.write('database commands per stored message (and ms waited for them per message):\n');
+    Object.entries(commands).sort((a, b) => b[1].seconds - a[1].seconds).forEach(([key, { count, seconds }]) => {
+      const per = (n: number) => round(n / Math.max(1, messages));
+      process.stdout.write(`  ${key}: ${count} (${per(count)} per message, ${per(1000 * seconds)} ms)\n`);
+    });
   } finally {
     await local?.close();
     // SIGTERM: the service closes and exits, and node writes the profile.

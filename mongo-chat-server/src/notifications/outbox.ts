@@ -50,6 +50,8 @@ export interface OutboxOptions {
 const ROUND = 500;
 /** Messages the sweep reads per group per pass. */
 const SWEEP_DEPTH = 500;
+/** Groups whose messages the sweep reads in one query. */
+const SWEEP_GROUPS = 100;
 /** Groups whose newest seq handed to the outbox this process remembers (the most recently written). */
 const TAKEN_GROUPS = 100000;
 /** After a pass that took T, the next waits at least T × this: passes use at most 1 / (1 + this) of the time. */
@@ -91,8 +93,8 @@ export class Outbox {
    */
   private readonly taken = new Map<string, number>();
 
-  /** Each group's hint at the previous sweep: what was stored a whole sweep ago. */
-  private hintsAtLastSweep = new Map<string, number>();
+  /** Each group's hint at the previous sweep, what was stored a whole sweep ago (none before the first sweep). */
+  private hintsAtLastSweep: Map<string, number> | undefined;
 
   /** Each group's mark, saved in the background (every `settleMs` at most): the sweep leaves younger messages alone. */
   private readonly marks: MaxSaver<string, 'seq'>;
@@ -270,7 +272,14 @@ export class Outbox {
     messages.forEach((m) => this.marks.mark(String(m.group), { seq: m.seq }));
   }
 
-  /** Recent messages past their group's mark, settled long enough that the live path is done with them. */
+  /**
+   * Recent messages past their group's mark, settled long enough that the live path is done with them. The
+   * first sweep of a process looks at every group (what a crashed process left); later ones only at groups
+   * whose messages have been past their mark for a whole sweep: a group created since the last sweep, or one
+   * whose mark has caught up with its hint of the last sweep, is still on some replica's live path. The
+   * messages of all the groups behind are read in one query per SWEEP_GROUPS groups (FerretDB scans the
+   * collection once per query; MongoDB serves each group's part through the (group, seq) index).
+   */
   async sweep(now = new Date()): Promise<number> {
     const { Group, Message } = this.base;
     const [groups, marks] = await Promise.all([
@@ -280,23 +289,24 @@ export class Outbox {
     const markOf = new Map(marks.map((m) => [m._id, m.seq]));
     const settled = now.getTime() - this.settleMs;
     const oldest = now.getTime() - this.sweepWindowMs;
-    let made = 0;
     const lastHints = this.hintsAtLastSweep;
     this.hintsAtLastSweep = new Map(groups.map((g) => [String(g._id), g.lastSeq]));
-    for (const group of groups) {
+    const behind = groups.flatMap((group) => {
       const id = String(group._id);
       const mark = Math.max(markOf.get(id) ?? 0, this.taken.get(id) ?? 0);
       // Only groups whose hint ran past the mark cost a read of messages (the hint is repaired by the next write).
-      if (group.lastSeq <= mark) continue;
-      // Messages stored since the last sweep may still be on another replica's live path (its mark is saved
-      // every few seconds): they are looked at by the next sweep, when they are a whole sweep old.
-      const before = lastHints.get(id);
-      if (before !== undefined && mark >= before) continue;
+      if (group.lastSeq <= mark) return [];
+      if (lastHints && mark >= (lastHints.get(id) ?? 0)) return [];
+      // Seqs have no gaps: this range holds SWEEP_DEPTH messages at most (a group far behind is finished later).
       const from = Math.max(mark, group.lastSeq - SWEEP_DEPTH);
-      const behind = await Message.find({ group: group._id, seq: mongoose.trusted({ $gt: from }) })
-        .sort({ seq: 1 }).limit(SWEEP_DEPTH).lean();
-      const due = behind.filter((m) => m.timestamp.getTime() <= settled && m.timestamp.getTime() >= oldest);
-      if (due.length > 0) made += await this.process(due);
+      return [{ group: group._id, seq: mongoose.trusted({ $gt: from, $lte: from + SWEEP_DEPTH }) }];
+    });
+    let made = 0;
+    for (let i = 0; i < behind.length; i += SWEEP_GROUPS) {
+      const found = await Message.find({ $or: behind.slice(i, i + SWEEP_GROUPS) }).lean();
+      const due = found.filter((m) => m.timestamp.getTime() <= settled && m.timestamp.getTime() >= oldest)
+        .sort((a, b) => a.seq - b.seq);
+      for (let k = 0; k < due.length; k += ROUND) made += await this.process(due.slice(k, k + ROUND));
     }
     return made;
   }
