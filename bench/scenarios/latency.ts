@@ -11,6 +11,10 @@ import type { PidSource } from '../lib/cpu';
 import type { Wire } from '../lib/lite-client';
 import type { Cell } from '../lib/report';
 import type { LatencySummary } from '../lib/stats';
+import {
+  commandsSince, countsSince, databaseCommands, requestCounts,
+} from '../lib/scrape';
+import type { CommandFigures, RouteCounts } from '../lib/scrape';
 import { ratio, round } from '../lib/stats';
 import {
   createGroup, seedUsers, systemPids, tokenFor, urlFor, waitForPlacement,
@@ -39,18 +43,47 @@ interface SweepPlan {
 }
 
 interface SweepFigures {
-  light: StepFigures;
-  steps: StepFigures[];
+  light: Step;
+  steps: Step[];
   /** Highest offered rate sustained with p99 ≤ P99_LIMIT_MS (0: none). */
   highestSustained: number;
 }
 
 const sustained = (step: StepFigures) => keptUp(step, P99_LIMIT_MS);
 
+/** What the data service did during a measured step: requests by route, database commands by collection. */
+export interface DataServiceWork {
+  requests: RouteCounts;
+  commands: CommandFigures;
+}
+
+type Step = StepFigures & { dataService?: DataServiceWork };
+
+/** Reads the data service's counters before and after `run`. */
+async function withDataServiceWork(
+  dataService: { url: string; token: string } | undefined,
+  run: () => Promise<StepFigures>,
+): Promise<Step> {
+  if (!dataService) return run();
+  const read = () => Promise.all([
+    requestCounts(dataService.url), databaseCommands(dataService.url, dataService.token),
+  ] as const);
+  const [requests, commands] = await read();
+  const figures = await run();
+  const [requestsAfter, commandsAfter] = await read();
+  return {
+    ...figures,
+    dataService: { requests: countsSince(requests, requestsAfter), commands: commandsSince(commands, commandsAfter) },
+  };
+}
+
 async function sweep(
   generators: SocketGenerator[],
   clients: ClientSpec[][],
-  options: { wire: Wire; join: boolean; pids: Record<string, PidSource>; plan: SweepPlan },
+  options: {
+    wire: Wire; join: boolean; pids: Record<string, PidSource>; plan: SweepPlan;
+    dataService?: { url: string; token: string };
+  },
 ): Promise<SweepFigures> {
   const { plan, pids } = options;
   await connectAll(generators, clients, options.wire, options.join);
@@ -61,14 +94,14 @@ async function sweep(
     await runStep(generators, {
       rate, durationMs: 1000, senders, receiversPerMessage: GROUP_SIZE, drainMs: 2000,
     }, pids);
-    const figures = await runStep(generators, {
+    const figures = await withDataServiceWork(options.dataService, () => runStep(generators, {
       rate, durationMs, senders, receiversPerMessage: GROUP_SIZE, drainMs: 5000,
-    }, pids);
+    }, pids));
     await waitForIdle(pids, 3000);
     return figures;
   };
   const light = await step(plan.lightRate, plan.lightMs);
-  const steps: StepFigures[] = [];
+  const steps: Step[] = [];
   for (const rate of plan.rates) steps.push(await step(rate, plan.stepMs));
   await Promise.all(generators.map((g) => g.call('close', {})));
   const highestSustained = Math.max(0, ...steps.filter(sustained).map((s) => s.offeredRate));
@@ -119,7 +152,11 @@ export const latency: Scenario = {
     const ours = await sweep(generators, perGenerator.map((list) => list.map((up) => ({
       url: urlFor(map, up), up, token: tokenFor(system, up), rooms: [roomOf.get(up) ?? ''],
     }))), {
-      wire: 'socketio', join: false, pids: oursPids, plan,
+      wire: 'socketio',
+      join: false,
+      pids: oursPids,
+      plan,
+      dataService: system.data ? { url: system.data.url, token: system.secrets.INTERNAL_TOKEN } : undefined,
     });
 
     ctx.log(`baseline: bare Socket.IO, ${described}`);

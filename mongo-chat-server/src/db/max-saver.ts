@@ -32,6 +32,9 @@ export interface MaxSaverOptions<Id, Field extends string> {
 export class MaxSaver<Id, Field extends string> {
   private readonly dirty = new Map<string, Mark<Id, Field>>();
 
+  /** The marks of the pass being written, until it is done. */
+  private saving = new Map<string, Mark<Id, Field>>();
+
   private running: Promise<void> | undefined;
 
   private waitTimer: NodeJS.Timeout | undefined;
@@ -54,6 +57,17 @@ export class MaxSaver<Id, Field extends string> {
   mark(id: Id, values: Partial<Record<Field, number>>): void {
     this.keep({ id, values });
     this.kick();
+  }
+
+  /**
+   * The highest value of `field` marked for `key` that is not saved yet (marked since the last pass, or in the
+   * pass being written): what a reader in this process adds to what it reads from the database.
+   */
+  unsaved(key: string, field: Field): number | undefined {
+    const marked = this.dirty.get(key)?.values[field];
+    const inFlight = this.saving.get(key)?.values[field];
+    if (marked === undefined) return inFlight;
+    return inFlight === undefined ? marked : Math.max(marked, inFlight);
   }
 
   /** The key (`String(id)`) is gone: nothing to save for it. */
@@ -97,12 +111,15 @@ export class MaxSaver<Id, Field extends string> {
   /** One pass over what is dirty; on failure every mark of it stays dirty (`$max` makes saving twice harmless). */
   private async pass(): Promise<void> {
     const batch = [...this.dirty.values()];
+    this.saving = new Map(this.dirty);
     this.dirty.clear();
     try {
       await this.options.save(batch);
     } catch (err) {
       batch.forEach((entry) => this.keep(entry));
       throw err;
+    } finally {
+      this.saving = new Map();
     }
   }
 

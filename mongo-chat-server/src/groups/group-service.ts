@@ -346,18 +346,16 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
     /** The membership check chat servers make on every join: one `{_id}` lookup. */
     async membership(id: string, up: string): Promise<GroupMembership> {
       const mark = knownMembers.mark();
-      await writer.senderReads.settled();
       const doc = await Membership.findById(membershipId(id, up), { lastReadSeq: 1 }).lean();
       if (!doc) throw new AppError('NOT_FOUND', 'not a member of this group');
       knownMembers.add([doc._id], mark);
-      return { group: id, up, lastReadSeq: doc.lastReadSeq };
+      return { group: id, up, lastReadSeq: writer.senderReads.positionOf(doc._id, doc.lastReadSeq) };
     },
 
     async groupsOfUser(up: string, { page, perPage }: OffsetQuery): Promise<OffsetPage<GroupForUser>> {
-      // Read positions include the caller's own latest sends (docs/design.md, Unread on send).
-      await Promise.all([users.get(up), writer.senderReads.settled()]);
+      await users.get(up);
       const [rows, total] = await Promise.all([
-        Membership.find({ up }, { group: 1, lastReadSeq: 1 }).sort({ up: 1, group: 1 })
+        Membership.find({ up }, { _id: 1, group: 1, lastReadSeq: 1 }).sort({ up: 1, group: 1 })
           .skip(page * perPage)
           .limit(perPage)
           .lean(),
@@ -372,9 +370,11 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
       const groups = new Map((await views(docs)).map((g) => [g.id, g]));
       const items = rows.flatMap((row) => {
         const group = groups.get(String(row.group));
+        // Read positions include the caller's own latest sends (docs/design.md, Unread on send).
+        const lastReadSeq = writer.senderReads.positionOf(row._id, row.lastReadSeq);
         const unreadMentions = mentions
-          .filter((m) => String(m.group) === String(row.group) && m.seq > row.lastReadSeq).length;
-        return group ? [groupForUserView(group, row.lastReadSeq, unreadMentions)] : [];
+          .filter((m) => String(m.group) === String(row.group) && m.seq > lastReadSeq).length;
+        return group ? [groupForUserView(group, lastReadSeq, unreadMentions)] : [];
       });
       return {
         items, page, perPage, total,
@@ -398,17 +398,17 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
 
     /** Moves a member's read position forward (never back). */
     async markRead(id: string, up: string, seq: number): Promise<ReadPosition> {
-      await writer.senderReads.settled();
       const [member, doc] = await Promise.all([
         Membership.findById(membershipId(id, up), { lastReadSeq: 1 }).lean(),
         Group.findById(id).lean(),
       ]);
       if (!member || !doc) throw new AppError('NOT_FOUND', 'not a member of this group');
+      const lastReadSeq = writer.senderReads.positionOf(member._id, member.lastReadSeq);
       // The hint may lag a moment behind a send stored by another replica: the message itself decides then.
       if (seq > lastSeqOf(doc) && !await models.Message.exists({ group: doc._id, seq })) {
         throw new AppError('VALIDATION_FAILED', 'seq: beyond the newest message of the group');
       }
-      if (seq <= member.lastReadSeq) return { group: id, up, lastReadSeq: member.lastReadSeq };
+      if (seq <= lastReadSeq) return { group: id, up, lastReadSeq };
       await Membership.updateOne({ _id: membershipId(id, up) }, { $max: { lastReadSeq: seq } });
       // Mentions read are no longer unread: dropping them keeps the count bounded.
       await models.Mention.deleteMany({ up, group: doc._id, seq: mongoose.trusted({ $lte: seq }) });

@@ -1,15 +1,26 @@
 /**
  * A sender has read their own message (docs/design.md, Unread on send): their
- * read position moves up to it. The move is written after the send is
- * acknowledged, not before, so a send waits for one database write, not two:
- * positions gather while a write is in flight and go in one bulk write, each
- * membership once with its highest seq. Reads of read positions in this
- * process wait for `settled()`, so a sender who asks for their groups right
- * after the ack sees the message as read; they wait for the positions added
- * before they asked, never for a stream of later sends. A failed write is
- * reported and not retried (the next send or mark moves the position again).
+ * read position moves up to it.
+ *
+ * The guarantee, enforced here: in the process that stored a message, every
+ * read of its sender's read position (a user's groups, the join check,
+ * marking read) sees the position at that message or beyond from the moment
+ * the send is acknowledged, because readers take the highest of the stored
+ * position and `positionOf`. Other replicas see it once it is saved, within
+ * `intervalMs` (as they see the group's last seq: both are hints saved in the
+ * background).
+ *
+ * Why not a write per send: on FerretDB's SQLite storage an update costs
+ * about as much database CPU as storing the message, and with one per send the
+ * database could not keep up past a few hundred messages a second. Positions
+ * are saved coalesced and paced instead (MaxSaver): each membership once per
+ * pass with its highest seq, in bulk `$max` writes, off the writer's path. A
+ * pass that fails keeps its positions and is retried.
  */
+import { inChunks } from '../db/chunks';
+import { MaxSaver } from '../db/max-saver';
 import { membershipId } from '../db/models/membership';
+import type { Models } from '../db/models';
 
 export interface SenderRead {
   group: unknown;
@@ -18,59 +29,39 @@ export interface SenderRead {
 }
 
 export interface SenderReadsOptions {
-  /** Writes `$max` of each membership's read position (by membership id), in as few commands as it may. */
-  write: (positions: Array<[string, number]>) => Promise<unknown>;
-  /** Told when a write fails (not retried). */
+  /** Told when a save fails (it is retried). */
   onError: (err: unknown) => void;
+  /** A pass at most this often. */
+  intervalMs?: number;
 }
 
 export class SenderReads {
-  private pending = new Map<string, number>();
+  private readonly saver: MaxSaver<string, 'lastReadSeq'>;
 
-  private writing: Promise<void> | null = null;
-
-  /** Calls of `add` so far, and how many of them finished writes cover. */
-  private added = 0;
-
-  private written = 0;
-
-  private waiters: Array<{ upTo: number; resolve: () => void }> = [];
-
-  constructor(private readonly options: SenderReadsOptions) {}
+  constructor(models: Pick<Models, 'Membership'>, options: SenderReadsOptions) {
+    this.saver = new MaxSaver({
+      save: (marks) => inChunks(marks, (chunk) => models.Membership.bulkWrite(chunk.map(({ id, values }) => ({
+        updateOne: { filter: { _id: id }, update: { $max: values } },
+      })), { ordered: false })),
+      onError: options.onError,
+      intervalMs: options.intervalMs ?? 10000,
+    });
+  }
 
   /** Moves each sender's position up to their message; returns at once. */
   add(messages: readonly SenderRead[]): void {
-    if (messages.length === 0) return;
     messages.forEach(({ group, from, seq }) => {
-      const key = membershipId(String(group), from);
-      this.pending.set(key, Math.max(this.pending.get(key) ?? 0, seq));
+      this.saver.mark(membershipId(String(group), from), { lastReadSeq: seq });
     });
-    this.added += 1;
-    this.writing ??= this.writeAll().finally(() => { this.writing = null; });
   }
 
-  /** Resolves once every position added before the call is written (or its write failed). */
-  settled(): Promise<void> {
-    if (this.written >= this.added) return Promise.resolve();
-    return new Promise<void>((resolve) => { this.waiters.push({ upTo: this.added, resolve }); });
+  /** The read position of a membership, `stored` as read from the database, with this process's unsaved moves. */
+  positionOf(membership: string, stored: number): number {
+    return Math.max(stored, this.saver.unsaved(membership, 'lastReadSeq') ?? 0);
   }
 
-  private async writeAll(): Promise<void> {
-    // The acks of the round that added these go out first.
-    await new Promise<void>((resolve) => { setImmediate(resolve); });
-    while (this.pending.size > 0) {
-      const batch = this.pending;
-      const upTo = this.added;
-      this.pending = new Map();
-      try {
-        await this.options.write([...batch]);
-      } catch (err) {
-        this.options.onError(err);
-      }
-      this.written = upTo;
-      const ready = this.waiters.filter((w) => w.upTo <= upTo);
-      this.waiters = this.waiters.filter((w) => w.upTo > upTo);
-      ready.forEach((w) => w.resolve());
-    }
+  /** Saves what is left. */
+  close(): Promise<void> {
+    return this.saver.close();
   }
 }

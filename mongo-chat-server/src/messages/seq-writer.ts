@@ -20,8 +20,8 @@
  * saved on the group document as a hint, in the background (MaxSaver), with
  * the group's last claimed revision beside it, so no one has to scan messages
  * or revision claims to learn where a group stands. Each round's senders
- * have read their own messages: SenderReads moves their positions after the
- * acks, as a task of this writer.
+ * have read their own messages: SenderReads moves their positions, saved in
+ * the background as well.
  */
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
@@ -78,7 +78,7 @@ export class SeqWriter {
   /** The group revisions this writer claims. */
   readonly revs: RevClaims;
 
-  /** Senders' read positions, moved right after their sends are acknowledged. */
+  /** Senders' read positions, moved to their messages, saved in the background. */
   readonly senderReads: SenderReads;
 
   constructor(private readonly models: Models, private readonly options: SeqWriterOptions = {}) {
@@ -100,14 +100,7 @@ export class SeqWriter {
       read: async (group) => (await this.readHint(group)).lastRev,
       mark: (group, last) => this.hints.mark(group, { lastRev: last }),
     }, this.maxAttempts, this.cacheSize);
-    this.senderReads = new SenderReads({
-      // A task of this writer, between rounds: the hot path's writes reach the database one at a time.
-      write: (positions) => this.change(() => inChunks(positions, (chunk) => models.Membership.bulkWrite(
-        chunk.map(([_id, seq]) => ({ updateOne: { filter: { _id }, update: { $max: { lastReadSeq: seq } } } })),
-        { ordered: false },
-      ))),
-      onError: options.onReadError ?? (() => undefined),
-    });
+    this.senderReads = new SenderReads(models, { onError: options.onReadError ?? (() => undefined) });
   }
 
   /**
@@ -156,7 +149,7 @@ export class SeqWriter {
   /** Settles every submitted message and saves the hints. */
   async close(): Promise<void> {
     if (this.running) await new Promise<void>((resolve) => { this.idle.add(resolve); });
-    await Promise.all([this.hints.close(), this.senderReads.settled()]);
+    await Promise.all([this.hints.close(), this.senderReads.close()]);
   }
 
   private async drain(): Promise<void> {
