@@ -63,6 +63,35 @@ describe('data service: sessions', function () {
     assert.equal(forged.status, 401);
   });
 
+  it('answers many states in one call, in the order asked, as the single call would, and refuses a bad list', async () => {
+    const live = await open();
+    const gone = await open();
+    await h.api.delete(`/session/${gone.id}`);
+    const theirs = await open('301000002');
+    const asked = [
+      { up: '301000001', sid: live.id },
+      { up: '301000001', sid: gone.id },
+      { up: '301000001', sid: theirs.id }, // another user's session
+      { up: '301000002' }, // a user's tokens without a session
+      { up: '309999999' }, // no such user
+      { up: '301000001', sid: live.id }, // asked twice
+    ];
+    const res = await h.api.post('/session/states', { sessions: asked });
+    assertMatchesSpec('post', '/session/states', res);
+    assert.equal(res.status, 200);
+    const revoked = res.body.states.map((one: { revoked: boolean }) => one.revoked);
+    assert.deepEqual(revoked, [false, true, true, false, true, false]);
+    for (const [i, one] of asked.entries()) {
+      const single = await h.api.get(`/session/state?up=${one.up}${one.sid ? `&sid=${one.sid}` : ''}`);
+      assert.deepEqual(res.body.states[i], single.body, `state ${i} as GET /session/state answers it`);
+    }
+    for (const bad of [{ sessions: [] }, { sessions: Array(201).fill({ up: '301000001' }) }, { sessions: [{ up: 'a b' }] }, { sessions: [{ up: '301000001', sid: 'short' }] }]) {
+      const refused = await h.api.post('/session/states', bad);
+      assert.equal(refused.status, 400);
+      assert.equal(refused.body.error.code, 'VALIDATION_FAILED');
+    }
+  });
+
   it('signs one session out, or all of a user\'s, naming those it signed out', async () => {
     const one = await open();
     const two = await open();

@@ -11,7 +11,7 @@ import path from 'node:path';
 // eslint-disable-next-line import/no-relative-packages
 import { assertMatchesSpec as assertSpec } from '../../test/support/openapi';
 import {
-  Cluster, PASSWORD, connected, eventually, next, refusal, request, startDataTier,
+  Cluster, INTERNAL_TOKEN, PASSWORD, connected, eventually, next, refusal, request, startDataTier,
 } from './support/cluster';
 import type { ChatClient, DataTier, TestUser } from './support/cluster';
 
@@ -202,6 +202,25 @@ describe('chat server: sessions', function () {
     for (const secret of [wrongPassword, PASSWORD, 'another secret 1', grant.token, grant.refreshToken]) {
       assert.ok(!text.includes(secret), 'no secret in an audit line');
     }
+  });
+
+  it('notices a sign-out it was never told of (a lost message) at its next re-check, asking for all its sockets at once', async () => {
+    await cluster.addServer({ LOG_DIR: path.join(logDir, 'c'), SESSION_RECHECK_MS: '400' });
+    const users = await cluster.users(3);
+    const grants = await Promise.all(users.map((u) => signIn(u)));
+    const sockets = await Promise.all(grants.map((g, i) => cluster.connect({ ...users[i]!, token: g.token }, 2)));
+    const sidOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid;
+    const ending = ended(sockets[1]!);
+    // Signed out in the data service only: no chat server announces it.
+    const out = await fetch(`${tier.url}/session/${sidOf(grants[1]!.token)}`, {
+      method: 'DELETE', headers: { 'x-internal-token': INTERNAL_TOKEN },
+    });
+    assert.equal(out.status, 204);
+    const [event] = await ending;
+    assert.equal(event.reason, 'SIGNED_OUT');
+    assert.ok(sockets[0]!.connected && sockets[2]!.connected, 'the other sessions stay');
+    const metrics = await (await fetch(`${tier.url}/metrics`, { headers: { 'x-internal-token': INTERNAL_TOKEN } })).text();
+    assert.match(metrics, /http_request_duration_seconds_count\{[^}]*route="\/session\/states"/, 'asked in one call');
   });
 
   it('ends a live socket with TOKEN_EXPIRED when its access token expires; a renewed token reconnects', async () => {

@@ -8,6 +8,7 @@ export * from './kit/security-headers';
 export * from './kit/listen';
 export * from './kit/main';
 export * from './kit/json-client';
+export * from './kit/recent-map';
 export * from './kit/ttl-set';
 export * from './logging';
 export * from './audit';

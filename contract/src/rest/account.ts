@@ -43,6 +43,9 @@ export const sessionStateSchema = z.object({
 }).meta(EXACT);
 export type SessionState = z.infer<typeof sessionStateSchema>;
 
+/** Sessions one `POST /session/states` call may ask about. */
+export const SESSION_STATES_MAX = 200;
+
 const signedOutSchema = z.object({
   signedOutBefore: z.string(),
   /** The sessions signed out now. */
@@ -89,6 +92,23 @@ export const accountDataRoutes = {
     auth: 'internal',
     query: z.strictObject({ up: upField, sid: sessionIdField.optional() }),
     responses: { 200: { description: 'The state.', schema: sessionStateSchema } },
+    errors: ['VALIDATION_FAILED', 'UNAUTHORIZED', 'UNAVAILABLE'],
+  }),
+  sessionStates: defineRoute({
+    method: 'post',
+    path: '/session/states',
+    summary: 'The states of many sessions at once',
+    description: 'What `GET /session/state` answers, for up to 200 sessions (or users\' older tokens) in one call, in the order given: a chat server re-checks the sessions of all its sockets this way.',
+    auth: 'internal',
+    body: z.strictObject({
+      sessions: z.array(z.strictObject({ up: upField, sid: sessionIdField.optional() })).min(1).max(SESSION_STATES_MAX),
+    }),
+    responses: {
+      200: {
+        description: 'One state per session asked, in the same order.',
+        schema: z.object({ states: z.array(sessionStateSchema) }).meta(EXACT),
+      },
+    },
     errors: ['VALIDATION_FAILED', 'UNAUTHORIZED', 'UNAVAILABLE'],
   }),
   revokeSession: defineRoute({

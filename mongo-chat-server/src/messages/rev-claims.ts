@@ -26,6 +26,7 @@
  * claimed revision) and reads the claims themselves only after a refusal.
  */
 import type { Types } from 'mongoose';
+import { RecentMap } from '@chat/shared';
 import type { RevisionModel } from '../db/models/revision';
 import { isDuplicateKey, refusedIndexes } from '../errors';
 
@@ -44,14 +45,16 @@ export interface RevHints {
 }
 
 export class RevClaims {
-  private readonly last = new Map<string, number>();
+  private readonly last: RecentMap<string, number>;
 
   constructor(
     private readonly Revision: RevisionModel,
     private readonly hints: RevHints,
     private readonly maxAttempts = 50,
-    private readonly cacheSize = 10000,
-  ) {}
+    cacheSize = 10000,
+  ) {
+    this.last = new RecentMap(cacheSize);
+  }
 
   /** The last revision this process claimed or saw in `group`, if it remembers one. */
   known(group: string): number | undefined {
@@ -138,11 +141,6 @@ export class RevClaims {
   }
 
   private remember(group: string, last: number): void {
-    this.last.delete(group);
     this.last.set(group, last);
-    if (this.last.size > this.cacheSize) {
-      const oldest = this.last.keys().next();
-      if (!oldest.done) this.last.delete(oldest.value);
-    }
   }
 }

@@ -25,7 +25,7 @@
  */
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
-import { AppError, searchTextOf } from '@chat/shared';
+import { AppError, RecentMap, searchTextOf } from '@chat/shared';
 import { inChunks } from '../db/chunks';
 import { MaxSaver } from '../db/max-saver';
 import type { Models } from '../db/models';
@@ -60,7 +60,7 @@ export class SeqWriter {
 
   private running = false;
 
-  private readonly lastSeq = new Map<string, number>();
+  private readonly lastSeq: RecentMap<string, number>;
 
   private readonly idle = new Set<() => void>();
 
@@ -96,6 +96,7 @@ export class SeqWriter {
     this.maxBatch = options.maxBatch ?? 500;
     this.maxAttempts = options.maxAttempts ?? 50;
     this.cacheSize = options.cacheSize ?? 10000;
+    this.lastSeq = new RecentMap(this.cacheSize);
     this.revs = new RevClaims(models.Revision, {
       read: async (group) => (await this.readHint(group)).lastRev,
       mark: (group, last) => this.hints.mark(group, { lastRev: last }),
@@ -353,11 +354,6 @@ export class SeqWriter {
   }
 
   private remember(group: string, last: number): void {
-    this.lastSeq.delete(group);
     this.lastSeq.set(group, last);
-    if (this.lastSeq.size > this.cacheSize) {
-      const oldest = this.lastSeq.keys().next();
-      if (!oldest.done) this.lastSeq.delete(oldest.value);
-    }
   }
 }

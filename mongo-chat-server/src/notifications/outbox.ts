@@ -13,7 +13,9 @@
  */
 import mongoose, { Types } from 'mongoose';
 import type winston from 'winston';
-import { codePointLength, DEFAULT_NOTIFY_LEVEL, NOTIFY_LIMITS } from '@chat/shared';
+import {
+  codePointLength, DEFAULT_NOTIFY_LEVEL, NOTIFY_LIMITS, RecentMap,
+} from '@chat/shared';
 import { inChunks } from '../db/chunks';
 import { MaxSaver } from '../db/max-saver';
 import type { Models } from '../db/models';
@@ -91,7 +93,7 @@ export class Outbox {
    * The sweep reads a group's messages (a scan on FerretDB) only when neither this nor the saved mark covers
    * its hint.
    */
-  private readonly taken = new Map<string, number>();
+  private readonly taken = new RecentMap<string, number>(TAKEN_GROUPS);
 
   /** Each group's hint at the previous sweep, what was stored a whole sweep ago (none before the first sweep). */
   private hintsAtLastSweep: Map<string, number> | undefined;
@@ -125,12 +127,8 @@ export class Outbox {
     this.queue.push(...docs);
     docs.forEach((m) => {
       const group = String(m.group);
-      const newest = Math.max(this.taken.get(group) ?? 0, m.seq);
-      // Re-inserted, so the map's order is least recently written first.
-      this.taken.delete(group);
-      this.taken.set(group, newest);
+      this.taken.set(group, Math.max(this.taken.get(group) ?? 0, m.seq));
     });
-    while (this.taken.size > TAKEN_GROUPS) this.taken.delete(this.taken.keys().next().value as string);
     this.schedule();
   }
 

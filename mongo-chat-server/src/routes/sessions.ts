@@ -17,6 +17,9 @@ export function sessionRoutes(sessions: SessionService): Router {
   route(router, routes.sessionState)(async ({ query }) => (
     { status: 200, body: await sessions.state(query.up, query.sid) }));
 
+  route(router, routes.sessionStates)(async ({ body }) => (
+    { status: 200, body: { states: await sessions.states(body.sessions) } }));
+
   route(router, routes.revokeSession)(async ({ params }) => {
     await sessions.revoke(params.id);
     return { status: 204 };

@@ -28,6 +28,24 @@ const newSecret = () => crypto.randomBytes(32).toString('base64url');
 
 const REFUSED = 'the refresh token is not valid; sign in again';
 
+const USER_FIELDS = { signedOutBefore: 1 } as const;
+const SESSION_FIELDS = { up: 1, revokedAt: 1, expiresAt: 1 } as const;
+
+/** Signed out: the user is gone, or the session is unknown, another user's, revoked or expired. */
+function stateOf(
+  up: string,
+  sid: string | undefined,
+  user: { signedOutBefore?: Date | null } | null,
+  session: Pick<SessionDoc, 'up' | 'revokedAt' | 'expiresAt'> | null,
+): SessionState {
+  const sessionGone = sid !== undefined
+    && (!session || session.up !== up || session.revokedAt !== null || session.expiresAt.getTime() <= Date.now());
+  return {
+    revoked: !user || sessionGone,
+    signedOutBefore: user?.signedOutBefore ? user.signedOutBefore.toISOString() : null,
+  };
+}
+
 export function createSessionService(models: Models, passwords: Passwords) {
   const { Session, User } = models;
 
@@ -99,15 +117,28 @@ export function createSessionService(models: Models, passwords: Passwords) {
 
     async state(up: string, sid: string | undefined): Promise<SessionState> {
       const [user, session] = await Promise.all([
-        User.findById(up, { signedOutBefore: 1 }).lean(),
-        sid ? Session.findById(sid, { up: 1, revokedAt: 1, expiresAt: 1 }).lean() : null,
+        User.findById(up, USER_FIELDS).lean(),
+        sid ? Session.findById(sid, SESSION_FIELDS).lean() : null,
       ]);
-      const sessionGone = sid !== undefined
-        && (!session || session.up !== up || session.revokedAt !== null || session.expiresAt.getTime() <= Date.now());
-      return {
-        revoked: !user || sessionGone,
-        signedOutBefore: user?.signedOutBefore ? user.signedOutBefore.toISOString() : null,
-      };
+      return stateOf(up, sid, user, session);
+    },
+
+    /** `state` of many at once, in order: one read of users and one of sessions, however many are asked. */
+    async states(asked: ReadonlyArray<{ up: string; sid?: string }>): Promise<SessionState[]> {
+      const ups = [...new Set(asked.map((a) => a.up))];
+      const sids = [...new Set(asked.flatMap((a) => (a.sid === undefined ? [] : [a.sid])))];
+      const [users, sessions] = await Promise.all([
+        User.find({ _id: mongoose.trusted({ $in: ups }) }, USER_FIELDS).lean(),
+        sids.length > 0 ? Session.find({ _id: mongoose.trusted({ $in: sids }) }, SESSION_FIELDS).lean() : [],
+      ]);
+      const userOf = new Map(users.map((u) => [u._id, u]));
+      const sessionOf = new Map(sessions.map((s) => [s._id, s]));
+      return asked.map(({ up, sid }) => stateOf(
+        up,
+        sid,
+        userOf.get(up) ?? null,
+        sid === undefined ? null : sessionOf.get(sid) ?? null,
+      ));
     },
 
     async revoke(id: string): Promise<void> {

@@ -16,7 +16,7 @@
  * Messages on a socket are not checked one by one: a socket of a signed-out
  * session does not stay open.
  */
-import { AppError } from '@chat/shared';
+import { AppError, SESSION_STATES_MAX } from '@chat/shared';
 import type { SessionEndReason, SessionState } from '@chat/shared';
 import type winston from 'winston';
 import type { AccountClient } from '../data/accounts';
@@ -26,7 +26,7 @@ import type { Revocation, RevocationCache, TokenFacts } from './sessions-cache';
 
 export interface SessionGuardOptions {
   io: ChatIo;
-  accounts: Pick<AccountClient, 'sessionState'>;
+  accounts: Pick<AccountClient, 'sessionState' | 'sessionStates'>;
   cache: RevocationCache;
   recheckMs: number;
   logger: winston.Logger;
@@ -76,18 +76,29 @@ export function createSessionGuard(options: SessionGuardOptions) {
     });
   };
 
+  /** Asks about many tokens, SESSION_STATES_MAX per call (one read of users and one of sessions per call). */
+  const askMany = async (tokens: TokenFacts[]) => {
+    for (let i = 0; i < tokens.length; i += SESSION_STATES_MAX) {
+      const part = tokens.slice(i, i + SESSION_STATES_MAX);
+      const states = await options.accounts.sessionStates(part.map(({ up, sid }) => ({ up, sid })));
+      part.forEach((token, k) => { const state = states[k]; if (state) cache.learn(token, state); });
+    }
+  };
+
   const sweep = async () => {
-    const seen = new Set<string>();
+    const stale = new Map<string, TokenFacts>();
     for (const socket of io.of('/').sockets.values()) {
       if (socket.data.up) {
         const token = factsOf(socket);
         const key = token.sid ?? `user:${token.up}`;
-        if (!seen.has(key) && cache.isStale(token)) {
-          seen.add(key);
-          await ask(token).catch(() => undefined);
-        }
-        if (cache.isRevoked(token)) end(socket, 'SIGNED_OUT');
+        if (!stale.has(key) && cache.isStale(token)) stale.set(key, token);
       }
+    }
+    await askMany([...stale.values()]).catch((err: Error) => {
+      options.logger.warn('session re-check failed; the next sweep asks again', { error: err.message });
+    });
+    for (const socket of io.of('/').sockets.values()) {
+      if (socket.data.up && cache.isRevoked(factsOf(socket))) end(socket, 'SIGNED_OUT');
     }
   };
   let sweeping = false;

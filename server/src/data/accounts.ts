@@ -26,6 +26,11 @@ export function createAccountClient(options: DataHttpOptions) {
       request('GET', '/session/state', routes.sessionState.responses[200].schema, {
         query: sid === undefined ? { up } : { up, sid },
       })),
+    /** `sessionState` of up to SESSION_STATES_MAX sessions in one call, in order. */
+    sessionStates: async (asked: ReadonlyArray<{ up: Up; sid?: string }>): Promise<SessionState[]> => (
+      (await request('POST', '/session/states', routes.sessionStates.responses[200].schema, {
+        body: { sessions: asked.map(({ up, sid }) => (sid === undefined ? { up } : { up, sid })) },
+      })).states),
     revokeSession: (sid: string): Promise<undefined> => request('DELETE', `/session/${enc(sid)}`, null),
     revokeUserSessions: (up: Up): Promise<{ signedOutBefore: string; sessions: string[] }> => (
       request('POST', `/user/${enc(up)}/sessions/revoke`, routes.revokeUserSessions.responses[200].schema)),
