@@ -5,23 +5,33 @@
  * and collection, with the time waited for them.
  */
 
-const COUNT_LINE = /^http_request_duration_seconds_count\{([^}]*)\}\s+([\d.e+-]+)$/;
+const SAMPLE = /^(\w+)\{([^}]*)\}\s+([\d.e+-]+)$/;
 const LABEL = /(\w+)="((?:[^"\\]|\\.)*)"/g;
+
+interface Sample { name: string; labels: Record<string, string>; value: number }
+
+/** Every labelled sample of a service's /metrics whose name is in `names`. */
+async function samples(serviceUrl: string, names: readonly string[], internalToken?: string): Promise<Sample[]> {
+  const headers: Record<string, string> = internalToken ? { 'x-internal-token': internalToken } : {};
+  const res = await fetch(`${serviceUrl}/metrics`, { headers });
+  if (!res.ok) throw new Error(`${serviceUrl}/metrics: ${res.status}`);
+  return (await res.text()).split('\n').flatMap((line) => {
+    const match = SAMPLE.exec(line);
+    if (!match || !names.includes(match[1] ?? '')) return [];
+    const labels: Record<string, string> = {};
+    for (const [, key, value] of (match[2] ?? '').matchAll(LABEL)) labels[key as string] = value as string;
+    return [{ name: match[1] as string, labels, value: Number(match[3]) }];
+  });
+}
 
 export type RouteCounts = Record<string, number>;
 
 export async function requestCounts(serviceUrl: string): Promise<RouteCounts> {
-  const res = await fetch(`${serviceUrl}/metrics`);
-  if (!res.ok) throw new Error(`${serviceUrl}/metrics: ${res.status}`);
   const counts: RouteCounts = {};
-  (await res.text()).split('\n').forEach((line) => {
-    const match = COUNT_LINE.exec(line);
-    if (!match) return;
-    const labels: Record<string, string> = {};
-    for (const [, key, value] of (match[1] ?? '').matchAll(LABEL)) labels[key as string] = value as string;
+  (await samples(serviceUrl, ['http_request_duration_seconds_count'])).forEach(({ labels, value }) => {
     if (labels.route === '/metrics') return;
     const key = `${labels.method ?? '?'} ${labels.route ?? '?'}`;
-    counts[key] = (counts[key] ?? 0) + Number(match[2]);
+    counts[key] = (counts[key] ?? 0) + value;
   });
   return counts;
 }
@@ -38,24 +48,17 @@ export function countsSince(before: RouteCounts, after: RouteCounts): RouteCount
 
 export const totalCalls = (counts: RouteCounts): number => Object.values(counts).reduce((a, b) => a + b, 0);
 
-const COMMAND_LINE = /^database_command(s_total|_seconds_total)\{([^}]*)\}\s+([\d.e+-]+)$/;
-
 /** Database commands sent, per `command collection`: how many and the seconds waited for them. */
 export type CommandFigures = Record<string, { count: number; seconds: number }>;
 
 export async function databaseCommands(serviceUrl: string, internalToken: string): Promise<CommandFigures> {
-  const res = await fetch(`${serviceUrl}/metrics`, { headers: { 'x-internal-token': internalToken } });
-  if (!res.ok) throw new Error(`${serviceUrl}/metrics: ${res.status}`);
   const figures: CommandFigures = {};
-  (await res.text()).split('\n').forEach((line) => {
-    const match = COMMAND_LINE.exec(line);
-    if (!match) return;
-    const labels: Record<string, string> = {};
-    for (const [, key, value] of (match[2] ?? '').matchAll(LABEL)) labels[key as string] = value as string;
+  const names = ['database_commands_total', 'database_command_seconds_total'];
+  (await samples(serviceUrl, names, internalToken)).forEach(({ name, labels, value }) => {
     const key = `${labels.command ?? '?'} ${labels.collection ?? '?'}`;
     const entry = figures[key] ?? { count: 0, seconds: 0 };
-    if (match[1] === 's_total') entry.count += Number(match[3]);
-    else entry.seconds += Number(match[3]);
+    if (name === 'database_commands_total') entry.count += value;
+    else entry.seconds += value;
     figures[key] = entry;
   });
   return figures;
