@@ -19,6 +19,7 @@ import { createGroupService } from './groups/group-service';
 import { logRoleAudit } from './groups/role-audit';
 import { migrateRoles } from './groups/role-migration';
 import { createMessageService } from './messages/message-service';
+import { WriteTurns } from './db/write-turns';
 import { createNotifications } from './notifications';
 import { SeqWriter } from './messages/seq-writer';
 import { createTimelineService } from './messages/timeline-service';
@@ -77,10 +78,13 @@ export async function startDataService(config: DataServiceConfig): Promise<DataS
   }
   monitorCommands(db, metrics.registry);
   const models = createModels(db);
+  // One write at a time from this process, the sends' first (FerretDB: one write lock, back-off sleeps).
+  const turns = new WriteTurns();
   const notifications = createNotifications({
-    db, models, logger, config: config.notify ?? NO_WEBHOOK,
+    db, models, logger, config: config.notify ?? NO_WEBHOOK, turns,
   });
   const writer = new SeqWriter(models, {
+    turns,
     metrics: createWriterMetrics(metrics),
     onReadError: (err) => logger.warn('could not move senders\' read positions', { error: (err as Error).message }),
     onHintError: (err) => logger.warn('could not save group hints; retrying', { error: (err as Error).message }),

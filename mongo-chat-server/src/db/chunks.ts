@@ -9,19 +9,25 @@
  * 100 never finish). On MongoDB small commands cost one round trip each and
  * nothing else. Every `bulkWrite` of updates in this service goes through here.
  */
+import type { WriteTurns } from './write-turns';
 
 /** Statements per update command: several such commands at once stay far below FerretDB's 100 connections. */
 export const STATEMENTS_PER_COMMAND = 16;
 
-/** Runs `write` on consecutive chunks of `items`, one chunk at a time; answers each chunk's result. */
+/**
+ * Runs `write` on consecutive chunks of `items`, one chunk at a time; answers each chunk's result. With `turns`
+ * (a background write), each chunk waits for its turn among this process's writes.
+ */
 export async function inChunks<T, R>(
   items: readonly T[],
   write: (chunk: T[]) => Promise<R>,
-  size = STATEMENTS_PER_COMMAND,
+  options: { size?: number; turns?: WriteTurns } = {},
 ): Promise<R[]> {
+  const { size = STATEMENTS_PER_COMMAND, turns } = options;
   const results: R[] = [];
   for (let i = 0; i < items.length; i += size) {
-    results.push(await write(items.slice(i, i + size)));
+    const chunk = items.slice(i, i + size);
+    results.push(await (turns ? turns.background(() => write(chunk)) : write(chunk)));
   }
   return results;
 }

@@ -21,6 +21,7 @@ import { inChunks } from '../db/chunks';
 import { MaxSaver } from '../db/max-saver';
 import { membershipId } from '../db/models/membership';
 import type { Models } from '../db/models';
+import type { WriteTurns } from '../db/write-turns';
 
 export interface SenderRead {
   group: unknown;
@@ -33,6 +34,8 @@ export interface SenderReadsOptions {
   onError: (err: unknown) => void;
   /** A pass at most this often. */
   intervalMs?: number;
+  /** Each piece of a pass waits for its turn among this process's writes. */
+  turns?: WriteTurns;
 }
 
 export class SenderReads {
@@ -42,7 +45,7 @@ export class SenderReads {
     this.saver = new MaxSaver({
       save: (marks) => inChunks(marks, (chunk) => models.Membership.bulkWrite(chunk.map(({ id, values }) => ({
         updateOne: { filter: { _id: id }, update: { $max: values } },
-      })), { ordered: false })),
+      })), { ordered: false }), { turns: options.turns }),
       onError: options.onError,
       intervalMs: options.intervalMs ?? 10000,
     });

@@ -28,6 +28,7 @@ import { Types } from 'mongoose';
 import { AppError, RecentMap, searchTextOf } from '@chat/shared';
 import { inChunks } from '../db/chunks';
 import { MaxSaver } from '../db/max-saver';
+import { WriteTurns } from '../db/write-turns';
 import type { Models } from '../db/models';
 import type { MessageDoc } from '../db/models/message';
 import { isDuplicateKey, writtenBeforeError } from '../errors';
@@ -53,6 +54,8 @@ export interface SeqWriterOptions {
   cacheSize?: number;
   /** Told each round's newly stored messages, after their senders were answered (notifications). */
   onStored?: (docs: MessageDoc[]) => void;
+  /** This process's write turns: rounds and changes go in the foreground, saved hints in the background. */
+  turns?: WriteTurns;
 }
 
 export class SeqWriter {
@@ -78,16 +81,19 @@ export class SeqWriter {
   /** The group revisions this writer claims. */
   readonly revs: RevClaims;
 
+  private readonly turns: WriteTurns;
+
   /** Senders' read positions, moved to their messages, saved in the background. */
   readonly senderReads: SenderReads;
 
   constructor(private readonly models: Models, private readonly options: SeqWriterOptions = {}) {
+    this.turns = options.turns ?? new WriteTurns();
     // A hint is a starting point, never ahead of the messages ($max of stored seqs): one that lags is
     // corrected by whoever needs more (this writer on a collision, a read-position check by the messages).
     this.hints = new MaxSaver({
       save: (marks) => inChunks(marks, (chunk) => models.Group.bulkWrite(chunk.map(({ id, values }) => ({
         updateOne: { filter: { _id: id }, update: { $max: values } },
-      })), { ordered: false })),
+      })), { ordered: false }), { turns: this.turns }),
       onError: options.onHintError ?? (() => undefined),
       // An update costs the test database about nine inserts (FerretDB: 4.5 ms of CPU against 0.5): a hint of
       // every busy group every 2 s cost about as much as storing their messages. Other replicas see it 10 s late.
@@ -101,7 +107,9 @@ export class SeqWriter {
       read: async (group) => (await this.readHint(group)).lastRev,
       mark: (group, last) => this.hints.mark(group, { lastRev: last }),
     }, this.maxAttempts, this.cacheSize);
-    this.senderReads = new SenderReads(models, { onError: options.onReadError ?? (() => undefined) });
+    this.senderReads = new SenderReads(models, {
+      onError: options.onReadError ?? (() => undefined), turns: this.turns,
+    });
   }
 
   /**
@@ -155,9 +163,12 @@ export class SeqWriter {
 
   private async drain(): Promise<void> {
     while (this.waiting.length > 0 || this.tasks.length > 0) {
-      if (this.waiting.length > 0) await this.round(this.waiting.splice(0, this.maxBatch));
+      if (this.waiting.length > 0) {
+        const round = this.waiting.splice(0, this.maxBatch);
+        await this.turns.foreground(() => this.round(round));
+      }
       const tasks = this.tasks.splice(0);
-      for (const task of tasks) await task();
+      for (const task of tasks) await this.turns.foreground(task);
     }
     this.running = false;
     this.idle.forEach((resolve) => resolve());

@@ -10,6 +10,7 @@ import type winston from 'winston';
 import type { Models } from '../db/models';
 import { DigestWorker } from './digest-worker';
 import { createNotifyModels, ensureNotifyIndexes } from './models';
+import type { WriteTurns } from '../db/write-turns';
 import { Outbox } from './outbox';
 import type { StoredDoc } from './outbox';
 import { createPreferences } from './preferences';
@@ -40,12 +41,14 @@ export interface NotificationsDeps {
   logger: winston.Logger;
   /** Another sender instead of the webhook (none is built without a URL). */
   sender?: NotificationSender;
+  /** This process's write turns (the outbox's writes are background writes). */
+  turns?: WriteTurns;
 }
 
 export function createNotifications(deps: NotificationsDeps) {
   const n = createNotifyModels(deps.db);
   const outbox = new Outbox(deps.models, n, {
-    logger: deps.logger, sweepMs: deps.config.sweepMs, gatherMs: deps.config.gatherMs,
+    logger: deps.logger, sweepMs: deps.config.sweepMs, gatherMs: deps.config.gatherMs, turns: deps.turns,
   });
   const preferences = createPreferences(deps.models, n);
   const sender = deps.sender

@@ -1,5 +1,6 @@
 /** Inserting documents whose `_id`s may already exist: the unique `_id` is the guard, a duplicate is not an error. */
 import type { Model } from 'mongoose';
+import type { WriteTurns } from '../db/write-turns';
 import { isDuplicateKey } from '../errors';
 
 interface WriteErrorLike { index?: unknown; code?: unknown; err?: { index?: unknown; code?: unknown } }
@@ -19,12 +20,14 @@ export const DOCS_PER_INSERT = 100;
 
 /**
  * Inserts every document it can (unordered) and answers the indexes of those
- * refused because their `_id` was taken. Any other failure is thrown.
+ * refused because their `_id` was taken. Any other failure is thrown. With
+ * `turns` (a background write), each piece waits for its turn.
  */
-export async function insertNew<T>(model: Model<T>, docs: T[]): Promise<Set<number>> {
+export async function insertNew<T>(model: Model<T>, docs: T[], turns?: WriteTurns): Promise<Set<number>> {
   const taken = new Set<number>();
   for (let start = 0; start < docs.length; start += DOCS_PER_INSERT) {
-    const refused = await insertPiece(model, docs.slice(start, start + DOCS_PER_INSERT));
+    const piece = docs.slice(start, start + DOCS_PER_INSERT);
+    const refused = await (turns ? turns.background(() => insertPiece(model, piece)) : insertPiece(model, piece));
     refused.forEach((i) => taken.add(start + i));
   }
   return taken;

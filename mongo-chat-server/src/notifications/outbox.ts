@@ -18,6 +18,7 @@ import {
 } from '@chat/shared';
 import { inChunks } from '../db/chunks';
 import { MaxSaver } from '../db/max-saver';
+import type { WriteTurns } from '../db/write-turns';
 import type { Models } from '../db/models';
 import type { MessageDoc } from '../db/models/message';
 import { insertNew } from './inserts';
@@ -46,6 +47,8 @@ export interface OutboxOptions {
    * tenth of the database's time, whatever it is.
    */
   gatherMs?: number;
+  /** This process's write turns: marks and items are background writes. */
+  turns?: WriteTurns;
 }
 
 /** Messages per round of the writer. */
@@ -113,7 +116,7 @@ export class Outbox {
     this.marks = new MaxSaver({
       save: (marks) => inChunks(marks, (chunk) => this.n.Mark.bulkWrite(chunk.map(({ id, values }) => ({
         updateOne: { filter: { _id: id }, update: { $max: values }, upsert: true },
-      })), { ordered: false })),
+      })), { ordered: false }), { turns: options.turns }),
       onError: (err) => options.logger.warn('could not save notification marks; retrying', {
         error: err instanceof Error ? err.message : String(err),
       }),
@@ -260,7 +263,7 @@ export class Outbox {
         });
       });
     });
-    const taken = await insertNew(this.n.Item, items);
+    const taken = await insertNew(this.n.Item, items, this.options.turns);
     this.advanceMarks(messages);
     return items.length - taken.size;
   }
