@@ -56,11 +56,6 @@ export class RevClaims {
     this.last = new RecentMap(cacheSize);
   }
 
-  /** The last revision this process claimed or saw in `group`, if it remembers one. */
-  known(group: string): number | undefined {
-    return this.last.get(group);
-  }
-
   /** Where to start claiming in `group`: its last revision from memory, else its hint (a claimed revision that may lag). */
   async lastOf(group: Types.ObjectId): Promise<number> {
     const known = this.last.get(String(group));
