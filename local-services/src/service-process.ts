@@ -19,6 +19,17 @@ export const SERVICE_ENTRIES = {
 
 export type ServiceName = keyof typeof SERVICE_ENTRIES;
 
+/**
+ * `SERVICE_CPU_PROF_DIR=<dir>`: every service started here runs under `node --cpu-prof` and writes its profile
+ * in a folder named after it when it exits gracefully (a benchmark's servers, to see where their CPU goes; `bench/profile/cpuprofile.ts`
+ * reads it).
+ */
+function profileArgs(label: string): string[] {
+  const dir = process.env.SERVICE_CPU_PROF_DIR;
+  // A folder per service: node names each thread's profile itself (pid, thread), and tsx's loader is a thread too.
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(dir, label)}`] : [];
+}
+
 export interface ServiceProcessOptions {
   service: ServiceName;
   /** Label for messages and logs, e.g. `chat-server-a`. */
@@ -100,7 +111,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   let child: ChildProcess | undefined;
 
   const start = async () => {
-    child = spawnOwned(process.execPath, ['--import', 'tsx', entry], {
+    child = spawnOwned(process.execPath, [...profileArgs(label), '--import', 'tsx', entry], {
       cwd: ROOT,
       env,
       stdio: options.inheritOutput ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],

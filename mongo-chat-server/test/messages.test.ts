@@ -162,6 +162,33 @@ describe('data service: messages', function () {
       assert.equal(otherMsg?.message?.seq, 1);
     });
 
+    it('refuses a non-member in the middle of a batch without a gap in seq, and stores a member who reused their clientId', async () => {
+      // The membership checks run beside the writer's work: a refusal comes after the send reached the writer.
+      const lastSeq = (await h.api.get(`/group/${group.id}`)).body.lastSeq as number;
+      const res = await h.api.post('/message/batch', {
+        messages: [
+          { group: group.id, from: '2001', message: 'before' },
+          {
+            group: group.id, from: '2003', message: 'intruder', clientId: 'shared-key',
+          },
+          {
+            group: group.id, from: '2002', message: 'same key, a member', clientId: 'shared-key',
+          },
+          { group: group.id, from: '2001', message: 'after' },
+        ],
+      });
+      assert.equal(res.status, 200);
+      type Result = { ok: boolean; status?: number; message?: StoredMessage; error?: { code: string } };
+      const results = res.body.results as Result[];
+      assert.deepEqual(results.map((r) => (r.ok ? r.status : r.error?.code)), [201, 'FORBIDDEN', 201, 201]);
+      assert.deepEqual(results.filter((r) => r.ok).map((r) => r.message?.seq), [lastSeq + 1, lastSeq + 2, lastSeq + 3]);
+      assert.equal(results[2]?.message?.from, '2002');
+      const revs = results.filter((r) => r.ok).map((r) => r.message?.rev ?? 0);
+      assert.deepEqual(revs, [...revs].sort((a, b) => a - b), 'revisions follow the seqs');
+      const history = await h.api.get(`/group/${group.id}/messages?after=${lastSeq}&limit=10`);
+      assert.deepEqual(history.body.items.map((m: StoredMessage) => m.message), ['before', 'same key, a member', 'after']);
+    });
+
     it('refuses an empty batch, a batch over 100 and a batch that is not a list', async () => {
       const item = { group: group.id, from: '2001', message: 'x' };
       for (const body of [{ messages: [] }, { messages: Array(101).fill(item) }, { messages: item }, {}]) {

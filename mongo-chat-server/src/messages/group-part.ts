@@ -30,6 +30,8 @@ export interface Pending {
   draft: HeldDraft;
   /** The group revision claimed for it (before its first insert attempt). */
   rev?: number;
+  /** Settles once the send may be stored (its sender's membership checked); a refusal fails it. */
+  ready?: Promise<void>;
   resolve: (result: WriteResult) => void;
   reject: (err: unknown) => void;
 }
@@ -57,5 +59,22 @@ export class GroupPart {
 
   settled(done: Set<Pending>): void {
     this.todo = this.todo.filter((p) => !done.has(p));
+  }
+
+  /**
+   * Takes `p` out of the part, refused. The first send that waited on its clientId takes its place and its
+   * revision (a refusal of one sender says nothing of another's); the others wait on that one.
+   */
+  refuse(p: Pending): void {
+    const at = this.todo.indexOf(p);
+    const [next, ...rest] = this.followers.get(p.draft.clientId) ?? [];
+    if (at < 0) return;
+    if (next) {
+      this.todo[at] = Object.assign(next, { rev: p.rev });
+      this.followers.set(p.draft.clientId, rest);
+    } else {
+      this.todo.splice(at, 1);
+      this.followers.delete(p.draft.clientId);
+    }
   }
 }

@@ -88,11 +88,24 @@ export function createMessageService(
     return stored;
   };
 
-  const write = async (input: NewMessage): Promise<Stored> => {
+  /**
+   * Stores a send once `allowed` (its sender's membership check) resolves. A plain send (no reply, no '@', no
+   * files) goes to the writer at once, and the check runs beside the writer's revision claim; a send that needs
+   * reads first (a quote, mentions, files) makes them only for a sender the check let through.
+   */
+  const writeOnce = async (input: NewMessage, allowed: Promise<void>): Promise<WriteResult> => {
+    if (input.replyTo === undefined && !input.message.includes('@') && !input.attachments?.length) {
+      const { from, message, clientId } = input;
+      return writer.submit(input.group, { from, message, clientId }, allowed);
+    }
+    await allowed;
     const draft = await draftOf(input);
-    const { message, created } = input.attachments?.length
-      ? await writeWithFiles(input, draft, input.attachments)
-      : await writer.submit(input.group, draft);
+    return input.attachments?.length
+      ? writeWithFiles(input, draft, input.attachments) : writer.submit(input.group, draft);
+  };
+
+  const write = async (input: NewMessage, allowed: Promise<void>): Promise<Stored> => {
+    const { message, created } = await writeOnce(input, allowed);
     if (created && message.mentions) await timeline.addMentions(message.group, message.seq, message.mentions);
     return { message: messageView(message), created };
   };
@@ -101,9 +114,8 @@ export function createMessageService(
     seq ? { group: new Types.ObjectId(group), seq: mongoose.trusted(seq) } : { group: new Types.ObjectId(group) });
 
   return {
-    async store(input: NewMessage): Promise<Stored> {
-      await groups.requireSender(input.group, input.from);
-      return write(input);
+    store(input: NewMessage): Promise<Stored> {
+      return write(input, groups.requireSender(input.group, input.from));
     },
 
     /** Stores a chat server's batch; each item succeeds or fails on its own, answers in input order. */
@@ -115,22 +127,11 @@ export function createMessageService(
         if (!check) { check = groups.requireSender(input.group, input.from); checks.set(key, check); }
         return check;
       };
-      // Every check first, then the writes in input order: the batch's seqs follow its order.
-      const refusals = await Promise.all(inputs.map(async (input): Promise<ErrorDetail | undefined> => {
-        if (input instanceof AppError) return input.toBody().error;
-        try {
-          await checked(input);
-          return undefined;
-        } catch (err) {
-          return errorDetail(err);
-        }
-      }));
-      return Promise.all(inputs.map(async (input, i): Promise<BatchResult> => {
-        const refusal = refusals[i];
+      // The plain sends reach the writer in input order, in this turn: the batch's seqs follow its order.
+      return Promise.all(inputs.map(async (input): Promise<BatchResult> => {
         if (input instanceof AppError) return { ok: false, error: input.toBody().error };
-        if (refusal) return { ok: false, error: refusal };
         try {
-          const { message, created } = await write(input);
+          const { message, created } = await write(input, checked(input));
           return { ok: true, status: created ? 201 : 200, message };
         } catch (err) {
           return { ok: false, error: errorDetail(err) };

@@ -132,12 +132,18 @@ export class SeqWriter {
     }
   }
 
-  /** Stores one message in `group` (whose existence and membership the caller checked). */
-  submit(group: string, draft: Draft): Promise<WriteResult> {
+  /**
+   * Stores one message in `group`. The caller checks that its sender may send there: before submitting, or in
+   * `ready`, which the round waits for after claiming revisions and before giving seqs (so the check and the claim
+   * take one wait, not two); a refusal in `ready` fails this send alone.
+   */
+  submit(group: string, draft: Draft, ready?: Promise<void>): Promise<WriteResult> {
+    // Awaited by the round, unless the round fails first: never an unhandled rejection.
+    ready?.catch(() => undefined);
     return new Promise<WriteResult>((resolve, reject) => {
       const clientId = draft.clientId ?? crypto.randomUUID();
       this.waiting.push({
-        group, draft: { ...draft, clientId }, resolve, reject,
+        group, draft: { ...draft, clientId }, ready, resolve, reject,
       });
       this.kick();
     });
@@ -239,6 +245,7 @@ export class SeqWriter {
         throw new AppError('UNAVAILABLE', 'too many concurrent writers for these groups; retry');
       }
       await this.claimRevs(order);
+      await this.admit(order);
       const docs = order.flatMap((part) => part.todo.map((p, i): [GroupPart, Pending, MessageDoc] => [part, p, {
         _id: new Types.ObjectId(),
         group: part.id,
@@ -275,6 +282,28 @@ export class SeqWriter {
       const clash = docs[stored];
       if (!clash) return;
       await this.resolveClash(parts, ...clash);
+    }
+  }
+
+  /**
+   * Waits until the round's sends may be stored (their senders' checks ran beside the revision claims). A refused
+   * send fails here, before any seq is given, so seqs keep no gap; the revision claimed for it stays unused, a gap
+   * in `rev`, which costs a buffer miss, never a wrong answer.
+   */
+  private async admit(parts: GroupPart[]): Promise<void> {
+    for (;;) {
+      // A refused send's place goes to a send that waited on its clientId, which may still be checked.
+      const checked = parts.flatMap((part) => part.todo.flatMap((p) => (p.ready ? [{ part, p, ready: p.ready }] : [])));
+      if (checked.length === 0) return;
+      const outcomes = await Promise.allSettled(checked.map(({ ready }) => ready));
+      checked.forEach(({ part, p }, i) => {
+        const outcome = outcomes[i];
+        Object.assign(p, { ready: undefined });
+        if (outcome?.status === 'rejected') {
+          part.refuse(p);
+          p.reject(outcome.reason);
+        }
+      });
     }
   }
 
