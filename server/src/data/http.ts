@@ -7,7 +7,7 @@
  */
 import type { z } from 'zod';
 import {
-  AppError, createJsonClient, errorCodeForStatus, isErrorCode,
+  AppError, createJsonClient, deadline, errorCodeForStatus, isErrorCode,
 } from '@chat/shared';
 import type { Query } from '@chat/shared';
 import { errorBodySchema } from '@chat/contract';
@@ -70,9 +70,13 @@ export function createDataRequest(options: DataHttpOptions): DataRequest {
     if (!parsed.success) throw new AppError('INTERNAL', `the data service answered ${method} ${path.split('?')[0]} unexpectedly`);
     return parsed.data;
   };
-  const request = (method: string, path: string, schema: z.ZodType | null, opts: RequestOptions = {}) => {
-    const signal = AbortSignal.timeout(timeoutMs);
-    return limit.run(() => exchange(method, path, schema, opts, signal), signal);
+  const request = async (method: string, path: string, schema: z.ZodType | null, opts: RequestOptions = {}) => {
+    const { signal, clear } = deadline(timeoutMs);
+    try {
+      return await limit.run(() => exchange(method, path, schema, opts, signal), signal);
+    } finally {
+      clear();
+    }
   };
   return request as DataRequest;
 }
