@@ -14,6 +14,8 @@ const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * A stand-in until messages carry their mentions as data.
  */
 export function mentions(text: string, user: { up: string; username?: string }): boolean {
+  // Most messages hold no '@': no pattern to build for them (a pass asks once per member and message).
+  if (!text.includes('@')) return false;
   const names = [user.up, user.username].filter((n): n is string => Boolean(n)).map(escape);
   const pattern = new RegExp(`(^|[^A-Za-z0-9_.@-])@(${names.join('|')})(?![A-Za-z0-9_-]|\\.[A-Za-z0-9_-])`, 'i');
   return pattern.test(text);
