@@ -62,6 +62,9 @@ const ENV_SHAPE = {
   SEND_BATCH_MS: z.coerce.number().int().min(0).default(0),
   SEND_BATCH_MAX: z.coerce.number().int().min(1).max(100)
     .default(50),
+  // Send batches at the data service at once (a group in one of them at most).
+  SEND_BATCH_IN_FLIGHT: z.coerce.number().int().min(1).max(16)
+    .default(4),
   SOCKET_MESSAGE_POINTS: positiveInt(20),
   SOCKET_MESSAGE_WINDOW_S: positiveInt(5),
   AUTH_RATE_POINTS: positiveInt(20),
@@ -110,6 +113,7 @@ export interface ChatServerConfig extends Omit<BaseConfig, 'production' | 'logDi
   presenceFlushMs: number;
   sendBatchMs: number;
   sendBatchMax: number;
+  sendBatchInFlight: number;
   socketMessagePoints: number;
   socketMessageWindowS: number;
   authRatePoints: number;
@@ -161,6 +165,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ChatServerConf
     presenceFlushMs: e.PRESENCE_FLUSH_MS,
     sendBatchMs: e.SEND_BATCH_MS,
     sendBatchMax: e.SEND_BATCH_MAX,
+    sendBatchInFlight: e.SEND_BATCH_IN_FLIGHT,
     socketMessagePoints: e.SOCKET_MESSAGE_POINTS,
     socketMessageWindowS: e.SOCKET_MESSAGE_WINDOW_S,
     authRatePoints: e.AUTH_RATE_POINTS,

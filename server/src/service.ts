@@ -159,6 +159,7 @@ export async function startChatServer(config: ChatServerConfig): Promise<Running
     isClosing: () => closing,
     batchWindowMs: config.sendBatchMs,
     maxBatch: config.sendBatchMax,
+    maxInFlight: config.sendBatchInFlight,
   });
 
   const ctx: ChatContext = {

@@ -62,6 +62,7 @@ describe('message path', () => {
       isClosing: () => closing,
       batchWindowMs: 0,
       maxBatch: 10,
+      maxInFlight: 4,
     });
     return { path, buffer };
   };

@@ -1,7 +1,7 @@
 /**
  * The send batcher on its own: an idle send goes at once; sends that arrive
- * while a batch is in flight become the next batch call, one at a time,
- * answered in seq order; refusals and outages reach only the
+ * while their group's batch is in flight become the next batch call (a group
+ * in one call at a time, up to maxInFlight calls), answered in seq order; refusals and outages reach only the
  * senders concerned, and nothing is answered before it is stored.
  */
 import assert from 'node:assert/strict';
@@ -45,6 +45,41 @@ function gatedStore() {
   return { calls, store, release };
 }
 
+/** A store whose calls hang until released one by one, by group; records each call's groups and clientIds. */
+function groupGatedStore() {
+  const calls: NewMessage[][] = [];
+  type Gate = () => void;
+  const gates = new Map<NewMessage[], Gate>();
+  const seqs = new Map<string, number>();
+  const store: SendBatcherOptions['store'] = async (messages) => {
+    calls.push(messages);
+    await new Promise<void>((r) => { gates.set(messages, r); });
+    return messages.map((m) => {
+      const seq = (seqs.get(m.group) ?? 0) + 1;
+      seqs.set(m.group, seq);
+      return { ok: true as const, status: 201, message: stored(m, seq) };
+    });
+  };
+  const open = () => calls.filter((c) => gates.has(c));
+  /** Lets the oldest waiting call that holds `group` return. */
+  const release = async (group: string) => {
+    let call = open().find((c) => c.some((m) => m.group === group));
+    while (!call) {
+      await new Promise((r) => { setImmediate(r); });
+      call = open().find((c) => c.some((m) => m.group === group));
+    }
+    gates.get(call)?.();
+    gates.delete(call);
+  };
+  return {
+    calls, store, release, open,
+  };
+}
+
+const to = (group: string, i: number): NewMessage => ({
+  group, from: 'u', message: `${group}${i}`, clientId: `${group}-${i}`,
+});
+
 describe('send batcher', () => {
   it('sends an idle send to the data service at once, with no window', async () => {
     const { calls, store, release } = gatedStore();
@@ -76,6 +111,43 @@ describe('send batcher', () => {
     assert.deepEqual(calls.flat(), Array.from({ length: 25 }, (_, i) => `c${i}`), 'in arrival order');
     assert.deepEqual(resolvedOrder, Array.from({ length: 25 }, (_, i) => i + 1));
     assert.deepEqual(afterStore.flat(), resolvedOrder, 'the buffer hears of each batch before its senders');
+  });
+
+  it('sends a group whose batch is not in flight at once, up to maxInFlight batches, each group in one at most', async () => {
+    const {
+      calls, store, release, open,
+    } = groupGatedStore();
+    const delivered: string[] = [];
+    const batcher = createSendBatcher({
+      intervalMs: 0,
+      maxBatch: 10,
+      maxInFlight: 3,
+      store,
+      afterStore: async (outcomes) => { delivered.push(...outcomes.map((o) => o.message.clientId ?? '')); },
+    });
+    const sends = [batcher.send(to('a', 1)), batcher.send(to('b', 1)), batcher.send(to('a', 2))];
+    assert.deepEqual(
+      calls.map((c) => c.map((m) => m.clientId)),
+      [['a-1'], ['b-1']],
+      'b goes while a is in flight; a-2 waits for a',
+    );
+    sends.push(batcher.send(to('c', 1)), batcher.send(to('d', 1)), batcher.send(to('b', 2)));
+    assert.deepEqual(calls.map((c) => c.map((m) => m.clientId)), [['a-1'], ['b-1'], ['c-1']], 'three at most');
+    await release('a');
+    // a's slot is free: the oldest waiting sends of groups not in flight go together (a-2, d-1; b-2 waits for b).
+    while (calls.length < 4) await new Promise((r) => { setImmediate(r); });
+    assert.deepEqual(calls[3]?.map((m) => m.clientId), ['a-2', 'd-1']);
+    await release('b');
+    while (calls.length < 5) await new Promise((r) => { setImmediate(r); });
+    assert.deepEqual(calls[4]?.map((m) => m.clientId), ['b-2']);
+    assert.ok(open().every((call, i, all) => all.every((other) => other === call
+      || !other.some((m) => call.some((n) => n.group === m.group)))), 'no group in two batches in flight');
+    await Promise.all(['c', 'a', 'b'].map((g) => release(g)));
+    const outcomes = await Promise.all(sends);
+    assert.deepEqual(outcomes.map((o) => `${o.message.group}:${o.message.seq}`), ['a:1', 'b:1', 'a:2', 'c:1', 'd:1', 'b:2']);
+    assert.deepEqual(delivered.filter((id) => id.startsWith('a')), ['a-1', 'a-2'], 'a group is delivered in order');
+    await batcher.drain();
+    assert.equal(batcher.pending(), 0);
   });
 
   it('with the opt-in window, gathers idle sends for that long, or less once maxBatch are waiting', async () => {

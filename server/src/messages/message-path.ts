@@ -42,6 +42,8 @@ export interface MessagePathOptions {
   /** Opt-in wait before an idle send goes out (0: at once). */
   batchWindowMs: number;
   maxBatch: number;
+  /** Send batches at the data service at once. */
+  maxInFlight: number;
 }
 
 export function createMessagePath(options: MessagePathOptions) {
@@ -50,6 +52,7 @@ export function createMessagePath(options: MessagePathOptions) {
     store: (messages) => options.data.storeMessages(messages),
     intervalMs: options.batchWindowMs,
     maxBatch: options.maxBatch,
+    maxInFlight: options.maxInFlight,
     afterStore: (outcomes) => options.buffer.append(outcomes.map((o) => toChatMessage(o.message))),
   });
 

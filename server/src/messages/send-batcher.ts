@@ -1,12 +1,14 @@
 /**
- * The send hot path, batching that adapts to load: a send that finds no batch
- * in flight goes to the data service at once (`POST /message/batch` with one
+ * The send hot path, batching that adapts to load: a send that finds a slot
+ * free goes to the data service at once (`POST /message/batch` with one
  * message), so an idle system pays one round trip and no waiting window. Sends
- * that arrive while a batch is in flight are gathered and go together (up to
- * `maxBatch` per call) as soon as it returns: the busier the system, the bigger
- * the batches. One batch is in flight at a time, so a server's results come
- * back — and are delivered — in seq order per group. An optional `intervalMs`
- * window (off by default) delays an idle send to gather more.
+ * that arrive while their group is in flight are gathered and go together (up
+ * to `maxBatch` per call) as soon as it returns: the busier the system, the
+ * bigger the batches. Up to `maxInFlight` batches are in flight at once, but a
+ * group is in one of them at most, so a server's results for a group come back
+ * — and are delivered — in seq order, and its sends are stored in the order
+ * they came. An optional `intervalMs` window (off by default) delays an idle
+ * send to gather more.
  *
  * A retry of a send that is still queued or in flight (same group, sender and
  * clientId: the client gave up waiting and sent again) joins the first one
@@ -48,6 +50,8 @@ export interface SendBatcherOptions {
   /** Extra wait before an idle send goes out, to gather more; 0 (no window) sends at once. */
   intervalMs: number;
   maxBatch: number;
+  /** Batches at the data service at once (default 1), each group in one of them at most. */
+  maxInFlight?: number;
   afterStore: AfterStore;
 }
 
@@ -58,9 +62,12 @@ const toAppError = (error: { code: string; message: string }): AppError => {
 };
 
 export function createSendBatcher(options: SendBatcherOptions) {
+  const maxInFlight = options.maxInFlight ?? 1;
   let queue: Pending[] = [];
   let timer: NodeJS.Timeout | undefined;
-  let inFlight: Promise<void> | undefined;
+  const inFlight = new Set<Promise<void>>();
+  /** Groups with a batch in flight: their next sends wait for it. */
+  const busy = new Set<string>();
   /** Queued or in flight, by key: where a retry joins. */
   const open = new Map<string, Pending>();
 
@@ -110,22 +117,40 @@ export function createSendBatcher(options: SendBatcherOptions) {
     outcomes.forEach((o) => o.pending.resolve(o.outcome));
   };
 
+  /** The next batch: the oldest sends of groups not in flight, within maxBatch; the rest keep their places. */
+  const nextBatch = (): Pending[] => {
+    const batch: Pending[] = [];
+    const rest: Pending[] = [];
+    queue.forEach((p) => {
+      if (batch.length < options.maxBatch && !busy.has(p.item.group)) batch.push(p); else rest.push(p);
+    });
+    queue = rest;
+    return batch;
+  };
+
+  const hasQueued = () => queue.length > 0;
+
   const flush = () => {
     if (timer) { clearTimeout(timer); timer = undefined; }
-    if (inFlight || queue.length === 0) return;
-    const batch = queue.slice(0, options.maxBatch);
-    queue = queue.slice(batch.length);
-    inFlight = settle(batch).finally(() => {
-      inFlight = undefined;
-      // What arrived meanwhile has waited at least one round trip already.
-      if (queue.length > 0) flush();
-    });
+    while (inFlight.size < maxInFlight && queue.length > 0) {
+      const batch = nextBatch();
+      if (batch.length === 0) return;
+      const groups = new Set(batch.map((p) => p.item.group));
+      groups.forEach((g) => busy.add(g));
+      const flight: Promise<void> = settle(batch).finally(() => {
+        inFlight.delete(flight);
+        groups.forEach((g) => busy.delete(g));
+        // What arrived meanwhile has waited at least one round trip already.
+        if (hasQueued()) flush();
+      });
+      inFlight.add(flight);
+    }
   };
 
   const schedule = () => {
-    if (inFlight || timer) {
+    if (inFlight.size > 0 || timer) {
       // Whatever arrives meanwhile goes with the next batch; a full batch need not wait for the window.
-      if (!inFlight && queue.length >= options.maxBatch) flush();
+      if (inFlight.size < maxInFlight && (inFlight.size > 0 || queue.length >= options.maxBatch)) flush();
       return;
     }
     if (options.intervalMs > 0) timer = setTimeout(flush, options.intervalMs);
@@ -147,12 +172,12 @@ export function createSendBatcher(options: SendBatcherOptions) {
     }),
     /** Stores everything queued and waits for it (shutdown). */
     drain: async () => {
-      while (inFlight || queue.length > 0) {
+      while (inFlight.size > 0 || queue.length > 0) {
         flush();
-        if (inFlight) await inFlight;
+        if (inFlight.size > 0) await Promise.race(inFlight);
       }
     },
-    pending: () => queue.length + (inFlight ? 1 : 0),
+    pending: () => queue.length + inFlight.size,
   };
 }
 
