@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Group, StoredMessage } from '@chat/shared';
+import { startDataService } from '../src/service';
 import {
-  assertMatchesSpec, createGroup, createUser, postMessage, startHarness, ZERO_ID,
+  apiFor, assertMatchesSpec, createGroup, createUser, postMessage, startHarness, testConfig, ZERO_ID,
 } from './helpers';
 import type { Harness } from './helpers';
 
@@ -119,6 +120,27 @@ describe('data service: messages', function () {
       const after = await h.api.post('/message', { group: temp.id, from: '2002', message: 'gone?' });
       assert.equal(after.status, 403);
       assert.equal((await h.api.post('/message', { group: temp.id, from: '2001', message: 'here' })).status, 201);
+    });
+
+    it('refuses, within seconds, a member another replica removed while this one had them cached', async function () {
+      this.timeout(30000);
+      const temp = await createGroup(h.api, 'two replicas', ['2001', '2002']);
+      const replica = await startDataService(testConfig(h.mongoUrl, h.logDir));
+      try {
+        await postMessage(h.api, temp.id, '2002', 'cached here'); // this replica now knows 2002 is a member
+        assert.equal((await apiFor(replica.url).delete(`/group/${temp.id}/members/2002`)).status, 200);
+        const removedAt = Date.now();
+        let status = 201;
+        while (status === 201) {
+          status = (await h.api.post('/message', { group: temp.id, from: '2002', message: 'gone?' })).status;
+          if (status === 201) await new Promise((resolve) => { setTimeout(resolve, 200); });
+        }
+        assert.equal(status, 403);
+        const seconds = (Date.now() - removedAt) / 1000;
+        assert.ok(seconds < 10, `refused after ${seconds} s; the member cache trusts a removal marker read 5 s ago at most`);
+      } finally {
+        await replica.close();
+      }
     });
 
     it('accepts a message of exactly 4000 characters', async () => {

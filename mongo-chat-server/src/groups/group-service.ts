@@ -18,7 +18,7 @@ import type { GroupDoc } from '../db/models/group';
 import { membershipId } from '../db/models/membership';
 import type { MembershipDoc } from '../db/models/membership';
 import { onlyDuplicateKeys } from '../errors';
-import { MemberCache } from './member-cache';
+import { MemberCache, removalMarkerIn } from './member-cache';
 import {
   effectiveRole, KeyedSerializer, successor,
 } from './roles';
@@ -49,7 +49,9 @@ const OWNER_ATTEMPTS = 3;
 
 export function createGroupService(models: Models, writer: SeqWriter, users: UserService, audit: RoleAudit = () => {}) {
   const { Group, Membership } = models;
-  const knownMembers = new MemberCache();
+  const knownMembers = new MemberCache({ marker: removalMarkerIn(models.Marker) });
+  // Learn the removal marker now, so answers cached from the first requests on need not be dropped at its first read.
+  knownMembers.current().catch(() => undefined);
   const serial = new KeyedSerializer();
   /** Told of each deleted group, after its documents are gone (files live apart from them). */
   const deletedListeners: Array<(id: string) => Promise<unknown>> = [];
@@ -168,7 +170,7 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
     writer.forget(id);
     knownMembers.revokeGroup(id);
     await Promise.all([
-      Membership.deleteMany({ group: groupId }),
+      Membership.deleteMany({ group: groupId }).then(() => knownMembers.announce()),
       models.Message.deleteMany({ group: groupId }),
       models.Mention.deleteMany({ group: groupId }),
       models.Reaction.deleteMany({ group: groupId }),
@@ -209,6 +211,7 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
     knownMembers.revoke(membershipId(id, up));
     const { deletedCount } = await Membership.deleteOne({ _id: membershipId(id, up) });
     if (deletedCount === 0) throw new AppError('NOT_FOUND', 'not a member of this group');
+    await knownMembers.announce();
     await touch(doc._id);
     if (by !== undefined && by !== up) {
       audit({
@@ -420,7 +423,8 @@ export function createGroupService(models: Models, writer: SeqWriter, users: Use
     /** Resolves when `from` is a member of `group` (403) of a group that exists (404); answers are cached briefly. */
     async requireSender(group: string, from: string): Promise<void> {
       const id = membershipId(group, from);
-      if (knownMembers.has(id)) return;
+      // A cached answer counts once removals made through other replicas are accounted for (member-cache.ts).
+      if (knownMembers.has(id) && await knownMembers.current().then(() => knownMembers.has(id), () => false)) return;
       const mark = knownMembers.mark();
       if (await Membership.exists({ _id: id })) {
         knownMembers.add([id], mark);

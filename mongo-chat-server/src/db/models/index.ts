@@ -1,6 +1,8 @@
 import type { Connection } from 'mongoose';
 import { createGroupModel } from './group';
 import type { GroupModel } from './group';
+import { createMarkerModel } from './marker';
+import type { MarkerModel } from './marker';
 import { createMembershipModel } from './membership';
 import type { MembershipModel } from './membership';
 import { createMentionModel } from './mention';
@@ -25,6 +27,7 @@ export interface Models {
   Revision: RevisionModel;
   Reaction: ReactionModel;
   Session: SessionModel;
+  Marker: MarkerModel;
 }
 
 /** The models bound to one connection (two services in one process each get their own). */
@@ -38,6 +41,7 @@ export function createModels(db: Connection): Models {
     Revision: createRevisionModel(db),
     Reaction: createReactionModel(db),
     Session: createSessionModel(db),
+    Marker: createMarkerModel(db),
   };
 }
 
