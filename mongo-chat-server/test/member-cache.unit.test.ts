@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { MemberCache } from '../src/groups/member-cache';
-import type { RemovalMarker } from '../src/groups/member-cache';
+import type { Marker } from '../src/db/marker-watch';
 
 describe('data service: member cache', () => {
   it('keeps what was read and forgets it after its time', async () => {
@@ -47,7 +47,7 @@ describe('data service: member cache', () => {
       const state = {
         token: null as string | null, reads: 0, failing: false, delayMs: 0,
       };
-      const marker: RemovalMarker = {
+      const marker: Marker = {
         read: async () => {
           state.reads += 1;
           if (state.delayMs > 0) await new Promise((resolve) => { setTimeout(resolve, state.delayMs); });

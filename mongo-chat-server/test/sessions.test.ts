@@ -5,8 +5,9 @@
  * position in the same round.
  */
 import assert from 'node:assert/strict';
+import { startDataService } from '../src/service';
 import {
-  assertMatchesSpec, createGroup, createUser, PASSWORD, postMessage, startHarness,
+  apiFor, assertMatchesSpec, createGroup, createUser, PASSWORD, postMessage, startHarness, testConfig,
 } from './helpers';
 import type { Harness } from './helpers';
 
@@ -89,6 +90,37 @@ describe('data service: sessions', function () {
       const refused = await h.api.post('/session/states', bad);
       assert.equal(refused.status, 400);
       assert.equal(refused.body.error.code, 'VALIDATION_FAILED');
+    }
+  });
+
+  it('answers many states from what it read before, yet sees a sign-out at once here and within seconds on another replica', async () => {
+    const states = async (api: typeof h.api, asked: { up: string; sid?: string }[]) => {
+      const res = await api.post('/session/states', { sessions: asked });
+      assert.equal(res.status, 200);
+      return (res.body.states as { revoked: boolean }[]).map((one) => one.revoked);
+    };
+    const here = await open();
+    const there = await open();
+    const asked = [{ up: '301000001', sid: here.id }, { up: '301000001', sid: there.id }, { up: '301000002' }];
+    const replica = await startDataService(testConfig(h.mongoUrl, h.logDir));
+    try {
+      const other = apiFor(replica.url);
+      assert.deepEqual(await states(h.api, asked), [false, false, false]);
+      assert.deepEqual(await states(other, asked), [false, false, false], 'both replicas now hold these answers');
+      // Signed out through this replica: this one answers it at once.
+      assert.equal((await h.api.delete(`/session/${here.id}`)).status, 204);
+      assert.deepEqual(await states(h.api, asked), [true, false, false]);
+      // Signed out through the other replica (every session of the user): this one answers it within seconds.
+      assert.equal((await other.post('/user/301000001/sessions/revoke')).status, 200);
+      const since = Date.now();
+      let revoked = await states(h.api, asked);
+      while (revoked[1] === false && Date.now() - since < 10000) {
+        await new Promise((resolve) => { setTimeout(resolve, 200); });
+        revoked = await states(h.api, asked);
+      }
+      assert.deepEqual(revoked, [true, true, false], `seen after ${Date.now() - since} ms`);
+    } finally {
+      await replica.close();
     }
   });
 

@@ -18,7 +18,8 @@ import type { GroupDoc } from '../db/models/group';
 import { membershipId } from '../db/models/membership';
 import type { MembershipDoc } from '../db/models/membership';
 import { onlyDuplicateKeys } from '../errors';
-import { MemberCache, removalMarkerIn } from './member-cache';
+import { markerIn } from '../db/marker-watch';
+import { MemberCache } from './member-cache';
 import {
   effectiveRole, KeyedSerializer, successor,
 } from './roles';
@@ -49,7 +50,7 @@ const OWNER_ATTEMPTS = 3;
 
 export function createGroupService(models: Models, writer: SeqWriter, users: UserService, audit: RoleAudit = () => {}) {
   const { Group, Membership } = models;
-  const knownMembers = new MemberCache({ marker: removalMarkerIn(models.Marker) });
+  const knownMembers = new MemberCache({ marker: markerIn(models.Marker, 'membership-removals') });
   // Learn the removal marker now, so answers cached from the first requests on need not be dropped at its first read.
   knownMembers.current().catch(() => undefined);
   const serial = new KeyedSerializer();

@@ -8,40 +8,22 @@
  *
  * The guarantee, enforced here: a member removed through this process is
  * refused at once; one removed through another replica is refused within
- * `staleMs` (5 s). Every removal changes a marker document (`announce`, after
- * the membership is gone); a cached answer is used only while the marker read
- * last is at most `staleMs` old (past `freshMs` a new read starts in the
- * background), and when the marker changed, everything cached is forgotten.
- * So the cache costs one `{_id}` read a second at most, instead of one per
- * sender, and an entry may live `ttlMs` (10 min): that bounds only a removal
- * whose marker could not be written.
+ * `staleMs` (5 s): every removal changes the `membership-removals` marker
+ * (`announce`, after the membership is gone), and answers are trusted as
+ * db/marker-watch.ts says. So the cache costs one `{_id}` read a second at
+ * most, instead of one per sender, and an entry may live `ttlMs` (10 min):
+ * that bounds only a removal whose marker could not be written.
  */
-import { randomUUID } from 'node:crypto';
 import { TtlSet } from '@chat/shared';
-import type { MarkerModel } from '../db/models/marker';
+import { MarkerWatch } from '../db/marker-watch';
+import type { Marker } from '../db/marker-watch';
 
 /** Taken before a read; an answer read before a revocation is not kept. */
 export type ReadMark = number;
 
-/** Where removals are told to the other replicas: a token that changes at every removal. */
-export interface RemovalMarker {
-  read(): Promise<string | null>;
-  change(): Promise<void>;
-}
-
-const REMOVALS = 'membership-removals';
-
-/** The removal marker as a document of the markers collection. */
-export const removalMarkerIn = (Marker: MarkerModel): RemovalMarker => ({
-  read: async () => (await Marker.findById(REMOVALS, { token: 1 }).lean())?.token ?? null,
-  change: async () => {
-    await Marker.updateOne({ _id: REMOVALS }, { $set: { token: randomUUID(), at: new Date() } }, { upsert: true });
-  },
-});
-
 export interface MemberCacheOptions {
   /** Removals made elsewhere; without it, only this process's removals are seen (one replica). */
-  marker?: RemovalMarker;
+  marker?: Marker;
   ttlMs?: number;
   maxEntries?: number;
   /** A marker read this recently is trusted without a new read. */
@@ -55,25 +37,16 @@ export class MemberCache {
 
   private revocations = 0;
 
-  private readonly marker?: RemovalMarker;
-
-  private readonly freshMs: number;
-
-  private readonly staleMs: number;
-
-  /** The marker's token as last read (undefined: never read). */
-  private seen: string | null | undefined;
-
-  /** When the last successful marker read started. */
-  private checkedAt = -Infinity;
-
-  private reading?: Promise<void>;
+  private readonly watch?: MarkerWatch;
 
   constructor(options: MemberCacheOptions = {}) {
     this.known = new TtlSet(options.ttlMs ?? 600000, options.maxEntries ?? 100000);
-    this.marker = options.marker;
-    this.freshMs = options.freshMs ?? 1000;
-    this.staleMs = options.staleMs ?? 5000;
+    if (options.marker) {
+      this.watch = new MarkerWatch(options.marker, () => {
+        this.revocations += 1;
+        this.known.deleteWhere(() => true);
+      }, options);
+    }
   }
 
   /** Known as a member; ask `current()` before trusting it across replicas. */
@@ -81,21 +54,9 @@ export class MemberCache {
     return this.known.has(membership);
   }
 
-  /**
-   * Resolves once what is cached accounts for every removal announced up to `staleMs` ago: at once while the
-   * marker read last is fresh enough, else after reading it again. Rejects when the marker cannot be read and
-   * the last read is stale: then nothing cached may be trusted.
-   */
+  /** Resolves once removals announced up to `staleMs` ago are accounted for (MarkerWatch.current). */
   current(): Promise<void> {
-    if (!this.marker) return Promise.resolve();
-    const age = Date.now() - this.checkedAt;
-    if (age < this.freshMs) return Promise.resolve();
-    this.reading ??= this.readMarker(this.marker).finally(() => { this.reading = undefined; });
-    if (age < this.staleMs) {
-      this.reading.catch(() => undefined);
-      return Promise.resolve();
-    }
-    return this.reading;
+    return this.watch?.current() ?? Promise.resolve();
   }
 
   /** Call before reading memberships from the database; pass the mark to `add`. */
@@ -123,18 +84,6 @@ export class MemberCache {
 
   /** Tells the other replicas a membership is gone; call once it is removed from the database. */
   async announce(): Promise<void> {
-    await this.marker?.change();
-  }
-
-  private async readMarker(marker: RemovalMarker): Promise<void> {
-    const started = Date.now();
-    const token = await marker.read();
-    if (token !== this.seen) {
-      // Removed somewhere (or never read since this process started): forget every answer, and any read in flight.
-      this.revocations += 1;
-      this.known.deleteWhere(() => true);
-      this.seen = token;
-    }
-    this.checkedAt = started;
+    await this.watch?.announce();
   }
 }

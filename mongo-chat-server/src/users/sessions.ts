@@ -17,6 +17,7 @@ import type { SessionGrant, SessionState } from '@chat/shared';
 import type { Models } from '../db/models';
 import type { SessionDoc } from '../db/models/session';
 import type { Passwords } from './passwords';
+import { SESSION_FIELDS, SessionFacts, USER_FIELDS } from './session-facts';
 
 /** Rotated-away refresh tokens remembered per session (to detect a copy). */
 const KEPT_PREVIOUS = 20;
@@ -27,9 +28,6 @@ const sameHash = (a: string, b: string) => (
 const newSecret = () => crypto.randomBytes(32).toString('base64url');
 
 const REFUSED = 'the refresh token is not valid; sign in again';
-
-const USER_FIELDS = { signedOutBefore: 1 } as const;
-const SESSION_FIELDS = { up: 1, revokedAt: 1, expiresAt: 1 } as const;
 
 /** Signed out: the user is gone, or the session is unknown, another user's, revoked or expired. */
 function stateOf(
@@ -48,6 +46,7 @@ function stateOf(
 
 export function createSessionService(models: Models, passwords: Passwords) {
   const { Session, User } = models;
+  const facts = new SessionFacts(models);
 
   const grant = (doc: Pick<SessionDoc, '_id' | 'up' | 'expiresAt'>, secret: string): SessionGrant => ({
     id: doc._id, up: doc.up, refreshToken: `${doc._id}.${secret}`, expiresAt: doc.expiresAt.toISOString(),
@@ -67,6 +66,7 @@ export function createSessionService(models: Models, passwords: Passwords) {
     if (ids.length > 0) {
       await Session.updateMany({ _id: mongoose.trusted({ $in: ids }) }, { $set: { revokedAt: now } });
     }
+    await facts.signedOut();
     return { signedOutBefore: now.toISOString(), sessions: ids };
   };
 
@@ -100,6 +100,7 @@ export function createSessionService(models: Models, passwords: Passwords) {
       if (!sameHash(doc.refreshHash, hash)) {
         if (doc.previousHashes.some((old) => sameHash(old, hash))) {
           await Session.updateOne({ _id: id }, { $set: { revokedAt: new Date() } });
+          await facts.signedOut();
           throw new AppError('UNAUTHORIZED', 'this refresh token was already used; the session is signed out');
         }
         throw new AppError('UNAUTHORIZED', REFUSED);
@@ -123,16 +124,14 @@ export function createSessionService(models: Models, passwords: Passwords) {
       return stateOf(up, sid, user, session);
     },
 
-    /** `state` of many at once, in order: one read of users and one of sessions, however many are asked. */
+    /**
+     * `state` of many at once, in order: from what this process knows of them (session-facts.ts), reading the
+     * rest in one read of users and one of sessions at most.
+     */
     async states(asked: ReadonlyArray<{ up: string; sid?: string }>): Promise<SessionState[]> {
       const ups = [...new Set(asked.map((a) => a.up))];
       const sids = [...new Set(asked.flatMap((a) => (a.sid === undefined ? [] : [a.sid])))];
-      const [users, sessions] = await Promise.all([
-        User.find({ _id: mongoose.trusted({ $in: ups }) }, USER_FIELDS).lean(),
-        sids.length > 0 ? Session.find({ _id: mongoose.trusted({ $in: sids }) }, SESSION_FIELDS).lean() : [],
-      ]);
-      const userOf = new Map(users.map((u) => [u._id, u]));
-      const sessionOf = new Map(sessions.map((s) => [s._id, s]));
+      const { userOf, sessionOf } = await facts.read(ups, sids);
       return asked.map(({ up, sid }) => stateOf(
         up,
         sid,
@@ -143,6 +142,7 @@ export function createSessionService(models: Models, passwords: Passwords) {
 
     async revoke(id: string): Promise<void> {
       await Session.updateOne({ _id: id, revokedAt: null }, { $set: { revokedAt: new Date() } });
+      await facts.signedOut();
     },
 
     async revokeAll(up: string): Promise<{ signedOutBefore: string; sessions: string[] }> {

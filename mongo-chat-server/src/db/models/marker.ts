@@ -3,10 +3,7 @@ import type { Connection, Model } from 'mongoose';
 
 /**
  * A fact other data-service replicas watch, one document each, read by `_id`:
- * its `token` changes every time the fact happens again (a membership removed
- * anywhere, for the member caches). A random token, not a counter: FerretDB
- * applies concurrent updates non-atomically, and two writers each setting a
- * new token still leave one that differs from what a reader saw before.
+ * its `token` changes every time the fact happens again (db/marker-watch.ts).
  */
 export interface MarkerDoc {
   _id: string;
