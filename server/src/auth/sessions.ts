@@ -9,7 +9,9 @@
  *   (`sessions revoked`, serverSideEmit) and ends the matching sockets it holds:
  *   `session ended {reason: 'SIGNED_OUT'}`, then disconnect.
  * - `watch(socket)`: a socket is ended with `TOKEN_EXPIRED` when its access
- *   token expires; the client renews and reconnects.
+ *   token expires; the client renews and reconnects. One timer serves every
+ *   socket (armed for the earliest expiry, then a pass over the sockets), so a
+ *   socket holds no timer or closure of its own.
  * - A sweep every SESSION_RECHECK_MS asks again about the sessions of this
  *   server's sockets whose answer went stale, so a revocation message lost
  *   with a Redis outage still ends their sockets.
@@ -38,6 +40,11 @@ const MESSAGES: Record<SessionEndReason, string> = {
 };
 
 const SIGNED_OUT = 'this session is signed out; sign in again';
+
+/** setTimeout's longest wait (about 24.8 days); a later expiry is waited for in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Passes over the sockets for expired tokens come at most this often, however many tokens expire. */
+const EXPIRY_PASS_GAP_MS = 1000;
 
 const factsOf = (socket: ChatSocket): TokenFacts => ({
   up: socket.data.up, sid: socket.data.sid, issuedAt: socket.data.issuedAt ?? 0,
@@ -101,6 +108,33 @@ export function createSessionGuard(options: SessionGuardOptions) {
       if (socket.data.up && cache.isRevoked(factsOf(socket))) end(socket, 'SIGNED_OUT');
     }
   };
+  // Token expiry: one timer for every socket, armed for the earliest expiry known. A pass ends
+  // the sockets whose token has expired and arms the timer for the earliest left.
+  let expiryTimer: NodeJS.Timeout | undefined;
+  let expiryDueMs = Infinity;
+  let lastExpiryPassMs = 0;
+  function armExpiry(dueMs: number): void {
+    if (dueMs >= expiryDueMs) return;
+    clearTimeout(expiryTimer);
+    expiryDueMs = dueMs;
+    const at = Math.max(dueMs, lastExpiryPassMs + EXPIRY_PASS_GAP_MS);
+    expiryTimer = setTimeout(expiryPass, Math.min(Math.max(0, at - Date.now()), MAX_TIMER_MS));
+    expiryTimer.unref();
+  }
+  function expiryPass(): void {
+    const now = Date.now();
+    lastExpiryPassMs = now;
+    expiryDueMs = Infinity;
+    let next = Infinity;
+    for (const socket of io.of('/').sockets.values()) {
+      const expiresMs = (socket.data.expiresAt ?? 0) * 1000;
+      if (expiresMs !== 0) {
+        if (expiresMs <= now) end(socket, 'TOKEN_EXPIRED'); else next = Math.min(next, expiresMs);
+      }
+    }
+    if (next !== Infinity) armExpiry(next);
+  }
+
   let sweeping = false;
   const timer = setInterval(() => {
     if (sweeping) return;
@@ -140,26 +174,16 @@ export function createSessionGuard(options: SessionGuardOptions) {
       endLocal(event);
     },
 
-    /** Ends `socket` with TOKEN_EXPIRED when its access token expires. */
+    /** Ends `socket` with TOKEN_EXPIRED when its access token expires (it is connected here now). */
     watch(socket: ChatSocket): void {
       const expiresAt = socket.data.expiresAt ?? 0;
-      if (expiresAt === 0) return;
-      // setTimeout's longest wait is about 24.8 days; a longer token is re-armed.
-      const delay = Math.min(expiresAt * 1000 - Date.now(), 2 ** 31 - 1);
-      let expiry: NodeJS.Timeout | undefined;
-      const arm = (ms: number) => {
-        expiry = setTimeout(() => {
-          const left = expiresAt * 1000 - Date.now();
-          if (left > 0) arm(Math.min(left, 2 ** 31 - 1)); else end(socket, 'TOKEN_EXPIRED');
-        }, Math.max(0, ms));
-        expiry.unref();
-      };
-      arm(delay);
-      socket.once('disconnect', () => clearTimeout(expiry));
+      if (expiresAt !== 0) armExpiry(expiresAt * 1000);
     },
 
     close(): void {
       clearInterval(timer);
+      clearTimeout(expiryTimer);
+      expiryDueMs = Infinity;
     },
   };
 }

@@ -32,6 +32,9 @@ const refusal = (code: ErrorCode, message: string, extra: Record<string, string>
   return err;
 };
 
+/** What `socket.handshake.auth` holds once the handshake has read it: one object for every socket. */
+const NO_AUTH: Record<string, never> = Object.freeze({});
+
 export interface Handshake {
   middleware: (socket: ChatSocket, next: (err?: ExtendedError) => void) => void;
   /** The groups found at handshake, handed over once to the connection handler. */
@@ -54,6 +57,15 @@ export function createHandshake(ctx: ChatContext, admission: AdmissionCheck): Ha
     const left = (perIp.get(ip) ?? 1) - 1;
     if (left <= 0) perIp.delete(ip); else perIp.set(ip, left);
   };
+  /**
+   * One listener for every transport (an emitter calls it with the transport as
+   * `this`), so a socket holds no closure for its slot: the address is worked
+   * out again from the same request, and comes out the same (the TCP socket
+   * keeps the peer address it gave at the handshake).
+   */
+  function releaseSlot(this: ChatSocket['conn']): void {
+    release(clientAddress(this.request, ctx.trustProxy));
+  }
 
   const admit = async (socket: ChatSocket): Promise<void> => {
     if (ctx.isClosing()) throw refusal('UNAVAILABLE', 'this server is shutting down; reconnect through GET /chat/location');
@@ -71,8 +83,11 @@ export function createHandshake(ctx: ChatContext, admission: AdmissionCheck): Ha
     if ((perIp.get(ip) ?? 0) >= ctx.config.maxConnectionsPerIp) {
       throw refusal('RATE_LIMITED', 'too many connections from this address');
     }
+    // A transport that closed during the checks above would never give a slot back.
+    if (socket.conn.readyState === 'closed') throw refusal('UNAVAILABLE', 'the connection closed during the handshake');
     perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
-    socket.conn.once('close', () => release(ip));
+    // The transport closes once; each handshake on it took a slot and adds a listener.
+    socket.conn.on('close', releaseSlot);
     const verdict = await admission.decide(user.up, mapVersion);
     if (!verdict.admit) throw refusal('WRONG_SERVER', 'this user is served by another chat server', { url: verdict.url });
     let groups;
@@ -82,9 +97,14 @@ export function createHandshake(ctx: ChatContext, admission: AdmissionCheck): Ha
       const error = err instanceof AppError ? err : new AppError('UNAVAILABLE', 'groups could not be loaded');
       throw refusal(error.code === 'INTERNAL' ? 'UNAVAILABLE' : error.code, error.message);
     }
-    Object.assign(socket.data, {
-      up: user.up, username: user.username, sid: user.sid, issuedAt: user.issuedAt, expiresAt: user.expiresAt,
-    });
+    // A fresh object of known shape keeps its fields in the object itself (no separate property store).
+    // eslint-disable-next-line no-param-reassign
+    socket.data = {
+      up: user.up, sid: user.sid, issuedAt: user.issuedAt, expiresAt: user.expiresAt,
+    };
+    // What the token said is in socket.data now; the credential itself is not kept for the socket's life.
+    // eslint-disable-next-line no-param-reassign
+    socket.handshake.auth = NO_AUTH;
     groupsOf.set(socket, groups);
   };
 

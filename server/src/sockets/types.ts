@@ -6,7 +6,6 @@ import type {
 /** What a chat server keeps on each authenticated socket. */
 export interface SocketData {
   up: Up;
-  username: string;
   /** The access token's session and times (seconds), for sign-out and expiry (auth/sessions.ts). */
   sid?: string;
   issuedAt?: number;
