@@ -11,7 +11,9 @@
  * user's, a password change) is answered as such at once by this process and
  * within 5 s by every other replica. Each sign-out, once stored, drops this
  * process's cache and announces itself on the `sign-outs` marker; the cache is
- * trusted as db/marker-watch.ts says. Users that do not exist are not kept.
+ * trusted as db/marker-watch.ts says. An answer is kept 10 minutes at most,
+ * which bounds only a sign-out whose marker could not be written. Users that
+ * do not exist are not kept.
  */
 import mongoose from 'mongoose';
 import { RecentMap } from '@chat/shared';
@@ -31,10 +33,15 @@ export interface Facts {
   sessionOf: Map<string, SessionFactsDoc>;
 }
 
-export class SessionFacts {
-  private readonly users: RecentMap<string, UserFacts>;
+/** A cached answer and when it was read. */
+interface Kept<T> { facts: T; readAt: number }
 
-  private readonly sessions: RecentMap<string, SessionFactsDoc>;
+export class SessionFacts {
+  private readonly users: RecentMap<string, Kept<UserFacts>>;
+
+  private readonly sessions: RecentMap<string, Kept<SessionFactsDoc>>;
+
+  private readonly maxAgeMs: number;
 
   /** Bumped whenever the cache is dropped: a read in flight then is not kept. */
   private drops = 0;
@@ -43,8 +50,9 @@ export class SessionFacts {
 
   constructor(
     private readonly models: Pick<Models, 'User' | 'Session' | 'Marker'>,
-    options: MarkerWatchOptions & { maxEntries?: number } = {},
+    options: MarkerWatchOptions & { maxEntries?: number; maxAgeMs?: number } = {},
   ) {
+    this.maxAgeMs = options.maxAgeMs ?? 600000;
     this.users = new RecentMap(options.maxEntries ?? 100000);
     this.sessions = new RecentMap(options.maxEntries ?? 100000);
     this.watch = new MarkerWatch(markerIn(models.Marker, 'sign-outs'), () => this.drop(), options);
@@ -53,8 +61,18 @@ export class SessionFacts {
   /** The facts of these users and sessions: cached ones while trusted, the rest read (two reads at most). */
   async read(ups: readonly string[], sids: readonly string[]): Promise<Facts> {
     const trusted = await this.watch.current().then(() => true, () => false);
-    const missingUps = trusted ? ups.filter((up) => this.users.get(up) === undefined) : [...ups];
-    const missingSids = trusted ? sids.filter((sid) => this.sessions.get(sid) === undefined) : [...sids];
+    const startedAt = Date.now();
+    const known = <T>(map: RecentMap<string, Kept<T>>, key: string): T | undefined => {
+      const kept = trusted ? map.get(key) : undefined;
+      return kept && startedAt - kept.readAt < this.maxAgeMs ? kept.facts : undefined;
+    };
+    // What is known is taken now, before the reads: a sign-out meanwhile drops the cache, not these answers.
+    const userOf = new Map<string, UserFacts>();
+    const sessionOf = new Map<string, SessionFactsDoc>();
+    ups.forEach((up) => { const facts = known(this.users, up); if (facts) userOf.set(up, facts); });
+    sids.forEach((sid) => { const facts = known(this.sessions, sid); if (facts) sessionOf.set(sid, facts); });
+    const missingUps = ups.filter((up) => !userOf.has(up));
+    const missingSids = sids.filter((sid) => !sessionOf.has(sid));
     const since = this.drops;
     const [users, sessions] = await Promise.all([
       missingUps.length > 0
@@ -62,21 +80,18 @@ export class SessionFacts {
       missingSids.length > 0
         ? this.models.Session.find({ _id: mongoose.trusted({ $in: missingSids }) }, SESSION_FIELDS).lean() : [],
     ]);
-    const userOf = new Map<string, UserFacts>();
-    const sessionOf = new Map<string, SessionFactsDoc>();
-    users.forEach((u) => userOf.set(u._id, { signedOutBefore: u.signedOutBefore ?? null }));
-    sessions.forEach((s) => sessionOf.set(s._id, { up: s.up, revokedAt: s.revokedAt, expiresAt: s.expiresAt }));
-    if (trusted && since === this.drops) {
-      userOf.forEach((facts, up) => this.users.set(up, facts));
-      sessionOf.forEach((facts, sid) => this.sessions.set(sid, facts));
-    }
-    if (trusted) {
-      ups.forEach((up) => { const known = this.users.get(up); if (known && !userOf.has(up)) userOf.set(up, known); });
-      sids.forEach((sid) => {
-        const known = this.sessions.get(sid);
-        if (known && !sessionOf.has(sid)) sessionOf.set(sid, known);
-      });
-    }
+    // What was just read is kept, with when it was read, unless the cache was dropped meanwhile.
+    const keep = trusted && since === this.drops;
+    users.forEach((u) => {
+      const facts = { signedOutBefore: u.signedOutBefore ?? null };
+      userOf.set(u._id, facts);
+      if (keep) this.users.set(u._id, { facts, readAt: startedAt });
+    });
+    sessions.forEach((one) => {
+      const facts = { up: one.up, revokedAt: one.revokedAt, expiresAt: one.expiresAt };
+      sessionOf.set(one._id, facts);
+      if (keep) this.sessions.set(one._id, { facts, readAt: startedAt });
+    });
     return { userOf, sessionOf };
   }
 
