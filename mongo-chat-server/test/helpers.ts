@@ -47,6 +47,16 @@ export function apiFor(url: string, token: string = TOKEN) {
   };
 }
 
+/** How many `command`s on `collection` the service has sent to the database (its /metrics). */
+export async function commandsSent(api: Api, command: string, collection: string): Promise<number> {
+  const res = await api.get('/metrics');
+  assert.equal(res.status, 200);
+  const labels = [`command="${command}"`, `collection="${collection}"`];
+  return res.text.split('\n')
+    .filter((line) => line.startsWith('database_commands_total{') && labels.every((l) => line.includes(l)))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
 export function testConfig(
   mongoUrl: string,
   logDir: string,

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { startDataService } from '../src/service';
 import {
-  apiFor, assertMatchesSpec, createGroup, createUser, PASSWORD, postMessage, startHarness, testConfig,
+  apiFor, assertMatchesSpec, commandsSent, createGroup, createUser, PASSWORD, postMessage, startHarness, testConfig,
 } from './helpers';
 import type { Harness } from './helpers';
 
@@ -122,6 +122,20 @@ describe('data service: sessions', function () {
     } finally {
       await replica.close();
     }
+  });
+
+  it('keeps what a handshake check read, so the re-check of that socket reads nothing', async () => {
+    const grant = await open('301000002');
+    const usersRead = () => commandsSent(h.api, 'find', 'users');
+    const sessionsRead = () => commandsSent(h.api, 'find', 'sessions');
+    assert.equal((await state(grant.id, '301000002')).revoked, false);
+    const [users, sessions] = [await usersRead(), await sessionsRead()];
+    const res = await h.api.post('/session/states', { sessions: [{ up: '301000002', sid: grant.id }] });
+    assert.deepEqual(res.body.states.map((one: { revoked: boolean }) => one.revoked), [false]);
+    assert.deepEqual([await usersRead(), await sessionsRead()], [users, sessions], 'answered from what the check read');
+    // A sign-out still shows at once.
+    assert.equal((await h.api.delete(`/session/${grant.id}`)).status, 204);
+    assert.equal((await state(grant.id, '301000002')).revoked, true);
   });
 
   it('signs one session out, or all of a user\'s, naming those it signed out', async () => {

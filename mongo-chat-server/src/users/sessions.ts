@@ -17,7 +17,7 @@ import type { SessionGrant, SessionState } from '@chat/shared';
 import type { Models } from '../db/models';
 import type { SessionDoc } from '../db/models/session';
 import type { Passwords } from './passwords';
-import { SESSION_FIELDS, SessionFacts, USER_FIELDS } from './session-facts';
+import { SessionFacts } from './session-facts';
 
 /** Rotated-away refresh tokens remembered per session (to detect a copy). */
 const KEPT_PREVIOUS = 20;
@@ -116,12 +116,13 @@ export function createSessionService(models: Models, passwords: Passwords) {
       return grant(doc, secret);
     },
 
+    /**
+     * A session's state, from what this process knows (session-facts.ts) or read by `_id`. What it reads is kept,
+     * so the chat servers' re-checks of the sockets this answer let in find it known.
+     */
     async state(up: string, sid: string | undefined): Promise<SessionState> {
-      const [user, session] = await Promise.all([
-        User.findById(up, USER_FIELDS).lean(),
-        sid ? Session.findById(sid, SESSION_FIELDS).lean() : null,
-      ]);
-      return stateOf(up, sid, user, session);
+      const { userOf, sessionOf } = await facts.read([up], sid === undefined ? [] : [sid]);
+      return stateOf(up, sid, userOf.get(up) ?? null, sid === undefined ? null : sessionOf.get(sid) ?? null);
     },
 
     /**
