@@ -14,7 +14,7 @@ import { spawnOwned, stopProcess } from '@chat/local-services';
 import { startDataService } from '../src/service';
 import type { DataService } from '../src/service';
 import {
-  apiFor, createGroup, createUser, eventually, postMessage, startHarness, testConfig, TOKEN,
+  apiFor, commandsSent, createGroup, createUser, eventually, postMessage, startHarness, testConfig, TOKEN,
 } from './helpers';
 import type { Api, Harness } from './helpers';
 
@@ -171,8 +171,37 @@ describe('data service: seq assignment under concurrency', function () {
     }
   });
 
+  it('claims a group\'s revisions ahead while it writes the group alone: most sends insert no claim', async () => {
+    const claimInserts = () => commandsSent(h.api, 'insert', 'revisions');
+    const before = await claimInserts();
+    const sent: StoredMessage[] = [];
+    for (let i = 0; i < 20; i += 1) sent.push(await postMessage(h.api, group.id, '3001', `one by one ${i}`));
+    assert.deepEqual(sent.map((m) => m.rev), Array.from({ length: 20 }, (_, i) => i + 1), 'revisions 1..20, in send order');
+    // 1 + 15 ahead, then 16 more: two inserts for twenty sends (one each before).
+    assert.equal(await claimInserts() - before, 2);
+    await assertRevsUnique(h, group.id);
+  });
+
+  it('stops claiming ahead in a group another writer stores in: revisions keep following the seqs', async () => {
+    const second: DataService = await startDataService(testConfig(h.mongoUrl, h.logDir));
+    try {
+      const apis = [h.api, apiFor(second.url)];
+      const sent: StoredMessage[] = [];
+      // Turn about: each writer's cache is behind the other's writes, so each send meets the other writer.
+      for (let i = 0; i < 8; i += 1) sent.push(await postMessage(apis[i % 2] as Api, group.id, '3001', `turn ${i}`));
+      assert.deepEqual(sent.map((m) => m.seq), Array.from({ length: 8 }, (_, i) => i + 1));
+      const revs = sent.map((m) => m.rev ?? 0);
+      assert.deepEqual(revs, [...revs].sort((a, b) => a - b), 'a later seq never carries a lower revision');
+      await assertRevsUnique(h, group.id);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('starts a new writer\'s revisions from the group\'s hint, and never below a revision already claimed when the hint lags', async () => {
     const groupId = new Types.ObjectId(group.id);
+    const claims = async () => (await h.db.collection('revisions').find({ group: groupId }, { projection: { rev: 1 } })
+      .toArray()).map((c) => Number(c.rev)).sort((a, b) => a - b);
     const writer = await startDataService(testConfig(h.mongoUrl, h.logDir));
     let first: StoredMessage[];
     try {
@@ -180,12 +209,12 @@ describe('data service: seq assignment under concurrency', function () {
     } finally {
       await writer.close(); // saves the hints it holds
     }
-    assert.equal((await h.db.collection('groups').findOne({ _id: groupId }))?.lastRev, 3);
-    const claimsOf = () => h.db.collection('revisions').countDocuments({ group: groupId });
-    for (const hint of [3, 1]) {
-      // A fresh writer (nothing in memory); the second time the hint lags two revisions behind the claims.
+    // The hint is the last revision claimed, ahead of those used: a restart leaves the rest unused (a gap).
+    assert.equal((await h.db.collection('groups').findOne({ _id: groupId }))?.lastRev, (await claims()).length);
+    for (const hint of [(await claims()).length, 1]) {
+      // A fresh writer (nothing in memory); the second time the hint lags behind the claims.
       await h.db.collection('groups').updateOne({ _id: groupId }, { $set: { lastRev: hint } });
-      const claimsBefore = await claimsOf();
+      const claimsBefore = (await claims()).length;
       const fresh = await startDataService(testConfig(h.mongoUrl, h.logDir));
       try {
         const next = await apiFor(fresh.url).post('/message', { group: group.id, from: '3001', message: `after hint ${hint}` });
@@ -197,7 +226,8 @@ describe('data service: seq assignment under concurrency', function () {
     }
     assert.deepEqual(first.map((m) => m.rev).sort((a = 0, b = 0) => a - b), [1, 2, 3]);
     await assertRevsUnique(h, group.id);
-    assert.equal(await claimsOf(), 5, 'claims run 1..last without a hole');
+    const all = await claims();
+    assert.deepEqual(all, Array.from({ length: all.length }, (_, i) => i + 1), 'claims run 1..last without a hole');
   });
 
   it('continues after messages a crashed writer stored without updating the group\'s hint', async () => {

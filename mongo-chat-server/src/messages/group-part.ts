@@ -57,6 +57,14 @@ export class GroupPart {
     this.last = last;
   }
 
+  /**
+   * Another writer stored in the group meanwhile: the revisions claimed for the sends left stay unused (gaps),
+   * and they get new ones, claimed after everything that writer may have published.
+   */
+  reclaimRevs(): void {
+    this.todo.forEach((p) => Object.assign(p, { rev: undefined }));
+  }
+
   settled(done: Set<Pending>): void {
     this.todo = this.todo.filter((p) => !done.has(p));
   }

@@ -13,7 +13,9 @@
  * Every change to a group's timeline goes through here too (`change`), so
  * new messages, edits, deletes and reactions of a group are applied one at a
  * time in this process, each with the group's next revision (`rev`), claimed
- * in RevClaims before the write (docs/design.md, One change stream per group).
+ * in RevClaims before the write (docs/design.md, One change stream per group);
+ * a group written by this process alone has its next revisions claimed ahead,
+ * so most rounds write the messages only.
  *
  * Each group's last seq is cached here (set before a send is acknowledged;
  * valid while this process is the one writing; a collision corrects it) and
@@ -56,6 +58,8 @@ export interface SeqWriterOptions {
   onStored?: (docs: MessageDoc[]) => void;
   /** This process's write turns: rounds and changes go in the foreground, saved hints in the background. */
   turns?: WriteTurns;
+  /** Revisions claimed ahead of need in a group this process writes alone (RevClaims). */
+  revsAhead?: number;
 }
 
 export class SeqWriter {
@@ -106,7 +110,7 @@ export class SeqWriter {
     this.revs = new RevClaims(models.Revision, {
       read: async (group) => (await this.readHint(group)).lastRev,
       mark: (group, last) => this.hints.mark(group, { lastRev: last }),
-    }, this.maxAttempts, this.cacheSize);
+    }, { maxAttempts: this.maxAttempts, cacheSize: this.cacheSize, ahead: options.revsAhead });
     this.senderReads = new SenderReads(models, {
       onError: options.onReadError ?? (() => undefined), turns: this.turns,
     });
@@ -324,6 +328,10 @@ export class SeqWriter {
       part.settled(new Set([p]));
     } else {
       this.options.metrics?.seqConflict();
+      // Another writer stores in this group: no revisions claimed ahead there for a while, and none claimed
+      // before its writes is stored after them.
+      this.revs.contended(String(part.id));
+      part.reclaimRevs();
       part.moveTo(outcome.last);
       this.remember(String(part.id), outcome.last);
     }
