@@ -34,9 +34,9 @@
  * Claims have no holes: every attempt claims a run of revisions that starts
  * right after one already claimed (or at 1), so a group's claims are always
  * 1..last. That is why any claimed revision is a safe place to start: a claim
- * at or below the real last is refused, never taken, and a writer starting
- * afresh never gives a change a revision lower than one already published. Where this process
- * remembers nothing of a group it starts from the group document's `lastRev`
+ * at or below the real last is refused, never taken, so a writer starting
+ * afresh never gives a change a revision lower than one already published.
+ * Where this process remembers nothing of a group it starts from the group document's `lastRev`
  * hint (read by `_id`, saved in the background, so it may lag but is always a
  * claimed revision) and reads the claims themselves only after a refusal.
  */

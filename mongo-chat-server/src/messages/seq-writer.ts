@@ -58,8 +58,6 @@ export interface SeqWriterOptions {
   onStored?: (docs: MessageDoc[]) => void;
   /** This process's write turns: rounds and changes go in the foreground, saved hints in the background. */
   turns?: WriteTurns;
-  /** Revisions claimed ahead of need in a group this process writes alone (RevClaims). */
-  revsAhead?: number;
 }
 
 export class SeqWriter {
@@ -110,7 +108,7 @@ export class SeqWriter {
     this.revs = new RevClaims(models.Revision, {
       read: async (group) => (await this.readHint(group)).lastRev,
       mark: (group, last) => this.hints.mark(group, { lastRev: last }),
-    }, { maxAttempts: this.maxAttempts, cacheSize: this.cacheSize, ahead: options.revsAhead });
+    }, { maxAttempts: this.maxAttempts, cacheSize: this.cacheSize });
     this.senderReads = new SenderReads(models, {
       onError: options.onReadError ?? (() => undefined), turns: this.turns,
     });
