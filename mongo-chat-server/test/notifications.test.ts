@@ -7,6 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { Types } from 'mongoose';
+import { silentLogger } from '@chat/shared';
+import { createModels } from '../src/db/models';
+import { createNotifyModels } from '../src/notifications/models';
+import { Outbox } from '../src/notifications/outbox';
 import { localMinutes } from '../src/notifications/rules';
 import {
   assertMatchesSpec, createGroup, createUser, eventually, postMessage, startHarness,
@@ -209,6 +213,38 @@ describe('notifications: digests to the notifications component', function () {
     const items = await waitForItems('7010', 2);
     assert.deepEqual(items.map((i) => i.excerpt), ['processed live', 'lost by a crash']);
     assert.equal(await outbox.sweep(new Date(Date.now() + 60000)), 0, 'nothing twice');
+  });
+
+  it('stops at close after its drain time, and the next start\'s sweep makes the items it left', async () => {
+    await createUser(h.api, '7011');
+    await setOnline(h.api, [], ['7011']);
+    const group = await createGroup(h.api, 'backlog', ['7001', '7011']);
+    const groupId = new Types.ObjectId(group.id);
+    const now = new Date();
+    const messages = Array.from({ length: 600 }, (_, i) => ({
+      _id: new Types.ObjectId(), group: groupId, seq: i + 1, from: '7001', message: `backlog ${i + 1}`, timestamp: now,
+    }));
+    // Stored and acknowledged (as the seq writer would have), then handed to an outbox that is closing.
+    await h.db.collection('messages').insertMany(messages.map((m) => ({ ...m, clientId: `backlog-${m.seq}` })));
+    await h.db.collection('groups').updateOne({ _id: groupId }, { $set: { lastSeq: 600 } });
+    const [models, notifyModels] = [createModels(h.db), createNotifyModels(h.db)];
+    const outboxOf = () => new Outbox(models, notifyModels, {
+      logger: silentLogger(), gatherMs: 60000, closeDrainMs: 0,
+    });
+    const closing = outboxOf();
+    closing.add(messages);
+    await closing.close();
+    const itemsOf7011 = () => h.db.collection('notifyItems').countDocuments({ up: '7011', group: group.id });
+    // One pass of 500 ran; the close did not wait for the next.
+    assert.equal(await itemsOf7011(), 500);
+    assert.equal((await h.db.collection('notifyMarks').findOne({ _id: group.id as never }))?.seq, 500);
+    const next = outboxOf();
+    try {
+      assert.equal(await next.sweep(new Date(Date.now() + 60000)), 100);
+      assert.equal(await itemsOf7011(), 600);
+    } finally {
+      await next.close();
+    }
   });
 });
 

@@ -79,8 +79,17 @@ describe('reliability: the data service goes away for 10 s', function () {
     await sleep(OUTAGE_MS - (Date.now() - stoppedAt));
     await system.mongo?.restart();
     const downMs = Date.now() - stoppedAt;
-    const answers = async () => (await call(system.apiUrl, 'GET', '/chat/groups', { token })).status === 200;
-    const recoveredMs = await eventually(answers, 'REST answers again', 30000);
+    let lastAnswer = '';
+    const answers = async () => {
+      const res = await call(system.apiUrl, 'GET', '/chat/groups', { token });
+      lastAnswer = `${res.status} ${JSON.stringify(res.body).slice(0, 300)}`;
+      return res.status === 200;
+    };
+    const recoveredMs = await eventually(answers, 'REST answers again', 30000).catch((err: Error) => {
+      // What the chat server last answered, and what the data service said meanwhile: enough to tell why.
+      const said = system.readLogs().split('\n').filter((line) => /"level":"(warn|error)"/.test(line)).slice(-20);
+      throw new Error(`${err.message}; last answer: ${lastAnswer}; last warnings:\n${said.join('\n')}`);
+    });
     await sleep(2000);
     await traffic.stop();
     const { settleMs, repaired } = await settle(cohort);

@@ -280,8 +280,9 @@ export class TestSystem {
   async close(): Promise<void> {
     await Promise.all(this.chatServers.map((s) => s.stop(5000)));
     await Promise.all(this.dispatchers.map((d) => d.stop(5000)));
-    // Its close drains the notification outbox, which can take 15 s after a long load; a profiled run waits for it,
-    // since a process killed at the end of its grace writes no CPU profile.
+    // Its close ends the notification outbox's pass under way and goes on for 3 s at most, which with a long
+    // outbox pass can pass 5 s; a profiled run waits for it, since a process killed at the end of its grace writes no
+    // CPU profile.
     await this.data?.stop(process.env.SERVICE_CPU_PROF_DIR ? 60000 : 5000);
     await this.redis?.stop();
     await this.redisCluster?.stop();

@@ -49,6 +49,12 @@ export interface OutboxOptions {
   gatherMs?: number;
   /** This process's write turns: marks and items are background writes. */
   turns?: WriteTurns;
+  /**
+   * How long `close` goes on turning what is queued into items. What is left then is the next start's sweep
+   * (the marks saved cover only what was done), as after a crash: a stop after a busy minute need not wait for
+   * every pass the pacing had put off.
+   */
+  closeDrainMs?: number;
 }
 
 /** Messages per round of the writer. */
@@ -86,6 +92,11 @@ export class Outbox {
 
   private readonly gatherMs: number;
 
+  private readonly closeDrainMs: number;
+
+  /** When closing, passes stop starting after this (epoch ms). */
+  private closeDeadline = Number.POSITIVE_INFINITY;
+
   private gatherTimer: { timer: NodeJS.Timeout; wake: () => void } | undefined;
 
   /** How long the last pass took (ms). */
@@ -113,6 +124,7 @@ export class Outbox {
     this.settleMs = options.settleMs ?? 10000;
     this.sweepWindowMs = options.sweepWindowMs ?? 3600000;
     this.gatherMs = options.gatherMs ?? 0;
+    this.closeDrainMs = options.closeDrainMs ?? 3000;
     this.marks = new MaxSaver({
       save: (marks) => inChunks(marks, (chunk) => this.n.Mark.bulkWrite(chunk.map(({ id, values }) => ({
         updateOne: { filter: { _id: id }, update: { $max: values }, upsert: true },
@@ -166,9 +178,13 @@ export class Outbox {
     this.sweepTimer = setTimeout(run, 0);
   }
 
-  /** Finishes what it holds (unless the database is away), then takes nothing more. */
+  /**
+   * Takes nothing more and finishes what it holds, for `closeDrainMs` at most (and not while the database is
+   * away): the pass under way ends, and a pass starts only before the deadline.
+   */
   async close(): Promise<void> {
     this.closed = true;
+    this.closeDeadline = Date.now() + this.closeDrainMs;
     clearTimeout(this.sweepTimer);
     if (this.gatherTimer) {
       clearTimeout(this.gatherTimer.timer);
@@ -187,9 +203,10 @@ export class Outbox {
     while (this.running) await this.running;
   }
 
-  /** One pass; when closing, every pass still queued. */
+  /** One pass; when closing, the passes still queued, until the closing deadline. */
   private async drain(): Promise<void> {
-    for (let first = true; this.queue.length > 0 && (first || this.closed); first = false) {
+    const more = () => this.closed && Date.now() < this.closeDeadline;
+    for (let first = true; this.queue.length > 0 && (first || more()); first = false) {
       const round = this.queue.splice(0, ROUND);
       const started = Date.now();
       try {
