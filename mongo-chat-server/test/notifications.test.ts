@@ -237,7 +237,7 @@ describe('notifications: digests to the notifications component', function () {
     const itemsOf7011 = () => h.db.collection('notifyItems').countDocuments({ up: '7011', group: group.id });
     // One pass of 500 ran; the close did not wait for the next.
     assert.equal(await itemsOf7011(), 500);
-    assert.equal((await h.db.collection('notifyMarks').findOne({ _id: group.id as never }))?.seq, 500);
+    assert.equal((await h.db.collection<{ _id: string; seq: number }>('notifyMarks').findOne({ _id: group.id }))?.seq, 500);
     const next = outboxOf();
     try {
       assert.equal(await next.sweep(new Date(Date.now() + 60000)), 100);

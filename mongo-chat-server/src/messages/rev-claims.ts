@@ -36,9 +36,10 @@
  * 1..last. That is why any claimed revision is a safe place to start: a claim
  * at or below the real last is refused, never taken, so a writer starting
  * afresh never gives a change a revision lower than one already published.
- * Where this process remembers nothing of a group it starts from the group document's `lastRev`
- * hint (read by `_id`, saved in the background, so it may lag but is always a
- * claimed revision) and reads the claims themselves only after a refusal.
+ * Where this process remembers nothing of a group it starts from the group
+ * document's `lastRev` hint (read by `_id`, saved in the background, so it may
+ * lag but is always a claimed revision) and reads the claims themselves only
+ * after a refusal.
  */
 import type { Types } from 'mongoose';
 import { RecentMap } from '@chat/shared';
@@ -149,9 +150,7 @@ export class RevClaims {
     if (short.length === 0) return answers;
     const runs = await this.claimRuns(short.map((i) => {
       const { group, count } = requests[i]!;
-      const known = this.groups.get(String(group));
-      const alone = known === undefined || known.sharedUntil <= this.now();
-      return { group, count: count - answers[i]!.length, ahead: alone ? this.ahead : 0 };
+      return { group, count: count - answers[i]!.length, ahead: this.alone(String(group)) ? this.ahead : 0 };
     }));
     short.forEach((i, k) => {
       const need = requests[i]!.count - answers[i]!.length;
@@ -159,9 +158,14 @@ export class RevClaims {
       answers[i]!.push(...run.slice(0, need));
       const key = String(requests[i]!.group);
       const known = this.groups.get(key);
-      if (known && known.sharedUntil <= this.now()) this.groups.set(key, { ...known, reserve: run.slice(need) });
+      if (known && this.alone(key)) this.groups.set(key, { ...known, reserve: run.slice(need) });
     });
     return answers;
+  }
+
+  /** No other writer has shown in `group` for `sharedMs`: it may claim ahead. */
+  private alone(group: string): boolean {
+    return (this.groups.get(group)?.sharedUntil ?? 0) <= this.now();
   }
 
   private takeReserved(group: string, count: number): number[] {
