@@ -9,25 +9,19 @@
  * 100 never finish). On MongoDB small commands cost one round trip each and
  * nothing else. Every `bulkWrite` of updates in this service goes through here.
  */
-import type { WriteTurns } from './write-turns';
-
 /** Statements per update command: several such commands at once stay far below FerretDB's 100 connections. */
 export const STATEMENTS_PER_COMMAND = 16;
 
 /**
- * Runs `write` on consecutive chunks of `items`, one chunk at a time; answers each chunk's result. With `turns`
- * (a background write), each chunk waits for its turn among this process's writes.
+ * Runs `write` on consecutive chunks of `items`, one chunk at a time; answers each chunk's result. A background
+ * write goes through BackgroundPieces instead (smaller pieces, each in its turn), at most this size.
  */
 export async function inChunks<T, R>(
   items: readonly T[],
   write: (chunk: T[]) => Promise<R>,
-  options: { size?: number; turns?: WriteTurns } = {},
+  size = STATEMENTS_PER_COMMAND,
 ): Promise<R[]> {
-  const { size = STATEMENTS_PER_COMMAND, turns } = options;
   const results: R[] = [];
-  for (let i = 0; i < items.length; i += size) {
-    const chunk = items.slice(i, i + size);
-    results.push(await (turns ? turns.background(() => write(chunk)) : write(chunk)));
-  }
+  for (let i = 0; i < items.length; i += size) results.push(await write(items.slice(i, i + size)));
   return results;
 }

@@ -17,11 +17,11 @@
  * pass with its highest seq, in bulk `$max` writes, off the writer's path. A
  * pass that fails keeps its positions and is retried.
  */
-import { inChunks } from '../db/chunks';
+import { BackgroundPieces, UPDATE_PIECES } from '../db/background-pieces';
 import { MaxSaver } from '../db/max-saver';
 import { membershipId } from '../db/models/membership';
 import type { Models } from '../db/models';
-import type { WriteTurns } from '../db/write-turns';
+import { WriteTurns } from '../db/write-turns';
 
 export interface SenderRead {
   group: unknown;
@@ -42,10 +42,11 @@ export class SenderReads {
   private readonly saver: MaxSaver<string, 'lastReadSeq'>;
 
   constructor(models: Pick<Models, 'Membership'>, options: SenderReadsOptions) {
+    const pieces = new BackgroundPieces(options.turns ?? new WriteTurns(), UPDATE_PIECES);
     this.saver = new MaxSaver({
-      save: (marks) => inChunks(marks, (chunk) => models.Membership.bulkWrite(chunk.map(({ id, values }) => ({
+      save: (marks) => pieces.run(marks, (piece) => models.Membership.bulkWrite(piece.map(({ id, values }) => ({
         updateOne: { filter: { _id: id }, update: { $max: values } },
-      })), { ordered: false }), { turns: options.turns }),
+      })), { ordered: false })),
       onError: options.onError,
       // Each busy sender's membership is one update per pass: at 1,000 msg/s from 2,000 senders, passes every 10 s
       // kept the database's one writer on read positions for 3.5 s of every 8 (rate sweep, FerretDB).

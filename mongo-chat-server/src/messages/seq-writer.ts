@@ -28,7 +28,7 @@
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import { AppError, RecentMap, searchTextOf } from '@chat/shared';
-import { inChunks } from '../db/chunks';
+import { BackgroundPieces, UPDATE_PIECES } from '../db/background-pieces';
 import { MaxSaver } from '../db/max-saver';
 import { WriteTurns } from '../db/write-turns';
 import type { Models } from '../db/models';
@@ -92,10 +92,11 @@ export class SeqWriter {
     this.turns = options.turns ?? new WriteTurns();
     // A hint is a starting point, never ahead of the messages ($max of stored seqs): one that lags is
     // corrected by whoever needs more (this writer on a collision, a read-position check by the messages).
+    const hintPieces = new BackgroundPieces(this.turns, UPDATE_PIECES);
     this.hints = new MaxSaver({
-      save: (marks) => inChunks(marks, (chunk) => models.Group.bulkWrite(chunk.map(({ id, values }) => ({
+      save: (marks) => hintPieces.run(marks, (piece) => models.Group.bulkWrite(piece.map(({ id, values }) => ({
         updateOne: { filter: { _id: id }, update: { $max: values } },
-      })), { ordered: false }), { turns: this.turns }),
+      })), { ordered: false })),
       onError: options.onHintError ?? (() => undefined),
       // An update costs the test database about nine inserts (FerretDB: 4.5 ms of CPU against 0.5): a hint of
       // every busy group every 2 s cost about as much as storing their messages. Other replicas see it 10 s late.
@@ -163,9 +164,10 @@ export class SeqWriter {
     this.revs.forget(group);
   }
 
-  /** Settles every submitted message and saves the hints. */
+  /** Settles every submitted message and saves the hints (and read positions); no send may come after. */
   async close(): Promise<void> {
     if (this.running) await new Promise<void>((resolve) => { this.idle.add(resolve); });
+    this.turns.endSends();
     await Promise.all([this.hints.close(), this.senderReads.close()]);
   }
 

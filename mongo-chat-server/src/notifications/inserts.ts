@@ -1,6 +1,6 @@
 /** Inserting documents whose `_id`s may already exist: the unique `_id` is the guard, a duplicate is not an error. */
 import type { Model } from 'mongoose';
-import type { WriteTurns } from '../db/write-turns';
+import type { BackgroundPieces, PieceSizes } from '../db/background-pieces';
 import { isDuplicateKey } from '../errors';
 
 interface WriteErrorLike { index?: unknown; code?: unknown; err?: { index?: unknown; code?: unknown } }
@@ -11,24 +11,31 @@ const listOf = (value: unknown): WriteErrorLike[] => {
 };
 
 /**
- * Documents per insert command. A background write (a pass's notification items: one per member per message,
- * thousands after a busy few seconds) goes in pieces, one after another, so the sends' own inserts wait for one
- * piece at most: FerretDB's SQLite storage holds its one write lock for a whole command (measured: one insert
- * of ~2,700 items held the sends' inserts for about 600 ms).
+ * Documents per insert command, at most. A background write (a pass's notification items: one per member per
+ * message, thousands after a busy few seconds) goes in pieces, one after another, so the sends' own inserts wait
+ * for one piece at most: FerretDB's SQLite storage holds its one write lock for a whole command (measured: one
+ * insert of ~2,700 items held the sends' inserts for about 600 ms).
  */
 export const DOCS_PER_INSERT = 100;
+
+/** Pieces of a background insert: below ten documents, the command's own cost is most of a piece's. */
+export const INSERT_PIECES: PieceSizes = { min: 10, max: DOCS_PER_INSERT };
 
 /**
  * Inserts every document it can (unordered) and answers the indexes of those
  * refused because their `_id` was taken. Any other failure is thrown. With
- * `turns` (a background write), each piece waits for its turn.
+ * `pieces` (a background write), the documents go in its pieces, each in its turn.
  */
-export async function insertNew<T>(model: Model<T>, docs: T[], turns?: WriteTurns): Promise<Set<number>> {
+export async function insertNew<T>(model: Model<T>, docs: T[], pieces?: BackgroundPieces): Promise<Set<number>> {
   const taken = new Set<number>();
-  for (let start = 0; start < docs.length; start += DOCS_PER_INSERT) {
-    const piece = docs.slice(start, start + DOCS_PER_INSERT);
-    const refused = await (turns ? turns.background(() => insertPiece(model, piece)) : insertPiece(model, piece));
-    refused.forEach((i) => taken.add(start + i));
+  const insert = async (piece: T[], start: number) => {
+    (await insertPiece(model, piece)).forEach((i) => taken.add(start + i));
+  };
+  if (pieces) await pieces.run(docs, insert);
+  else {
+    for (let start = 0; start < docs.length; start += DOCS_PER_INSERT) {
+      await insert(docs.slice(start, start + DOCS_PER_INSERT), start);
+    }
   }
   return taken;
 }

@@ -16,12 +16,12 @@ import type winston from 'winston';
 import {
   codePointLength, DEFAULT_NOTIFY_LEVEL, NOTIFY_LIMITS, RecentMap,
 } from '@chat/shared';
-import { inChunks } from '../db/chunks';
+import { BackgroundPieces, UPDATE_PIECES } from '../db/background-pieces';
 import { MaxSaver } from '../db/max-saver';
-import type { WriteTurns } from '../db/write-turns';
+import { WriteTurns } from '../db/write-turns';
 import type { Models } from '../db/models';
 import type { MessageDoc } from '../db/models/message';
-import { insertNew } from './inserts';
+import { INSERT_PIECES, insertNew } from './inserts';
 import {
   itemId, levelId,
 } from './models';
@@ -112,6 +112,9 @@ export class Outbox {
   /** Each group's hint at the previous sweep, what was stored a whole sweep ago (none before the first sweep). */
   private hintsAtLastSweep: Map<string, number> | undefined;
 
+  /** A pass's notification items, inserted in the background. */
+  private readonly itemPieces: BackgroundPieces;
+
   /** Each group's mark, saved in the background (every `settleMs` at most): the sweep leaves younger messages alone. */
   private readonly marks: MaxSaver<string, 'seq'>;
 
@@ -125,10 +128,13 @@ export class Outbox {
     this.sweepWindowMs = options.sweepWindowMs ?? 3600000;
     this.gatherMs = options.gatherMs ?? 0;
     this.closeDrainMs = options.closeDrainMs ?? 3000;
+    const turns = options.turns ?? new WriteTurns();
+    this.itemPieces = new BackgroundPieces(turns, INSERT_PIECES);
+    const markPieces = new BackgroundPieces(turns, UPDATE_PIECES);
     this.marks = new MaxSaver({
-      save: (marks) => inChunks(marks, (chunk) => this.n.Mark.bulkWrite(chunk.map(({ id, values }) => ({
+      save: (marks) => markPieces.run(marks, (piece) => this.n.Mark.bulkWrite(piece.map(({ id, values }) => ({
         updateOne: { filter: { _id: id }, update: { $max: values }, upsert: true },
-      })), { ordered: false }), { turns: options.turns }),
+      })), { ordered: false })),
       onError: (err) => options.logger.warn('could not save notification marks; retrying', {
         error: err instanceof Error ? err.message : String(err),
       }),
@@ -280,7 +286,7 @@ export class Outbox {
         });
       });
     });
-    const taken = await insertNew(this.n.Item, items, this.options.turns);
+    const taken = await insertNew(this.n.Item, items, this.itemPieces);
     this.advanceMarks(messages);
     return items.length - taken.size;
   }
