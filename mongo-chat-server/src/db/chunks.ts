@@ -7,7 +7,9 @@
  * for a 101st connection, and a few large ones running at once stall each
  * other the same way (measured: 99 statements in one command take 0.1 s,
  * 100 never finish). On MongoDB small commands cost one round trip each and
- * nothing else. Every `bulkWrite` of updates in this service goes through here.
+ * nothing else. Every `bulkWrite` of updates in this service goes through
+ * here, or, for a background write, through BackgroundPieces, whose pieces
+ * stay within the same size.
  */
 /** Statements per update command: several such commands at once stay far below FerretDB's 100 connections. */
 export const STATEMENTS_PER_COMMAND = 16;
