@@ -15,15 +15,16 @@
 export const STATEMENTS_PER_COMMAND = 16;
 
 /**
- * Runs `write` on consecutive chunks of `items`, one chunk at a time; answers each chunk's result. A background
- * write goes through BackgroundPieces instead (smaller pieces, each in its turn), at most this size.
+ * Runs `write` on consecutive chunks of `items` (with the index of each chunk's first item), one chunk at a time;
+ * answers each chunk's result. A background write goes through BackgroundPieces instead (smaller pieces, each in
+ * its turn), at most this size.
  */
 export async function inChunks<T, R>(
   items: readonly T[],
-  write: (chunk: T[]) => Promise<R>,
+  write: (chunk: T[], start: number) => Promise<R>,
   size = STATEMENTS_PER_COMMAND,
 ): Promise<R[]> {
   const results: R[] = [];
-  for (let i = 0; i < items.length; i += size) results.push(await write(items.slice(i, i + size)));
+  for (let i = 0; i < items.length; i += size) results.push(await write(items.slice(i, i + size), i));
   return results;
 }

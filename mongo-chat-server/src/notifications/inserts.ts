@@ -1,6 +1,7 @@
 /** Inserting documents whose `_id`s may already exist: the unique `_id` is the guard, a duplicate is not an error. */
 import type { Model } from 'mongoose';
 import type { BackgroundPieces, PieceSizes } from '../db/background-pieces';
+import { inChunks } from '../db/chunks';
 import { isDuplicateKey } from '../errors';
 
 interface WriteErrorLike { index?: unknown; code?: unknown; err?: { index?: unknown; code?: unknown } }
@@ -31,12 +32,7 @@ export async function insertNew<T>(model: Model<T>, docs: T[], pieces?: Backgrou
   const insert = async (piece: T[], start: number) => {
     (await insertPiece(model, piece)).forEach((i) => taken.add(start + i));
   };
-  if (pieces) await pieces.run(docs, insert);
-  else {
-    for (let start = 0; start < docs.length; start += DOCS_PER_INSERT) {
-      await insert(docs.slice(start, start + DOCS_PER_INSERT), start);
-    }
-  }
+  await (pieces ? pieces.run(docs, insert) : inChunks(docs, insert, DOCS_PER_INSERT));
   return taken;
 }
 
